@@ -1,0 +1,1 @@
+"""Numba kernels (numpy + numba only; no validation happens here)."""

@@ -1,0 +1,67 @@
+"""Every Numba option used by the kernels, in one place.
+
+Kernels never pass their own options to ``numba.njit``; they use :data:`NJIT`
+(serial) or :data:`NJIT_PARALLEL` (``prange`` loops).  A test checks that no
+kernel module hard-codes its own flags.
+
+Environment switches (parsed strictly: exactly ``"0"`` or ``"1"``):
+
+``RNNFORECAST_NUMBA_CACHE``
+    ``"1"`` (default) caches compiled machine code on disk (Numba's
+    ``cache=True``; the location follows ``NUMBA_CACHE_DIR`` when set, else
+    ``__pycache__`` beside the kernel sources).  ``"0"`` compiles afresh in
+    every process.  Caching does not change the generated code, so the switch
+    cannot make a stale cache entry load.
+
+The fastmath flag set deliberately leaves out ``nnan`` and ``ninf``: with those
+flags LLVM may assume no value is NaN or infinite, so ``np.isnan`` and
+``np.isfinite`` stop telling the truth, and the non-finite-loss checks of the
+training loop would be silently removed.
+"""
+
+import os
+
+__all__ = ["CACHE", "FASTMATH", "NJIT", "NJIT_PARALLEL", "parse_switch"]
+
+
+def parse_switch(name, default):
+    """Read the boolean environment switch ``name`` strictly.
+
+    Parameters
+    ----------
+    name : str
+        Environment variable name.
+    default : bool
+        Value used when the variable is unset or empty.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ValueError
+        If the variable is set to anything other than ``"0"`` or ``"1"``.
+    """
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    if raw == "1":
+        return True
+    if raw == "0":
+        return False
+    raise ValueError(
+        f"Environment variable {name} must be '0' or '1'; got {raw!r} instead."
+    )
+
+
+CACHE = parse_switch("RNNFORECAST_NUMBA_CACHE", True)
+
+# LLVM fast-math flags: reassociation (vectorised reductions), reciprocal
+# approximation, no signed zeros and FMA contraction.  No nnan / ninf (see above).
+FASTMATH = frozenset({"nsz", "arcp", "contract", "reassoc"})
+
+# Keyword arguments for numba.njit.  ``error_model="numpy"`` makes division by
+# zero produce inf/nan (detected later) instead of raising inside a kernel.
+NJIT = dict(cache=CACHE, fastmath=FASTMATH, nogil=True, error_model="numpy")
+NJIT_PARALLEL = dict(NJIT, parallel=True)
