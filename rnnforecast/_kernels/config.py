@@ -59,7 +59,7 @@ CACHE = parse_switch("RNNFORECAST_NUMBA_CACHE", True)
 
 # LLVM fast-math flags: reassociation (vectorised reductions), reciprocal
 # approximation, no signed zeros and FMA contraction.  No nnan / ninf (see above).
-FASTMATH = frozenset({"nsz", "arcp", "contract", "reassoc"})
+FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
 
 # Keyword arguments for numba.njit.  ``error_model="numpy"`` makes division by
 # zero produce inf/nan (detected later) instead of raising inside a kernel.

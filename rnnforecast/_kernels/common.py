@@ -1,0 +1,81 @@
+"""Small building blocks shared by the cell kernels.
+
+Every function here takes validated, C-contiguous arrays.  Scalar constants are
+made from the array dtype (``x.dtype.type(1.0)``) so float32 maths stays float32.
+"""
+
+import numpy as np
+from numba import njit
+
+from .config import NJIT
+
+
+@njit(**NJIT)
+def n_chunks(n, chunk):
+    """Number of chunks of ``chunk`` samples that cover ``n`` samples."""
+    return (n + chunk - 1) // chunk
+
+
+@njit(**NJIT)
+def column_sums(a, out):
+    """``out[j] = sum_i a[i, j]`` for a 2-D array, rows added in order."""
+    for j in range(a.shape[1]):
+        out[j] = 0
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[j] += a[i, j]
+
+
+@njit(**NJIT)
+def previous_states(out, col, h0, b0, nb, reverse, hp):
+    """Gather the state that entered each time step.
+
+    ``hp[b, t] = out[b0 + b, t - 1, col:col + H]`` (``t + 1`` when ``reverse``),
+    or ``h0[b0 + b]`` where the sequence starts.  ``hp`` has shape (nb, T, H).
+    """
+    T = hp.shape[1]
+    H = hp.shape[2]
+    for b in range(nb):
+        for t in range(T):
+            tp = t + 1 if reverse else t - 1
+            if tp < 0 or tp >= T:
+                for j in range(H):
+                    hp[b, t, j] = h0[b0 + b, j]
+            else:
+                for j in range(H):
+                    hp[b, t, j] = out[b0 + b, tp, col + j]
+
+
+@njit(**NJIT)
+def weight_gradients(dgi, dgh, x2, hp2, row, offs):
+    """Write one direction's parameter gradients for one chunk.
+
+    Parameters
+    ----------
+    dgi : (N, G) gradient of the input-side pre-activations.
+    dgh : (N, G) gradient of the hidden-side pre-activations (the same array
+        as ``dgi`` except for the GRU's candidate gate).
+    x2 : (N, I) layer inputs; hp2 : (N, H) states entering each step.
+    row : (P,) this chunk's gradient buffer; offs : int64 (4,) offsets of
+        weight_ih, weight_hh, bias_ih, bias_hh inside ``row``.
+    """
+    G = dgi.shape[1]
+    I = x2.shape[1]
+    H = hp2.shape[1]
+    np.dot(dgi.T, x2, row[offs[0]:offs[0] + G * I].reshape((G, I)))
+    np.dot(dgh.T, hp2, row[offs[1]:offs[1] + G * H].reshape((G, H)))
+    column_sums(dgi, row[offs[2]:offs[2] + G])
+    column_sums(dgh, row[offs[3]:offs[3] + G])
+
+
+@njit(**NJIT)
+def add_input_gradient(dgi, w_ih, dx, b0, b1):
+    """``dx[b0:b1] += (dgi @ w_ih).reshape(nb, T, I)``."""
+    nb = b1 - b0
+    T = dx.shape[1]
+    I = dx.shape[2]
+    tmp = np.dot(dgi, w_ih)
+    dxc = dx[b0:b1].reshape((nb * T, I))
+    for r in range(nb * T):
+        for k in range(I):
+            dxc[r, k] += tmp[r, k]

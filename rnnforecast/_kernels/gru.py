@@ -1,0 +1,133 @@
+"""GRU layer kernels: one direction of one layer, forward and BPTT.
+
+PyTorch's equations and gate order (r, z, n)::
+
+    r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)
+    z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+    n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+    h' = (1 - z) * n + z * h
+
+Chunking, gradient buffers and the 1-D step functions as in :mod:`.lstm`.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from .activations import sigmoid, tanh
+from .common import add_input_gradient, n_chunks, previous_states, weight_gradients
+from .config import NJIT, NJIT_PARALLEL
+
+
+@njit(**NJIT)
+def _cell_forward(g, hh, b_ih, b_hh, h, hidden_n_t, out_t):
+    """One step for one sample: g (3H) input projection in, r, z, n out; h (H)
+    updated in place; hidden_n_t (H) gets W_hn h + b_hn; out_t (H) written."""
+    H = h.shape[0]
+    one = g.dtype.type(1.0)
+    for j in range(H):
+        rg = sigmoid(g[j] + b_ih[j] + hh[j] + b_hh[j])
+        zg = sigmoid(g[H + j] + b_ih[H + j] + hh[H + j] + b_hh[H + j])
+        hn = hh[2 * H + j] + b_hh[2 * H + j]
+        ng = tanh(g[2 * H + j] + b_ih[2 * H + j] + rg * hn)
+        hnew = (one - zg) * ng + zg * h[j]
+        g[j] = rg
+        g[H + j] = zg
+        g[2 * H + j] = ng
+        hidden_n_t[j] = hn
+        h[j] = hnew
+        out_t[j] = hnew
+
+
+@njit(**NJIT)
+def _cell_backward(dh, dout_t, g, hidden_n_t, hp_t, dgi_t, dght, direct):
+    """One backward step for one sample: writes dgi_t, dght (3H) and the direct
+    path dh * z into ``direct`` (H)."""
+    H = dh.shape[0]
+    one = g.dtype.type(1.0)
+    for j in range(H):
+        dhj = dh[j] + dout_t[j]
+        rg = g[j]
+        zg = g[H + j]
+        ng = g[2 * H + j]
+        dn = dhj * (one - zg) * (one - ng * ng)
+        dr = dn * hidden_n_t[j] * rg * (one - rg)
+        dz = dhj * (hp_t[j] - ng) * zg * (one - zg)
+        dgi_t[j] = dr
+        dgi_t[H + j] = dz
+        dgi_t[2 * H + j] = dn
+        dght[j] = dr
+        dght[H + j] = dz
+        dght[2 * H + j] = dn * rg
+        direct[j] = dhj * zg
+
+
+@njit(**NJIT_PARALLEL)
+def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, reverse, chunk, out, col, gates, hidden_n, h_n):
+    """Run one GRU direction over a batch.
+
+    Parameters
+    ----------
+    x : (B, T, I); w_ih : (3H, I); w_hh : (3H, H); b_ih, b_hh : (3H,); h0 : (B, H).
+    reverse : bool; chunk : int.
+    out : (B, T, D), this direction writes columns col:col+H.
+    gates : (B, T, 3H) written: r, z, n.
+    hidden_n : (B, T, H) written: W_hn h + b_hn (needed by the backward pass).
+    h_n : (B, H) written: final state.
+    """
+    B, T, I = x.shape
+    G = w_ih.shape[0]
+    H = G // 3
+    for c in prange(n_chunks(B, chunk)):
+        b0 = c * chunk
+        b1 = min(B, b0 + chunk)
+        nb = b1 - b0
+        gc = gates[b0:b1]
+        np.dot(x[b0:b1].reshape((nb * T, I)), w_ih.T, gc.reshape((nb * T, G)))
+        h = h0[b0:b1].copy()
+        hh = np.empty((nb, G), x.dtype)
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            np.dot(h, w_hh.T, hh)
+            for b in range(nb):
+                _cell_forward(gc[b, t], hh[b], b_ih, b_hh, h[b], hidden_n[b0 + b, t],
+                              out[b0 + b, t, col:col + H])
+        h_n[b0:b1] = h
+
+
+@njit(**NJIT_PARALLEL)
+def gru_backward(x, w_ih, w_hh, h0, reverse, chunk, out, col, gates, hidden_n, dout, dh_n,
+                 need_dx, dx, dh0, gbuf, offs):
+    """Backpropagate one GRU direction through time.
+
+    Arguments as in :func:`gru_forward`, plus: dout (B, T, D) gradient w.r.t.
+    ``out``; dh_n (B, H); need_dx bool; dx (B, T, I) added to; dh0 (B, H)
+    written; gbuf (n_chunks, P) with offsets ``offs`` (written).
+    """
+    B, T, I = x.shape
+    G = w_ih.shape[0]
+    H = G // 3
+    for c in prange(n_chunks(B, chunk)):
+        b0 = c * chunk
+        b1 = min(B, b0 + chunk)
+        nb = b1 - b0
+        dgi = np.empty((nb, T, G), x.dtype)
+        dgh = np.empty((nb, T, G), x.dtype)
+        hp = np.empty((nb, T, H), x.dtype)
+        previous_states(out, col, h0, b0, nb, reverse, hp)
+        dh = dh_n[b0:b1].copy()
+        direct = np.empty((nb, H), x.dtype)
+        dght = np.empty((nb, G), x.dtype)
+        for s in range(T):
+            t = s if reverse else T - 1 - s
+            for b in range(nb):
+                _cell_backward(dh[b], dout[b0 + b, t, col:col + H], gates[b0 + b, t],
+                               hidden_n[b0 + b, t], hp[b, t], dgi[b, t], dght[b], direct[b])
+                dgh[b, t] = dght[b]
+            np.dot(dght, w_hh, dh)
+            dh += direct
+        dh0[b0:b1] = dh
+        dgi2 = dgi.reshape((nb * T, G))
+        weight_gradients(dgi2, dgh.reshape((nb * T, G)), x[b0:b1].reshape((nb * T, I)),
+                         hp.reshape((nb * T, H)), gbuf[c], offs)
+        if need_dx:
+            add_input_gradient(dgi2, w_ih, dx, b0, b1)

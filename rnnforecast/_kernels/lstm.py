@@ -1,0 +1,164 @@
+"""LSTM layer kernels: one direction of one layer, forward and BPTT.
+
+PyTorch's equations and gate order (i, f, g, o)::
+
+    i, f, g, o = sigmoid, sigmoid, tanh, sigmoid of (W_ih x + b_ih + W_hh h + b_hh)
+    c' = f * c + i * g
+    h' = o * tanh(c')
+
+The batch is split into chunks of ``chunk`` samples (a number fixed by the
+caller, independent of the thread count); ``prange`` runs the chunks, and each
+chunk runs its whole sequence with one GEMM per time step.  Gradients of a chunk
+go to its own row of ``gbuf`` and are reduced later in chunk order, so results
+are bit-identical at any thread count.  The per-(sample, step) gate maths lives
+in small functions on 1-D contiguous slices so that LLVM vectorises it.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from .activations import sigmoid, tanh
+from .common import add_input_gradient, n_chunks, previous_states, weight_gradients
+from .config import NJIT, NJIT_PARALLEL
+
+
+@njit(**NJIT)
+def _cell_forward(g, hh, bias, c, cells_t, h, out_t):
+    """One step for one sample: g (4H) pre-activations in, activations out;
+    c, h (H) states updated in place; cells_t, out_t (H) written."""
+    H = c.shape[0]
+    for j in range(H):
+        ig = sigmoid(g[j] + hh[j] + bias[j])
+        fg = sigmoid(g[H + j] + hh[H + j] + bias[H + j])
+        gg = tanh(g[2 * H + j] + hh[2 * H + j] + bias[2 * H + j])
+        og = sigmoid(g[3 * H + j] + hh[3 * H + j] + bias[3 * H + j])
+        cn = fg * c[j] + ig * gg
+        hn = og * tanh(cn)
+        g[j] = ig
+        g[H + j] = fg
+        g[2 * H + j] = gg
+        g[3 * H + j] = og
+        c[j] = cn
+        cells_t[j] = cn
+        h[j] = hn
+        out_t[j] = hn
+
+
+@njit(**NJIT)
+def _cell_backward(dh, dout_t, g, c_t, c_prev, dc, dgt, dg_t):
+    """One backward step for one sample.
+
+    dh (H) gradient from the step after; dout_t (H) from the output; g (4H)
+    activations; c_t, c_prev (H) cell states; dc (H) updated in place; dgt and
+    dg_t (4H) written with the pre-activation gradients.
+    """
+    H = dh.shape[0]
+    one = g.dtype.type(1.0)
+    for j in range(H):
+        dhj = dh[j] + dout_t[j]
+        ig = g[j]
+        fg = g[H + j]
+        gg = g[2 * H + j]
+        og = g[3 * H + j]
+        tc = tanh(c_t[j])
+        dcj = dc[j] + dhj * og * (one - tc * tc)
+        a = dcj * gg * ig * (one - ig)
+        b = dcj * c_prev[j] * fg * (one - fg)
+        d = dcj * ig * (one - gg * gg)
+        e = dhj * tc * og * (one - og)
+        dgt[j] = a
+        dgt[H + j] = b
+        dgt[2 * H + j] = d
+        dgt[3 * H + j] = e
+        dg_t[j] = a
+        dg_t[H + j] = b
+        dg_t[2 * H + j] = d
+        dg_t[3 * H + j] = e
+        dc[j] = dcj * fg
+
+
+@njit(**NJIT_PARALLEL)
+def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, chunk, out, col, gates, cells,
+                 h_n, c_n):
+    """Run one LSTM direction over a batch.
+
+    Parameters
+    ----------
+    x : (B, T, I) layer input.
+    w_ih : (4H, I); w_hh : (4H, H); b_ih, b_hh : (4H,).
+    h0, c0 : (B, H) initial states.
+    reverse : bool, process t = T-1 ... 0.
+    chunk : int, samples per chunk.
+    out : (B, T, D) output; this direction writes ``out[:, :, col:col+H]``.
+    gates : (B, T, 4H) written: the gate activations (i, f, g, o).
+    cells : (B, T, H) written: the cell states.
+    h_n, c_n : (B, H) written: the final states.
+    """
+    B, T, I = x.shape
+    G = w_ih.shape[0]
+    H = G // 4
+    bias = b_ih + b_hh
+    for c in prange(n_chunks(B, chunk)):
+        b0 = c * chunk
+        b1 = min(B, b0 + chunk)
+        nb = b1 - b0
+        gc = gates[b0:b1]
+        np.dot(x[b0:b1].reshape((nb * T, I)), w_ih.T, gc.reshape((nb * T, G)))
+        h = h0[b0:b1].copy()
+        cs = c0[b0:b1].copy()
+        hh = np.empty((nb, G), x.dtype)
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            np.dot(h, w_hh.T, hh)
+            for b in range(nb):
+                _cell_forward(gc[b, t], hh[b], bias, cs[b], cells[b0 + b, t], h[b],
+                              out[b0 + b, t, col:col + H])
+        h_n[b0:b1] = h
+        c_n[b0:b1] = cs
+
+
+@njit(**NJIT_PARALLEL)
+def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, out, col, gates, cells, dout, dh_n,
+                  dc_n, need_dx, dx, dh0, dc0, gbuf, offs):
+    """Backpropagate one LSTM direction through time.
+
+    Parameters
+    ----------
+    x, w_ih, w_hh, h0, c0, reverse, chunk, out, col, gates, cells
+        As given to / produced by :func:`lstm_forward`.
+    dout : (B, T, D) gradient of the loss w.r.t. ``out`` (columns col:col+H used).
+    dh_n, dc_n : (B, H) gradients w.r.t. the final states.
+    need_dx : bool, whether to add the input gradient into ``dx``.
+    dx : (B, T, I) input gradient, *added to* (both directions share it).
+    dh0, dc0 : (B, H) written: gradients w.r.t. the initial states.
+    gbuf : (n_chunks, P) per-chunk parameter gradients; ``offs`` (int64, 4) gives
+        the offsets of weight_ih, weight_hh, bias_ih, bias_hh (written, not added).
+    """
+    B, T, I = x.shape
+    G = w_ih.shape[0]
+    H = G // 4
+    for c in prange(n_chunks(B, chunk)):
+        b0 = c * chunk
+        b1 = min(B, b0 + chunk)
+        nb = b1 - b0
+        dg = np.empty((nb, T, G), x.dtype)
+        hp = np.empty((nb, T, H), x.dtype)
+        previous_states(out, col, h0, b0, nb, reverse, hp)
+        dh = dh_n[b0:b1].copy()
+        dc = dc_n[b0:b1].copy()
+        dgt = np.empty((nb, G), x.dtype)
+        for s in range(T):
+            t = s if reverse else T - 1 - s
+            tp = t + 1 if reverse else t - 1
+            for b in range(nb):
+                c_prev = c0[b0 + b] if (tp < 0 or tp >= T) else cells[b0 + b, tp]
+                _cell_backward(dh[b], dout[b0 + b, t, col:col + H], gates[b0 + b, t],
+                               cells[b0 + b, t], c_prev, dc[b], dgt[b], dg[b, t])
+            np.dot(dgt, w_hh, dh)
+        dh0[b0:b1] = dh
+        dc0[b0:b1] = dc
+        dg2 = dg.reshape((nb * T, G))
+        weight_gradients(dg2, dg2, x[b0:b1].reshape((nb * T, I)), hp.reshape((nb * T, H)),
+                         gbuf[c], offs)
+        if need_dx:
+            add_input_gradient(dg2, w_ih, dx, b0, b1)

@@ -1,0 +1,434 @@
+"""Base class of every forecaster in :mod:`rnnforecast`.
+
+How to write a forecaster
+-------------------------
+Subclass :class:`BaseForecaster` and implement two hooks; never override
+``fit``, ``predict`` or ``score`` (they validate input, keep track of indexes
+and convert outputs)::
+
+    class MeanForecaster(BaseForecaster):
+        _parameter_constraints = {"window": [Interval(Integral, 1, None, closed="left")]}
+
+        def __init__(self, window=3):
+            self.window = window            # store parameters only, no checks
+
+        def _min_history(self):             # optional, default 1
+            return self.window
+
+        def _fit(self, y, X=None):          # y: float64 (n, k), X: float64 (n, m) or None
+            self.level_ = y[-self.window:].mean(axis=0)   # fitted attrs end in "_"
+            return self
+
+        def _predict(self, h, X=None, y_hist=None):
+            # y_hist: None -> forecast after the training data, else a new
+            # float64 (n_new, k) history to forecast from (no refitting).
+            y = self._history(y_hist)       # training history or y_hist
+            return np.tile(y[-self.window:].mean(axis=0), (h, 1))   # (h, k)
+
+The contract, in detail:
+
+* ``__init__`` only stores its arguments under their own names (scikit-learn
+  convention, so ``get_params``/``set_params``/``clone`` work).  Parameter
+  validation is declarative: list constraints in ``_parameter_constraints``
+  (names from :mod:`rnnforecast.utils._compat`: ``Interval``, ``StrOptions``,
+  ``HasMethods``...).  They are checked at the start of every ``fit``.  Checks
+  that involve several parameters go at the top of ``_fit``.
+* ``_fit(self, y, X)`` receives validated data: ``y`` a new float64
+  C-contiguous ``(n, k)`` array (``k`` = 1 for a univariate series), ``X`` a
+  float64 ``(n, m)`` array or ``None``.  Store what ``_predict`` needs as
+  attributes ending in ``_`` (fitted scaler, weights...).  The return value is
+  ignored; ``fit`` returns ``self``.
+* ``_predict(self, h, X, y_hist)`` returns an ``(h, k)`` array of forecasts
+  for the ``h`` steps after the end of the history.  ``X`` is ``None`` or the
+  float64 ``(h, m)`` future exogenous values.  ``y_hist`` is ``None`` (forecast
+  after the training series, available from ``self._history()``) or a new
+  validated ``(n_new, k)`` history.  If the forecaster supports exogenous
+  regressors *and* forecasting from a new history, ``_predict`` must also
+  accept a keyword ``X_hist`` (float64 ``(n_new, m)``, the regressors over
+  ``y_hist``); it is only passed in that case.
+* Class attributes declare capabilities:
+  ``_supports_exog = False`` (set True if ``X`` is used; otherwise passing
+  ``X`` raises ``ValueError``), ``_supports_multivariate = True`` (set False
+  for univariate-only models; ``k > 1`` then raises ``ValueError``).
+* ``_min_history()`` returns the minimum number of observations ``fit`` needs
+  (default 1); ``_min_predict_history()`` the minimum length of a new history
+  passed to ``predict(h, y=...)`` (default: ``_min_history()``).  Too-short
+  input raises ``ValueError("y has 10 observations but
+  LSTMForecaster(window_length=24) needs at least 25")``.
+* Helpers: ``self._history(y_hist=None)`` returns ``y_hist`` if given, else the
+  ``(n, k)`` training history; ``self._exog_history(X_hist=None)`` the same
+  for ``X`` (``None`` if no regressors).  Do not modify these arrays in place.
+
+Fitted attributes set by ``fit`` (in addition to the subclass's):
+``n_targets_`` (k), ``n_exog_`` (m, 0 without ``X``), ``cutoff_`` (last
+training index label; ``n - 1`` for numpy input), ``freq_`` (pandas
+frequency or ``None``), ``n_timesteps_`` (n).
+
+Input/output kinds
+------------------
+numpy in, numpy out: a 1-D ``y`` gives ``(h,)`` forecasts, a 2-D ``y`` gives
+``(h, k)``.  pandas in, pandas out: a Series/DataFrame indexed by the next
+``h`` periods (DatetimeIndex or PeriodIndex with the series' frequency, or a
+RangeIndex continuing an integer index), with the same name/columns.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.metrics import r2_score
+from sklearn.utils.validation import check_is_fitted
+
+from rnnforecast.utils._compat import _fit_context
+from rnnforecast.utils.validation import (
+    SeriesInfo,
+    check_exog,
+    check_horizon,
+    check_min_history,
+    check_series,
+    future_index,
+    steps_ahead,
+)
+
+__all__ = ["BaseForecaster"]
+
+
+class BaseForecaster(BaseEstimator):
+    """Base class for forecasters with a scikit-learn interface.
+
+    See the module docstring for the subclass protocol. Public methods:
+    :meth:`fit`, :meth:`predict`, :meth:`score` (R², so that
+    ``GridSearchCV(..., cv=TimeSeriesSplit(...)).fit(y)`` works), plus
+    scikit-learn's ``get_params``/``set_params``.
+    """
+
+    _parameter_constraints: dict = {}
+    _supports_exog: bool = False
+    _supports_multivariate: bool = True
+
+    # ------------------------------------------------------------------ hooks
+    def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement _fit.")
+
+    def _predict(
+        self, h: int, X: np.ndarray | None = None, y_hist: np.ndarray | None = None
+    ) -> np.ndarray:
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _predict."
+        )
+
+    def _min_history(self) -> int:
+        """Minimum number of observations ``fit`` needs (default 1)."""
+        return 1
+
+    def _min_predict_history(self) -> int:
+        """Minimum length of a new history given to ``predict(h, y=...)``."""
+        return self._min_history()
+
+    # ---------------------------------------------------------------- helpers
+    def _history(self, y_hist: np.ndarray | None = None) -> np.ndarray:
+        """Return ``y_hist`` if given, else the ``(n, k)`` training history."""
+        if y_hist is not None:
+            return y_hist
+        check_is_fitted(self, "_y_fit_")
+        return self._y_fit_
+
+    def _exog_history(self, X_hist: np.ndarray | None = None) -> np.ndarray | None:
+        """Return ``X_hist`` if given, else the ``(n, m)`` training regressors."""
+        if X_hist is not None:
+            return X_hist
+        check_is_fitted(self, "_y_fit_")
+        return self._X_fit_
+
+    # ------------------------------------------------------------- public API
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, y: Any, X: Any = None) -> "BaseForecaster":
+        """Fit the forecaster to a time series.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_series), \
+                pandas Series or DataFrame
+            Target series, real numbers without NaN/inf, in time order. A
+            pandas index must be a DatetimeIndex/PeriodIndex with a regular
+            (given or inferable) frequency, or an evenly spaced integer index.
+        X : array-like of shape (n_timesteps, n_features) or DataFrame, \
+                default=None
+            Exogenous regressors aligned with ``y`` (only for forecasters
+            that support them).
+
+        Returns
+        -------
+        self : BaseForecaster
+            The fitted forecaster.
+        """
+        y_arr, info = check_series(y, name="y")
+        self._check_capabilities(info, X)
+        check_min_history(
+            info.n_timesteps, int(self._min_history()), who=self._describe()
+        )
+        X_arr, X_columns = None, None
+        if X is not None:
+            X_arr, X_columns = check_exog(
+                X,
+                n_rows=info.n_timesteps,
+                name="X",
+                expected_index=info.index,
+                context=" (one per observation of y)",
+            )
+        self._y_info_: SeriesInfo = info
+        self._y_fit_ = y_arr
+        self._X_fit_ = X_arr
+        self._X_columns_ = X_columns
+        self.n_timesteps_ = info.n_timesteps
+        self.n_targets_ = info.n_columns
+        self.n_exog_ = 0 if X_arr is None else X_arr.shape[1]
+        self.cutoff_ = info.cutoff
+        self.freq_ = info.freq
+        self._fit(y_arr.copy(), None if X_arr is None else X_arr.copy())
+        return self
+
+    def predict(self, h: int, X: Any = None, y: Any = None) -> Any:
+        """Forecast the next ``h`` steps.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps ahead (>= 1).
+        X : array-like of shape (h, n_features) or DataFrame, default=None
+            Future exogenous regressors, required if and only if the
+            forecaster was fitted with ``X``. When ``y`` is given, ``X`` must
+            instead cover the new history followed by the future:
+            ``len(y) + h`` rows.
+        y : array-like or pandas object, default=None
+            A new history to forecast from without refitting (same kind,
+            number of series and columns as at fit). Forecasts then start
+            right after the end of ``y``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (h,) or (h, n_series), Series or DataFrame
+            Forecasts, float64, in the same format as the ``y`` given to fit
+            (1-D numpy if it was 1-D; pandas indexed by the next ``h``
+            periods, with the same name/columns).
+        """
+        check_is_fitted(self, "_y_info_")
+        h = check_horizon(h)
+        values, cutoff_info = self._predict_array(h, X, y)
+        return self._to_output(values, cutoff_info, h)
+
+    def score(self, y_future: Any, X_future: Any = None) -> float:
+        """R² of the forecasts of the observations ``y_future``.
+
+        The forecasts are made from the end of the training series (no
+        refitting). For pandas input, ``y_future`` is aligned by index: the
+        forecaster predicts up to the last label of ``y_future`` and the
+        matching rows are compared, so a gap between the training end and
+        ``y_future`` is allowed. For numpy input (or a numpy ``y_future``),
+        ``y_future`` is taken to start right after the training end:
+        ``len(y_future)`` steps are forecast. With
+        ``sklearn.model_selection.TimeSeriesSplit`` (no ``gap``) each test
+        fold directly follows its training fold, so both agree.
+
+        Parameters
+        ----------
+        y_future : array-like or pandas object
+            Observed future values, same number of series as at fit.
+        X_future : array-like or DataFrame, default=None
+            Future regressors (if fitted with ``X``): one row per forecast
+            step, i.e. from the first period after the training end up to the
+            last label of ``y_future`` (``len(y_future)`` rows without gap).
+
+        Returns
+        -------
+        score : float
+            ``sklearn.metrics.r2_score`` (uniform average over series);
+            higher is better.
+        """
+        check_is_fitted(self, "_y_info_")
+        y_true, info = check_series(y_future, name="y_future", require_freq=False)
+        train = self._y_info_
+        if info.n_columns != train.n_columns:
+            raise ValueError(
+                f"y_future must have {train.n_columns} series (columns), as at "
+                f"fit; got {info.n_columns}."
+            )
+        if info.is_pandas and train.is_pandas:
+            steps = steps_ahead(train, info.index, name="y_future")
+            h = int(steps[-1])
+        elif info.is_pandas and not train.is_pandas:
+            raise TypeError(
+                "y_future is a pandas object but the forecaster was fitted on "
+                "a numpy array, so its index cannot be aligned; pass a numpy "
+                "array (taken to start right after the training data)."
+            )
+        else:
+            h = info.n_timesteps
+            steps = np.arange(1, h + 1)
+        pred, _ = self._predict_array(h, X_future, None, x_name="X_future")
+        y_pred = pred[steps - 1]
+        if info.n_columns == 1:
+            return float(r2_score(y_true[:, 0], y_pred[:, 0]))
+        return float(r2_score(y_true, y_pred))
+
+    # -------------------------------------------------------------- internals
+    def _describe(self) -> str:
+        """One-line repr (changed parameters only) for error messages."""
+        return " ".join(repr(self).split())
+
+    def _check_capabilities(self, info: SeriesInfo, X: Any) -> None:
+        name = type(self).__name__
+        if info.n_columns > 1 and not self._supports_multivariate:
+            raise ValueError(
+                f"{name} forecasts a single series; got y with "
+                f"{info.n_columns} columns. Fit one forecaster per column."
+            )
+        if X is not None and not self._supports_exog:
+            raise ValueError(
+                f"{name} does not use exogenous regressors; got X. Pass "
+                "X=None (nothing is ignored silently)."
+            )
+
+    def _predict_array(
+        self, h: int, X: Any, y: Any, *, x_name: str = "X"
+    ) -> tuple[np.ndarray, tuple[SeriesInfo, Any]]:
+        """Validate ``X``/``y``, call ``_predict``; return ``(h, k)`` values."""
+        train = self._y_info_
+        y_hist = None
+        out_info, cutoff = train, train.cutoff
+        if y is not None:
+            y_hist, new_info = check_series(y, name="y")
+            self._check_same_kind(new_info)
+            check_min_history(
+                new_info.n_timesteps,
+                int(self._min_predict_history()),
+                who=self._describe(),
+                what="needs to forecast from",
+            )
+            out_info, cutoff = new_info, new_info.cutoff
+
+        X_fut, X_hist = None, None
+        if self.n_exog_ == 0:
+            if X is not None:
+                raise ValueError(
+                    f"{x_name} was given but {type(self).__name__} was fitted "
+                    "without exogenous regressors (X=None at fit)."
+                )
+        else:
+            n_hist = 0 if y_hist is None else y_hist.shape[0]
+            if X is None:
+                what = (
+                    f"{h} rows of future values"
+                    if y_hist is None
+                    else f"{n_hist} + {h} rows (the new history y, then the "
+                    "future)"
+                )
+                raise ValueError(
+                    f"{x_name} is required: {type(self).__name__} was fitted "
+                    f"with {self.n_exog_} exogenous regressor(s), so it needs "
+                    f"{what}; got None."
+                )
+            expected_index = None
+            if out_info.is_pandas:
+                fidx = future_index(out_info, h, cutoff)
+                expected_index = (
+                    fidx if y_hist is None else out_info.index.append(fidx)
+                )
+            X_all, _ = check_exog(
+                X,
+                n_rows=n_hist + h,
+                name=x_name,
+                n_columns=self.n_exog_,
+                columns=self._X_columns_,
+                expected_index=expected_index,
+                context=(
+                    f" (h={h} future steps)"
+                    if y_hist is None
+                    else f" (len(y)={n_hist} history rows + h={h} future rows)"
+                ),
+            )
+            X_fut = X_all[n_hist:]
+            if y_hist is not None:
+                X_hist = X_all[:n_hist]
+
+        kwargs = {}
+        if X_hist is not None:
+            if not _accepts_kwarg(self._predict, "X_hist"):
+                raise ValueError(
+                    f"{type(self).__name__} cannot forecast from a new history "
+                    "y when fitted with exogenous regressors X; refit it on the "
+                    "new data instead."
+                )
+            kwargs["X_hist"] = X_hist
+        out = self._predict(h, X_fut, y_hist, **kwargs)
+        out = np.asarray(out, dtype=np.float64)
+        k = train.n_columns
+        if out.shape not in ((h, k),) and not (out.ndim == 1 and k == 1 and out.shape[0] == h):
+            raise RuntimeError(
+                f"{type(self).__name__}._predict must return an array of shape "
+                f"(h, n_series) = ({h}, {k}); got {out.shape}."
+            )
+        return out.reshape(h, k), (out_info, cutoff)
+
+    def _check_same_kind(self, new: SeriesInfo) -> None:
+        train = self._y_info_
+        if new.is_pandas != train.is_pandas or new.ndim != train.ndim:
+            raise TypeError(
+                f"y must be of the same kind as at fit ({train.describe()}); "
+                f"got {new.describe()}."
+            )
+        if new.n_columns != train.n_columns:
+            raise ValueError(
+                f"y must have {train.n_columns} series (columns), as at fit; "
+                f"got {new.n_columns}."
+            )
+        if train.columns is not None and list(new.columns) != list(train.columns):
+            raise ValueError(
+                f"y must have the columns seen at fit: {list(train.columns)}; "
+                f"got {list(new.columns)}."
+            )
+        if train.is_pandas:
+            if new.index_kind != train.index_kind:
+                raise TypeError(
+                    f"y must have the same kind of index as at fit "
+                    f"({type(train.index).__name__}); got "
+                    f"{type(new.index).__name__}."
+                )
+            if train.freq is not None and new.freq != train.freq:
+                raise ValueError(
+                    f"y must have the frequency seen at fit ({train.freq}); got "
+                    f"{new.freq}."
+                )
+
+    def _to_output(
+        self, values: np.ndarray, cutoff_info: tuple[SeriesInfo, Any], h: int
+    ) -> Any:
+        info, cutoff = cutoff_info
+        train = self._y_info_
+        if not train.is_pandas:
+            return values[:, 0].copy() if train.ndim == 1 else values
+        index = future_index(info, h, cutoff)
+        if train.ndim == 1:
+            return pd.Series(values[:, 0], index=index, name=train.name)
+        return pd.DataFrame(values, index=index, columns=train.columns)
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        tags.input_tags.one_d_array = True
+        tags.input_tags.two_d_array = True
+        return tags
+
+
+def _accepts_kwarg(func: Any, name: str) -> bool:
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+    )

@@ -1,0 +1,446 @@
+"""A stacked, optionally bidirectional recurrent network on the Numba kernels.
+
+:class:`RecurrentNetwork` owns the architecture, validates inputs, allocates
+buffers and calls the kernels in :mod:`rnnforecast._kernels`; parameters live in
+one flat vector (see :class:`~rnnforecast.nn.layout.ParameterLayout`) so that
+gradient reduction, clipping and the optimisers work on a single array.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._kernels import dropout as kdrop
+from .._kernels import heads as khead
+from .._kernels.gru import gru_backward, gru_forward
+from .._kernels.lstm import lstm_backward, lstm_forward
+from .._kernels.rnn import rnn_backward, rnn_forward
+from .._kernels.optim import reduce_chunks
+from .layout import GATES, ParameterLayout, recurrent_names as _names
+
+CELLS = tuple(GATES)
+HEADS = ("last", "final_state", "sequence")
+DTYPES = {np.dtype(np.float32), np.dtype(np.float64)}
+# A chunk is the unit of parallel work; its size depends on the batch size only,
+# so that the arithmetic (and hence every bit of the result) is the same at any
+# thread count.
+_TARGET_CHUNKS = 8
+_MIN_CHUNK = 8
+
+
+def default_chunk(batch_size: int) -> int:
+    """Samples per chunk for a batch of ``batch_size`` samples (thread-count independent)."""
+    return max(min(_MIN_CHUNK, batch_size), -(-batch_size // _TARGET_CHUNKS))
+
+
+def _check_int(name, value, low):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int; got {type(value).__name__} ({value!r}) instead.")
+    if value < low:
+        raise ValueError(f"{name} must be an int >= {low}; got {value} instead.")
+    return int(value)
+
+
+def _check_array(name, a, shape, dtype):
+    """Check that ``a`` is an ndarray of ``dtype`` with ``shape`` (None = any), finite."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{name} must be a numpy.ndarray; got {type(a).__name__} instead.")
+    if a.dtype != dtype:
+        raise TypeError(f"{name} must have dtype {dtype}; got {a.dtype} instead.")
+    if a.ndim != len(shape) or any(s is not None and s != g for s, g in zip(shape, a.shape)):
+        want = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
+        raise ValueError(f"{name} must have shape {want}; got {a.shape} instead.")
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    return np.ascontiguousarray(a)
+
+
+@dataclass
+class ForwardResult:
+    """What :meth:`RecurrentNetwork.forward` returns.
+
+    Attributes
+    ----------
+    output : ndarray
+        Head output, (B, O) for heads "last"/"final_state", (B, T, O) for
+        "sequence"; without a head, the last layer's sequence (B, T, D*H).
+    h_n : ndarray (num_layers * D, B, H)
+    c_n : ndarray (num_layers * D, B, H) or None (LSTM only).
+    """
+
+    output: np.ndarray
+    h_n: np.ndarray
+    c_n: np.ndarray | None
+    _saved: dict = field(default_factory=dict, repr=False)
+
+
+class RecurrentNetwork:
+    """Architecture of an (embedding →) recurrent stack (→ linear head) network.
+
+    Parameters
+    ----------
+    cell : {"rnn", "gru", "lstm"}
+    input_size : int
+        Features per time step (ignored, must equal ``embedding_dim``, when an
+        embedding is used).
+    hidden_size : int
+    num_layers : int, default 1
+    bidirectional : bool, default False
+    nonlinearity : {"tanh", "relu"}, default "tanh"
+        Only for ``cell="rnn"``.
+    dropout : float in [0, 1), default 0
+        Dropout on the outputs of every layer but the last (training only).
+    output_size : int, default 1
+        Width of the linear head; 0 for no head (the network then outputs the
+        last layer's sequence).
+    head : {"last", "final_state", "sequence"}, default "last"
+        "last": the head sees ``out[:, -1, :]`` (PyTorch's ``fc(out[:, -1, :])``);
+        "final_state": the concatenated final states of the last layer's
+        directions (``cat(h_n[-2], h_n[-1])`` when bidirectional);
+        "sequence": the head is applied at every step.
+    head_dropout : float in [0, 1), default 0
+        Dropout on the head's input (training only).
+    vocab_size, embedding_dim : int, default 0
+        When both are positive the input holds integer token ids (B, T) and an
+        embedding table comes first.
+    dtype : numpy float dtype, default float32
+    """
+
+    def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
+                 nonlinearity="tanh", dropout=0.0, output_size=1, head="last", head_dropout=0.0,
+                 vocab_size=0, embedding_dim=0, dtype=np.float32):
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}; got {cell!r} instead.")
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu'; got {nonlinearity!r} instead.")
+        if nonlinearity == "relu" and cell != "rnn":
+            raise ValueError(f"nonlinearity='relu' is only available for cell='rnn'; got cell={cell!r}.")
+        if head not in HEADS:
+            raise ValueError(f"head must be one of {HEADS}; got {head!r} instead.")
+        if not isinstance(bidirectional, (bool, np.bool_)):
+            raise TypeError(f"bidirectional must be a bool; got {bidirectional!r} instead.")
+        for name, p in (("dropout", dropout), ("head_dropout", head_dropout)):
+            if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real):
+                raise TypeError(f"{name} must be a float in [0, 1); got {p!r} instead.")
+            if not 0.0 <= p < 1.0:
+                raise ValueError(f"{name} must be a float in [0, 1); got {p!r} instead.")
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"dtype must be float32 or float64; got {dtype!r} instead.") from None
+        if dt not in DTYPES:
+            raise TypeError(f"dtype must be float32 or float64; got {dt} instead.")
+        self.cell = cell
+        self.hidden_size = _check_int("hidden_size", hidden_size, 1)
+        self.num_layers = _check_int("num_layers", num_layers, 1)
+        self.vocab_size = _check_int("vocab_size", vocab_size, 0)
+        self.embedding_dim = _check_int("embedding_dim", embedding_dim, 0)
+        if (self.vocab_size == 0) != (self.embedding_dim == 0):
+            raise ValueError("vocab_size and embedding_dim must be both positive or both 0; "
+                             f"got vocab_size={vocab_size}, embedding_dim={embedding_dim}.")
+        if self.vocab_size:
+            input_size = self.embedding_dim if input_size is None else input_size
+            if input_size != self.embedding_dim:
+                raise ValueError("with an embedding, input_size must equal embedding_dim; got "
+                                 f"input_size={input_size}, embedding_dim={embedding_dim}.")
+        self.input_size = _check_int("input_size", input_size, 1)
+        self.bidirectional = bool(bidirectional)
+        self.nonlinearity = nonlinearity
+        self.dropout = float(dropout)
+        self.head_dropout = float(head_dropout)
+        self.output_size = _check_int("output_size", output_size, 0)
+        self.head = head
+        self.dtype = dt
+        self.num_directions = 2 if self.bidirectional else 1
+        self.layout = ParameterLayout(
+            cell, self.input_size, self.hidden_size, self.num_layers, self.bidirectional,
+            self.output_size, self.hidden_size * self.num_directions, self.vocab_size,
+            self.embedding_dim)
+
+    # ------------------------------------------------------------------ parameters
+    @property
+    def n_params(self) -> int:
+        """Number of scalar parameters."""
+        return self.layout.size
+
+    def init_params(self, seed) -> np.ndarray:
+        """Fresh parameters drawn as PyTorch draws them.
+
+        Recurrent weights and biases ~ U(-1/sqrt(H), 1/sqrt(H)); the head's
+        weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)); the embedding
+        ~ N(0, 1).  Drawn in float64 from ``numpy.random.default_rng(seed)``,
+        then cast, so float32 and float64 start from the same values.
+        """
+        rng = np.random.default_rng(seed)
+        flat = np.empty(self.layout.size, dtype=np.float64)
+        k_rec = 1.0 / np.sqrt(self.hidden_size)
+        for b in self.layout.blocks:
+            if b.name == "embedding.weight":
+                flat[b.offset:b.stop] = rng.standard_normal(b.size)
+            elif b.name.startswith("fc."):
+                k = 1.0 / np.sqrt(self.layout.by_name["fc.weight"].shape[1])
+                flat[b.offset:b.stop] = rng.uniform(-k, k, b.size)
+            else:
+                flat[b.offset:b.stop] = rng.uniform(-k_rec, k_rec, b.size)
+        return flat.astype(self.dtype)
+
+    def state_dict(self, params) -> dict[str, np.ndarray]:
+        """PyTorch-layout copy of ``params``: name → ndarray (copies, not views)."""
+        params = self._check_params(params)
+        return {k: v.copy() for k, v in self.layout.views(params).items()}
+
+    def load_state_dict(self, state: dict) -> np.ndarray:
+        """Flat parameter vector from a PyTorch-layout dict of arrays.
+
+        Accepts numpy arrays or anything ``np.asarray`` turns into one (e.g. a
+        ``torch.Tensor`` converted by the caller).  Every name must be present
+        with the exact shape; unknown names are refused.
+        """
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be a dict of arrays; got {type(state).__name__} instead.")
+        names = set(self.layout.by_name)
+        unknown = sorted(set(state) - names)
+        missing = sorted(names - set(state))
+        if unknown or missing:
+            raise ValueError(f"state keys do not match the architecture: missing {missing}, "
+                             f"unexpected {unknown}.")
+        flat = np.empty(self.layout.size, dtype=self.dtype)
+        for b in self.layout.blocks:
+            a = np.asarray(state[b.name])
+            if a.shape != b.shape:
+                raise ValueError(f"state[{b.name!r}] must have shape {b.shape}; got {a.shape} instead.")
+            if a.dtype.kind != "f":
+                raise TypeError(f"state[{b.name!r}] must be floating point; got {a.dtype} instead.")
+            if not np.isfinite(a).all():
+                raise ValueError(f"state[{b.name!r}] contains NaN or infinite values.")
+            flat[b.offset:b.stop] = a.ravel()
+        return flat
+
+    def _check_params(self, params):
+        return _check_array("params", params, (self.layout.size,), self.dtype)
+
+    # ------------------------------------------------------------------ validation
+    def check_input(self, X) -> np.ndarray:
+        """Validate an input batch: float (B, T, input_size) or int token ids (B, T)."""
+        if self.vocab_size:
+            if not isinstance(X, np.ndarray) or X.dtype.kind not in "iu":
+                got = X.dtype if isinstance(X, np.ndarray) else type(X).__name__
+                raise TypeError(f"X must be an integer ndarray of token ids; got {got} instead.")
+            if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+                raise ValueError(f"X must have shape (n_samples, n_timesteps); got {X.shape} instead.")
+            if X.min() < 0 or X.max() >= self.vocab_size:
+                raise ValueError(f"token ids in X must lie in [0, {self.vocab_size}); got values in "
+                                 f"[{X.min()}, {X.max()}].")
+            return np.ascontiguousarray(X, dtype=np.int64)
+        X = _check_array("X", X, (None, None, self.input_size), self.dtype)
+        if X.shape[0] < 1 or X.shape[1] < 1:
+            raise ValueError(f"X must have at least one sample and one time step; got {X.shape}.")
+        return X
+
+    def _check_states(self, name, s, B):
+        L = self.num_layers * self.num_directions
+        if s is None:
+            return np.zeros((L, B, self.hidden_size), dtype=self.dtype)
+        return _check_array(name, s, (L, B, self.hidden_size), self.dtype)
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, params, X, h0=None, c0=None, training=False, seed=0, step=0,
+                chunk=None, check_input=True) -> ForwardResult:
+        """Run the network on a batch.
+
+        Parameters
+        ----------
+        params : ndarray (n_params,), dtype of the network.
+        X : ndarray (B, T, input_size) of the network's dtype, or int (B, T)
+            token ids when the network has an embedding.
+        h0, c0 : ndarray (num_layers * D, B, H) or None (zeros).  ``c0`` is LSTM only.
+        training : bool
+            Apply dropout (keyed on ``seed``, ``step``, sample, layer, time, unit).
+        seed, step : int
+            Keys of the dropout generator.
+        chunk : int or None
+            Samples per parallel chunk; None chooses from B alone.
+        check_input : bool
+            Validate ``params``/``X``/states (skip only for data already validated).
+        """
+        if check_input:
+            params = self._check_params(params)
+            X = self.check_input(X)
+            if c0 is not None and self.cell != "lstm":
+                raise ValueError(f"c0 is only used by cell='lstm'; got cell={self.cell!r}.")
+        B, T = X.shape[0], X.shape[1]
+        h0 = self._check_states("h0", h0, B) if (check_input or h0 is None) else h0
+        if self.cell == "lstm":
+            c0 = self._check_states("c0", c0, B) if (check_input or c0 is None) else c0
+        chunk = default_chunk(B) if chunk is None else chunk
+        dt = self.dtype
+        H = self.hidden_size
+        D = self.num_directions
+        V = self.layout.views(params)
+        saved = {"X": X, "chunk": chunk, "training": training, "seed": seed, "step": step,
+                 "h0": h0, "c0": c0, "layers": []}
+        if self.vocab_size:
+            inp = np.empty((B, T, self.embedding_dim), dtype=dt)
+            khead.embedding_forward(X, V["embedding.weight"], inp)
+        else:
+            inp = X
+        h_n = np.empty((self.num_layers * D, B, H), dtype=dt)
+        c_n = np.empty_like(h_n) if self.cell == "lstm" else None
+        for k in range(self.num_layers):
+            out = np.empty((B, T, D * H), dtype=dt)
+            dirs = []
+            for d in range(D):
+                w_ih, w_hh, b_ih, b_hh = (V[n] for n in _names(k, d))
+                idx = k * D + d
+                if self.cell == "lstm":
+                    gates = np.empty((B, T, 4 * H), dtype=dt)
+                    aux = np.empty((B, T, H), dtype=dt)
+                    lstm_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], c0[idx], d == 1, chunk, out,
+                                 d * H, gates, aux, h_n[idx], c_n[idx])
+                elif self.cell == "gru":
+                    gates = np.empty((B, T, 3 * H), dtype=dt)
+                    aux = np.empty((B, T, H), dtype=dt)
+                    gru_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], d == 1, chunk, out, d * H,
+                                gates, aux, h_n[idx])
+                else:
+                    gates = np.empty((B, T, H), dtype=dt)
+                    aux = None
+                    rnn_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], self.nonlinearity == "relu",
+                                d == 1, chunk, out, d * H, gates, h_n[idx])
+                dirs.append((gates, aux))
+            saved["layers"].append((inp, out, dirs))
+            if training and self.dropout > 0.0 and k < self.num_layers - 1:
+                inp = np.empty_like(out)
+                kdrop.dropout_apply(out, seed, step, k, self.dropout, inp)
+            else:
+                inp = out
+        last = inp if self.num_layers else None
+        if not self.output_size:
+            return ForwardResult(last, h_n, c_n, saved)
+        feat = self._head_features(last, h_n)
+        if training and self.head_dropout > 0.0:
+            dropped = np.empty_like(feat)
+            kdrop.dropout_apply(feat, seed, step, self.num_layers, self.head_dropout, dropped)
+            saved["head_raw"] = feat
+            feat = dropped
+        saved["feat"] = feat
+        feat2 = feat.reshape(-1, feat.shape[2])
+        y = np.empty((feat2.shape[0], self.output_size), dtype=dt)
+        khead.linear_forward(feat2, V["fc.weight"], V["fc.bias"], y)
+        if self.head == "sequence":
+            y = y.reshape(B, T, self.output_size)
+        return ForwardResult(y, h_n, c_n, saved)
+
+    def _head_features(self, last, h_n):
+        """Head input as (B, R, D*H) with R = T for "sequence", else 1."""
+        B, T, DH = last.shape
+        if self.head == "sequence":
+            return last
+        if self.head == "last":
+            return np.ascontiguousarray(last[:, T - 1:T, :])
+        D = self.num_directions
+        top = h_n[(self.num_layers - 1) * D:]
+        return np.ascontiguousarray(np.concatenate(list(top), axis=1)[:, None, :])
+
+    # ------------------------------------------------------------------ backward
+    def backward(self, params, fr: ForwardResult, doutput, dh_n=None, dc_n=None,
+                 need_input_grad=False):
+        """Gradients of a scalar loss, given its gradient w.r.t. the forward outputs.
+
+        Parameters
+        ----------
+        params : the parameters given to :meth:`forward`.
+        fr : the :class:`ForwardResult` of that call.
+        doutput : ndarray shaped like ``fr.output``.
+        dh_n, dc_n : ndarray (num_layers * D, B, H) or None (zeros).
+        need_input_grad : bool
+            Also return the gradient w.r.t. a float input X.
+
+        Returns
+        -------
+        grad : ndarray (n_params,), the network dtype.
+        extras : dict with "input" (or None), "h0" and "c0" (LSTM; else None).
+        """
+        s = fr._saved
+        X, chunk = s["X"], s["chunk"]
+        B, T = X.shape[0], X.shape[1]
+        dt = self.dtype
+        H = self.hidden_size
+        D = self.num_directions
+        V = self.layout.views(params)
+        nc = -(-B // chunk)
+        gbuf = np.empty((nc, self.layout.size), dtype=dt)
+        doutput = _check_array("doutput", doutput, fr.output.shape, dt)
+        L = self.num_layers * D
+        dh_n = np.zeros((L, B, H), dt) if dh_n is None else _check_array("dh_n", dh_n, (L, B, H), dt).copy()
+        if self.cell == "lstm":
+            dc_n = np.zeros((L, B, H), dt) if dc_n is None else _check_array("dc_n", dc_n, (L, B, H), dt)
+        # gradient w.r.t. the last layer's output sequence
+        if self.output_size:
+            feat = s["feat"]
+            R = feat.shape[1]
+            dfeat = np.empty_like(feat)
+            fw, fb = self.layout.by_name["fc.weight"], self.layout.by_name["fc.bias"]
+            khead.linear_backward(feat.reshape(B * R, -1), V["fc.weight"],
+                                  np.ascontiguousarray(doutput.reshape(B * R, -1)), R, chunk, B,
+                                  gbuf, fw.offset, fb.offset, dfeat.reshape(B * R, -1))
+            if "head_raw" in s:
+                raw = np.empty_like(dfeat)
+                kdrop.dropout_apply(dfeat, s["seed"], s["step"], self.num_layers,
+                                    self.head_dropout, raw)
+                dfeat = raw
+            if self.head == "sequence":
+                dlast = dfeat
+            elif self.head == "last":
+                dlast = np.zeros((B, T, D * H), dt)
+                dlast[:, T - 1, :] = dfeat[:, 0, :]
+            else:
+                dlast = np.zeros((B, T, D * H), dt)
+                top = (self.num_layers - 1) * D
+                for d in range(D):
+                    dh_n[top + d] += dfeat[:, 0, d * H:(d + 1) * H]
+        else:
+            dlast = doutput
+        dh0 = np.empty((L, B, H), dt)
+        dc0 = np.empty((L, B, H), dt) if self.cell == "lstm" else None
+        dout = dlast
+        dinp = None
+        for k in range(self.num_layers - 1, -1, -1):
+            inp, out, dirs = s["layers"][k]
+            need_dx = k > 0 or need_input_grad or bool(self.vocab_size)
+            dinp = np.zeros(inp.shape, dt) if need_dx else inp  # unused buffer when not needed
+            for d in range(D):
+                w_ih, w_hh = V[_names(k, d)[0]], V[_names(k, d)[1]]
+                offs = self.layout.offsets(k, d)
+                idx = k * D + d
+                gates, aux = dirs[d]
+                if self.cell == "lstm":
+                    lstm_backward(inp, w_ih, w_hh, s["h0"][idx], s["c0"][idx], d == 1, chunk, out,
+                                  d * H, gates, aux, dout, dh_n[idx], dc_n[idx], need_dx, dinp,
+                                  dh0[idx], dc0[idx], gbuf, offs)
+                elif self.cell == "gru":
+                    gru_backward(inp, w_ih, w_hh, s["h0"][idx], d == 1, chunk, out, d * H, gates,
+                                 aux, dout, dh_n[idx], need_dx, dinp, dh0[idx], gbuf, offs)
+                else:
+                    rnn_backward(inp, w_ih, w_hh, s["h0"][idx], self.nonlinearity == "relu",
+                                 d == 1, chunk, out, d * H, dout, dh_n[idx], need_dx, dinp,
+                                 dh0[idx], gbuf, offs)
+            if k > 0:
+                if s["training"] and self.dropout > 0.0:
+                    dprev = np.empty_like(dinp)
+                    kdrop.dropout_apply(dinp, s["seed"], s["step"], k - 1, self.dropout, dprev)
+                    dout = dprev
+                else:
+                    dout = dinp
+        if self.vocab_size:
+            emb = self.layout.by_name["embedding.weight"]
+            khead.embedding_backward(X, dinp, self.vocab_size, chunk, gbuf, emb.offset)
+        grad = np.empty(self.layout.size, dt)
+        reduce_chunks(gbuf, grad)
+        extras = {"input": dinp if (need_input_grad and not self.vocab_size) else None,
+                  "h0": dh0, "c0": dc0}
+        return grad, extras
+

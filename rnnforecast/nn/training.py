@@ -1,0 +1,191 @@
+"""Losses, gradient clipping, optimisers and a mini-batch training loop.
+
+Everything here works on the flat parameter vector of a
+:class:`~rnnforecast.nn.network.RecurrentNetwork`.  A step whose loss or
+gradient is not finite raises :class:`NonFiniteLossError` *before* the
+parameters are touched, so the previous weights stay intact.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .._kernels import losses as kloss
+from .._kernels import optim as kopt
+from .network import RecurrentNetwork
+from .threads import kernel_threads
+
+LOSSES = ("mse", "mae", "huber", "cross_entropy")
+
+
+class NonFiniteLossError(FloatingPointError):
+    """Training produced a non-finite loss or gradient; parameters were left unchanged."""
+
+
+def compute_loss(loss, pred, target, huber_delta=1.0):
+    """Loss value (float) and its gradient w.r.t. ``pred``.
+
+    Parameters
+    ----------
+    loss : {"mse", "mae", "huber", "cross_entropy"}
+    pred : ndarray (N, O) or (N, T, O)
+    target : ndarray like ``pred`` (float), or int64 (N,) class labels for
+        "cross_entropy" (``pred`` then holds logits (N, C)).
+    huber_delta : float > 0
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}; got {loss!r} instead.")
+    p2 = pred.reshape(pred.shape[0], -1) if pred.ndim != 2 else pred
+    grad = np.empty_like(p2)
+    if loss == "cross_entropy":
+        value = kloss.cross_entropy_loss(p2, target, grad)
+    else:
+        t2 = target.reshape(p2.shape)
+        if loss == "mse":
+            value = kloss.mse_loss(p2, t2, grad)
+        elif loss == "mae":
+            value = kloss.mae_loss(p2, t2, grad)
+        else:
+            value = kloss.huber_loss(p2, t2, float(huber_delta), grad)
+    return value, grad.reshape(pred.shape)
+
+
+def clip_gradients(grad, clip_grad_norm=None, clip_grad_value=None) -> float:
+    """Clip ``grad`` in place; returns the global L2 norm before clipping.
+
+    By value first (``torch.nn.utils.clip_grad_value_``), then by global norm
+    (``clip_grad_norm_``: scale by ``max_norm / (norm + 1e-6)`` when below 1).
+    """
+    if clip_grad_value is not None:
+        kopt.clip_inplace(grad, float(clip_grad_value))
+    norm = math.sqrt(kopt.sum_of_squares(grad))
+    if clip_grad_norm is not None:
+        coef = float(clip_grad_norm) / (norm + 1e-6)
+        if coef < 1.0:
+            kopt.scale_inplace(grad, coef)
+    return norm
+
+
+class Adam:
+    """Adam (``torch.optim.Adam`` semantics, L2 ``weight_decay``) on a flat vector."""
+
+    def __init__(self, n_params, dtype, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                 weight_decay=0.0):
+        self.lr, self.beta1, self.beta2, self.eps = float(lr), float(beta1), float(beta2), float(eps)
+        self.weight_decay = float(weight_decay)
+        self.m = np.zeros(n_params, dtype=dtype)
+        self.v = np.zeros(n_params, dtype=dtype)
+        self.t = 0
+
+    def step(self, params, grad):
+        self.t += 1
+        kopt.adam_update(params, grad, self.m, self.v, self.lr, self.beta1, self.beta2, self.eps,
+                         self.t, self.weight_decay)
+
+
+class SGD:
+    """SGD with momentum (``torch.optim.SGD`` semantics, no dampening)."""
+
+    def __init__(self, n_params, dtype, lr=1e-2, momentum=0.9, weight_decay=0.0, nesterov=False):
+        self.lr, self.momentum = float(lr), float(momentum)
+        self.weight_decay, self.nesterov = float(weight_decay), bool(nesterov)
+        self.buf = np.zeros(n_params, dtype=dtype)
+        self.t = 0
+
+    def step(self, params, grad):
+        self.t += 1
+        kopt.sgd_update(params, grad, self.buf, self.lr, self.momentum, self.weight_decay,
+                        self.nesterov, self.t == 1)
+
+
+def make_optimizer(solver, n_params, dtype, learning_rate, **kwargs):
+    """``Adam`` for ``solver="adam"``, ``SGD`` for ``"sgd"``."""
+    if solver == "adam":
+        return Adam(n_params, dtype, lr=learning_rate, **kwargs)
+    if solver == "sgd":
+        return SGD(n_params, dtype, lr=learning_rate, **kwargs)
+    raise ValueError(f"solver must be 'adam' or 'sgd'; got {solver!r} instead.")
+
+
+def loss_and_gradient(net: RecurrentNetwork, params, X, Y, loss="mse", huber_delta=1.0,
+                      training=False, seed=0, step=0, check_input=True):
+    """Loss value and flat gradient of ``loss(net(X), Y)`` (no update)."""
+    fr = net.forward(params, X, training=training, seed=seed, step=step, check_input=check_input)
+    value, dpred = compute_loss(loss, fr.output, Y, huber_delta)
+    grad, _ = net.backward(params, fr, dpred)
+    return value, grad
+
+
+def train_step(net, params, optimizer, X, Y, *, loss="mse", huber_delta=1.0, clip_grad_norm=None,
+               clip_grad_value=None, seed=0, step=0):
+    """One optimisation step in place on ``params``; returns (loss, gradient norm).
+
+    ``X``/``Y`` must be validated already.  Raises :class:`NonFiniteLossError`
+    (parameters untouched) when the loss or the gradient is not finite.
+    """
+    value, grad = loss_and_gradient(net, params, X, Y, loss, huber_delta, training=True,
+                                    seed=seed, step=step, check_input=False)
+    if not math.isfinite(value):
+        raise NonFiniteLossError(f"training loss became {value} at step {step}; the parameters "
+                                 "were left at their values before this step.")
+    if not kopt.all_finite(grad):
+        raise NonFiniteLossError(f"the gradient became non-finite at step {step} (loss {value:.6g});"
+                                 " the parameters were left at their values before this step.")
+    norm = clip_gradients(grad, clip_grad_norm, clip_grad_value)
+    optimizer.step(params, grad)
+    return value, norm
+
+
+def fit_network(net: RecurrentNetwork, X, Y, *, loss="mse", solver="adam", learning_rate=1e-3,
+                epochs=10, batch_size=32, clip_grad_norm=None, clip_grad_value=None,
+                huber_delta=1.0, seed=0, n_jobs=None, params=None, callback=None):
+    """Train ``net`` with mini-batches; returns (params, loss_curve).
+
+    Parameters
+    ----------
+    X : ndarray (N, T, I) of the network dtype, or int (N, T) token ids.
+    Y : ndarray (N, O) / (N, T, O) float targets, or int64 (N,) labels.
+    seed : int, seeds initialisation, shuffling and dropout.
+    n_jobs : int or None, kernel threads (see :func:`~rnnforecast.nn.threads.resolve_n_jobs`).
+    params : ndarray or None, starting parameters (a copy is trained).
+    callback : callable(epoch, mean_loss) or None.
+
+    Each epoch's batch order comes from ``numpy.random.default_rng((seed, epoch))``,
+    so the result depends on ``seed`` only, never on the thread count.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1; got {epochs!r} instead.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be an int >= 1; got {batch_size!r} instead.")
+    X = net.check_input(X)
+    N = X.shape[0]
+    if Y.shape[0] != N:
+        raise ValueError(f"X and Y must have the same number of samples; got {N} and {Y.shape[0]}.")
+    if loss == "cross_entropy":
+        Y = np.ascontiguousarray(Y, dtype=np.int64)
+    else:
+        Y = np.ascontiguousarray(Y, dtype=net.dtype)
+        if not np.isfinite(Y).all():
+            raise ValueError("Y contains NaN or infinite values.")
+    params = net.init_params(seed) if params is None else np.array(params, dtype=net.dtype)
+    opt = make_optimizer(solver, net.n_params, net.dtype, learning_rate)
+    curve = []
+    step = 0
+    with kernel_threads(n_jobs):
+        for epoch in range(epochs):
+            order = np.random.default_rng((seed, epoch)).permutation(N)
+            total = 0.0
+            for start in range(0, N, batch_size):
+                idx = np.sort(order[start:start + batch_size])
+                step += 1
+                value, _ = train_step(net, params, opt, X[idx], Y[idx], loss=loss,
+                                      huber_delta=huber_delta, clip_grad_norm=clip_grad_norm,
+                                      clip_grad_value=clip_grad_value, seed=seed, step=step)
+                total += value * len(idx)
+            curve.append(total / N)
+            if callback is not None:
+                callback(epoch, curve[-1])
+    return params, curve

@@ -1,0 +1,319 @@
+"""Transformers of a whole series: :class:`LogTransformer`, :class:`Differencer`.
+
+Both take a series of shape ``(n_timesteps,)`` or ``(n_timesteps,
+n_series)`` (numpy or pandas; the index is ignored) and return numpy arrays of
+the same number of dimensions.  They are meant as steps of a
+:class:`rnnforecast.forecasting.ForecastingPipeline`, but are ordinary
+scikit-learn transformers too.
+
+Forecast inversion protocol
+---------------------------
+A plain transformer is inverted with ``inverse_transform`` (fine for
+element-wise maps such as a log, a scaler or a power transform).  A transformer
+whose inverse depends on the past of the series (differencing) additionally
+implements ``inverse_transform_forecast(y_forecast, y_history=None)``: it
+maps forecasts of the *transformed* series for the steps right after the end
+of ``y_history`` (a series in the *original* space; default: the series seen
+at fit) back to the original space.  :class:`ForecastingPipeline` uses
+``inverse_transform_forecast`` when a step has it, ``inverse_transform``
+otherwise.  A transformer that drops leading rows reports how many through
+``_n_dropped_rows()`` (used for minimum-length checks).
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from rnnforecast.utils._compat import Interval, _fit_context
+from rnnforecast.utils.validation import check_series
+
+__all__ = ["Differencer", "LogTransformer"]
+
+
+def _restore_ndim(values: np.ndarray, ndim: int) -> np.ndarray:
+    return values[:, 0].copy() if ndim == 1 else values
+
+
+class _SeriesTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Shared input handling: validate, remember the number of series."""
+
+    def _validate(self, y: Any, name: str = "y", reset: bool = False) -> tuple[np.ndarray, int]:
+        values, info = check_series(y, name=name, check_index=False)
+        if reset:
+            self.n_features_in_ = info.n_columns
+        elif info.n_columns != self.n_features_in_:
+            raise ValueError(
+                f"{name} must have {self.n_features_in_} series (columns), as at "
+                f"fit; got {info.n_columns}."
+            )
+        return values, info.ndim
+
+
+class LogTransformer(_SeriesTransformer):
+    """Natural logarithm ``log(y + offset)``, with exact inverse.
+
+    Parameters
+    ----------
+    offset : float, default=0.0
+        Added before taking the log. Every value of ``y + offset`` must be
+        strictly positive: non-positive values are refused (no clipping).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of series seen at fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = LogTransformer().fit(np.array([1.0, np.e]))
+    >>> t.transform(np.array([1.0, np.e]))
+    array([0., 1.])
+    """
+
+    _parameter_constraints: dict = {"offset": [Real]}
+
+    def __init__(self, offset: float = 0.0):
+        self.offset = offset
+
+    def _check_positive(self, values: np.ndarray, name: str) -> None:
+        shifted = values + self.offset
+        if not np.isfinite(self.offset):
+            raise ValueError(f"offset must be finite; got {self.offset!r}.")
+        if (shifted <= 0).any():
+            bad = np.flatnonzero((shifted <= 0).any(axis=1))
+            raise ValueError(
+                f"LogTransformer needs {name} + offset > 0; got "
+                f"{int((shifted <= 0).sum())} value(s) <= 0 (offset={self.offset}), "
+                f"first in row {int(bad[0])} (value {values[bad[0]].min()}). Use "
+                "a larger offset or another transformation."
+            )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, y: Any, X: Any = None) -> "LogTransformer":
+        """Check that ``y + offset > 0``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_series)
+        X : None
+            Ignored.
+
+        Returns
+        -------
+        self : LogTransformer
+        """
+        values, _ = self._validate(y, reset=True)
+        self._check_positive(values, "y")
+        return self
+
+    def transform(self, y: Any) -> np.ndarray:
+        """Return ``log(y + offset)``, float64, same shape as ``y``."""
+        check_is_fitted(self, "n_features_in_")
+        values, ndim = self._validate(y)
+        self._check_positive(values, "y")
+        return _restore_ndim(np.log(values + self.offset), ndim)
+
+    def inverse_transform(self, y: Any) -> np.ndarray:
+        """Return ``exp(y) - offset``, float64, same shape as ``y``."""
+        check_is_fitted(self, "n_features_in_")
+        values, ndim = self._validate(y)
+        return _restore_ndim(np.exp(values) - self.offset, ndim)
+
+
+class Differencer(_SeriesTransformer):
+    """Differencing ``z[t] = y[t] - y[t - lag]``, applied once per lag.
+
+    Parameters
+    ----------
+    lags : int or list of int, default=1
+        Lag of each differencing pass, applied in order: ``1`` is a first
+        difference, ``[1, 12]`` a first difference followed by a seasonal
+        (lag 12) difference, ``[1, 1]`` a second difference.
+
+    Attributes
+    ----------
+    lags_ : list of int
+        The lags used.
+    n_features_in_ : int
+        Number of series seen at fit.
+
+    Notes
+    -----
+    ``transform`` drops the first ``sum(lags)`` rows (their differences are
+    undefined): the output has ``n_timesteps - sum(lags)`` rows and row ``r``
+    corresponds to time ``r + sum(lags)``.
+
+    * ``inverse_transform(z)`` undoes ``transform`` on the series seen at
+      fit: it integrates ``z`` from that series' first ``sum(lags)`` values
+      and returns ``len(z) + sum(lags)`` rows (so
+      ``inverse_transform(transform(y_fit)) == y_fit``).
+    * ``inverse_transform_forecast(z_forecast, y_history=None)`` turns
+      forecasts of the differenced series for the steps right after the end
+      of ``y_history`` (default: the series seen at fit) into forecasts of the
+      original series, integrating from the last observed values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = Differencer(lags=1).fit(np.array([1.0, 2.0, 4.0]))
+    >>> d.transform(np.array([1.0, 2.0, 4.0]))
+    array([1., 2.])
+    >>> d.inverse_transform_forecast(np.array([1.0, 1.0]))
+    array([5., 6.])
+    """
+
+    _parameter_constraints: dict = {
+        "lags": [Interval(Integral, 1, None, closed="left"), list, tuple],
+    }
+
+    def __init__(self, lags: int | list[int] = 1):
+        self.lags = lags
+
+    def _resolve_lags(self) -> list[int]:
+        if isinstance(self.lags, (bool, np.bool_)):
+            raise TypeError(
+                "lags must be a positive int or a list of positive ints; got "
+                f"{self.lags!r} (bool)."
+            )
+        if isinstance(self.lags, Integral):
+            return [int(self.lags)]
+        lags = list(self.lags)
+        if not lags:
+            raise ValueError("lags must not be empty; got [].")
+        for lag in lags:
+            if isinstance(lag, (bool, np.bool_)) or not isinstance(lag, Integral) or lag < 1:
+                raise ValueError(
+                    f"lags must contain positive integers; got {lag!r} in {self.lags!r}."
+                )
+        return [int(lag) for lag in lags]
+
+    def _n_dropped_rows(self) -> int:
+        """Number of leading rows ``transform`` drops (``sum(lags)``)."""
+        try:
+            return sum(self._resolve_lags())
+        except (TypeError, ValueError):
+            return 0
+
+    def _check_length(self, n: int, name: str) -> None:
+        d = sum(self.lags_)
+        if n <= d:
+            raise ValueError(
+                f"{name} has {n} observations but Differencer(lags={self.lags!r}) "
+                f"needs at least {d + 1} (it drops the first {d})."
+            )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, y: Any, X: Any = None) -> "Differencer":
+        """Store the series (its first and last values are needed to invert).
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_series)
+        X : None
+            Ignored.
+
+        Returns
+        -------
+        self : Differencer
+        """
+        self.lags_ = self._resolve_lags()
+        values, _ = self._validate(y, reset=True)
+        self._check_length(values.shape[0], "y")
+        self._y_fit_ = values
+        return self
+
+    def _levels(self, values: np.ndarray) -> list[np.ndarray]:
+        """Series after 0, 1, ..., len(lags) differencing passes."""
+        levels = [values]
+        for lag in self.lags_:
+            prev = levels[-1]
+            levels.append(prev[lag:] - prev[:-lag])
+        return levels
+
+    def transform(self, y: Any) -> np.ndarray:
+        """Differenced series.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_series)
+
+        Returns
+        -------
+        z : ndarray of shape (n_timesteps - sum(lags),) or \
+                (n_timesteps - sum(lags), n_series), float64
+        """
+        check_is_fitted(self, "lags_")
+        values, ndim = self._validate(y)
+        self._check_length(values.shape[0], "y")
+        return _restore_ndim(self._levels(values)[-1], ndim)
+
+    def inverse_transform(self, y: Any) -> np.ndarray:
+        """Undo ``transform`` of the fitted series (see class Notes).
+
+        Parameters
+        ----------
+        y : array-like of shape (n,) or (n, n_series)
+            Differenced values, starting at time ``sum(lags)`` of the fitted
+            series.
+
+        Returns
+        -------
+        y_orig : ndarray of shape (n + sum(lags),) or (n + sum(lags), n_series)
+        """
+        check_is_fitted(self, "lags_")
+        z, ndim = self._validate(y)
+        levels = self._levels(self._y_fit_)
+        for i in range(len(self.lags_) - 1, -1, -1):
+            lag = self.lags_[i]
+            out = np.empty((z.shape[0] + lag, z.shape[1]))
+            out[:lag] = levels[i][:lag]
+            for t in range(z.shape[0]):
+                out[t + lag] = z[t] + out[t]
+            z = out
+        return _restore_ndim(z, ndim)
+
+    def inverse_transform_forecast(self, y_forecast: Any, y_history: Any = None) -> np.ndarray:
+        """Integrate forecasts of the differenced series.
+
+        Parameters
+        ----------
+        y_forecast : array-like of shape (h,) or (h, n_series)
+            Forecasts of the differenced series for the ``h`` steps right
+            after the end of ``y_history``.
+        y_history : array-like of shape (n, n_series), default=None
+            The observed series (original space) the forecasts follow; at
+            least ``sum(lags)`` rows. Default: the series seen at fit.
+
+        Returns
+        -------
+        forecast : ndarray of shape (h,) or (h, n_series), float64
+            Forecasts in the original space.
+        """
+        check_is_fitted(self, "lags_")
+        f, ndim = self._validate(y_forecast, name="y_forecast")
+        if y_history is None:
+            hist = self._y_fit_
+        else:
+            hist, _ = self._validate(y_history, name="y_history")
+            if hist.shape[0] < sum(self.lags_):
+                raise ValueError(
+                    f"y_history has {hist.shape[0]} observations but "
+                    f"Differencer(lags={self.lags!r}) needs at least "
+                    f"{sum(self.lags_)} to integrate forecasts."
+                )
+        levels = self._levels(hist)
+        h = f.shape[0]
+        for i in range(len(self.lags_) - 1, -1, -1):
+            lag = self.lags_[i]
+            past = levels[i][-lag:]
+            ext = np.vstack([past, np.empty((h, f.shape[1]))])
+            for t in range(h):
+                ext[lag + t] = f[t] + ext[t]
+            f = ext[lag:]
+        return _restore_ndim(np.ascontiguousarray(f), ndim)

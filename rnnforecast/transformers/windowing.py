@@ -1,0 +1,430 @@
+"""Turn time series into supervised-learning samples.
+
+Conventions (leakage-free)
+--------------------------
+A window *ending at time t* holds the inputs for times ``t - window_length +
+1 ... t``: the target channels followed by the exogenous columns, **both only
+up to time t** (the exogenous value at a target time is *not* in the
+window). Its targets are ``y[t + 1 ... t + horizon]``. So no input of a window
+depends on any value after ``t``.
+
+Windows are aligned to the **end** of the series: the last window's final
+target is the last observation, and windows go back from there every
+``step`` observations, so the most recent data is always used; leading
+observations that do not fill a whole step are left out. Windows are
+returned in chronological order.
+
+* :func:`make_windows` builds ``(inputs, targets)`` arrays for neural networks.
+* :class:`SlidingWindowTransformer` does the same as a scikit-learn
+  transformer (3-D output).
+* :class:`LagTransformer` builds the flat lag matrix a tabular regressor
+  consumes (2-D output, ``get_feature_names_out``, ``set_output``).
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from rnnforecast.utils._compat import (
+    Interval,
+    _fit_context,
+    get_transform_output,
+    validate_parameter_constraints,
+)
+from rnnforecast.utils.validation import check_exog, check_series
+
+__all__ = ["LagTransformer", "SlidingWindowTransformer", "make_windows"]
+
+_POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
+
+
+def _window_ends(n: int, window_length: int, horizon: int, step: int) -> np.ndarray:
+    """Positions ``t`` of the last input of each window, chronological."""
+    last = n - horizon - 1
+    first = window_length - 1
+    if last < first:
+        raise ValueError(
+            f"y has {n} observations but window_length={window_length} and "
+            f"horizon={horizon} need at least {window_length + horizon} "
+            "for one window."
+        )
+    return np.arange(last, first - 1, -step)[::-1]
+
+
+def make_windows(
+    y: Any,
+    X: Any = None,
+    *,
+    window_length: int,
+    horizon: int = 1,
+    step: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a series into (input window, future targets) pairs.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), \
+            Series or DataFrame
+        Target series (validated like a forecaster's ``y``; the index is not
+        used).
+    X : array-like of shape (n_timesteps, n_exog) or DataFrame, default=None
+        Exogenous regressors aligned with ``y``.
+    window_length : int
+        Number of time steps in each input window (>= 1).
+    horizon : int, default=1
+        Number of future target steps per window (>= 1).
+    step : int, default=1
+        Distance between the ends of consecutive windows (>= 1).
+
+    Returns
+    -------
+    inputs : ndarray of shape (n_windows, window_length, n_channels + n_exog), \
+            dtype float64
+        ``inputs[i, j]`` holds ``y[t_i - window_length + 1 + j]`` followed by
+        ``X`` at the same time, where ``t_i`` is the end of window ``i``.
+    targets : ndarray of dtype float64
+        Shape ``(n_windows, horizon)`` for 1-D ``y`` or a Series, and
+        ``(n_windows, horizon, n_channels)`` for 2-D ``y`` or a DataFrame
+        (even with one column): ``targets[i, j] = y[t_i + 1 + j]``.
+
+    Notes
+    -----
+    ``n_windows = (n_timesteps - window_length - horizon) // step + 1``; the
+    last window ends at ``n_timesteps - horizon - 1`` (see module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> inputs, targets = make_windows(np.arange(6.0), window_length=3, horizon=2)
+    >>> inputs[:, :, 0]
+    array([[0., 1., 2.],
+           [1., 2., 3.]])
+    >>> targets
+    array([[3., 4.],
+           [4., 5.]])
+    """
+    validate_parameter_constraints(
+        {"window_length": _POSITIVE_INT, "horizon": _POSITIVE_INT, "step": _POSITIVE_INT},
+        {"window_length": window_length, "horizon": horizon, "step": step},
+        caller_name="make_windows",
+    )
+    values, info = check_series(y, name="y", check_index=False)
+    n, k = values.shape
+    if X is not None:
+        X_values, _ = check_exog(
+            X, n_rows=n, name="X", context=" (one per observation of y)"
+        )
+        features = np.hstack([values, X_values])
+    else:
+        features = values
+    ends = _window_ends(n, window_length, horizon, step)
+    input_pos = ends[:, None] + np.arange(-window_length + 1, 1)[None, :]
+    target_pos = ends[:, None] + np.arange(1, horizon + 1)[None, :]
+    inputs = np.ascontiguousarray(features[input_pos])
+    targets = values[target_pos]
+    if info.ndim == 1:
+        targets = targets[:, :, 0]
+    return inputs, np.ascontiguousarray(targets)
+
+
+def _channel_names(info: Any, prefix: str = "y") -> list[str]:
+    if info.columns is not None:
+        return [str(c) for c in info.columns]
+    if info.name is not None:
+        return [str(info.name)]
+    if info.n_columns == 1:
+        return [prefix]
+    return [f"{prefix}{i}" for i in range(info.n_columns)]
+
+
+class SlidingWindowTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Sliding input windows of a series, as a scikit-learn transformer.
+
+    ``transform(y, X)`` returns the first output of :func:`make_windows` (the
+    input windows that have ``horizon`` targets after them);
+    :meth:`transform_with_targets` returns both outputs.
+
+    Parameters
+    ----------
+    window_length : int
+        Number of time steps per window (>= 1).
+    horizon : int, default=1
+        Number of target steps following each window (>= 1).
+    step : int, default=1
+        Distance between consecutive window ends (>= 1).
+
+    Attributes
+    ----------
+    n_channels_ : int
+        Number of target series seen at fit.
+    n_exog_ : int
+        Number of exogenous columns seen at fit (0 if none).
+    feature_names_ : list of str
+        Names along the last axis of the windows (targets, then exogenous).
+
+    Notes
+    -----
+    The output is 3-D ``(n_windows, window_length, n_features)``, so
+    ``set_output(transform="pandas")`` is not available; use
+    :class:`LagTransformer` for a tabular (2-D) layout.
+    """
+
+    _parameter_constraints: dict = {
+        "window_length": _POSITIVE_INT,
+        "horizon": _POSITIVE_INT,
+        "step": _POSITIVE_INT,
+    }
+
+    def __init__(self, window_length: int = 10, horizon: int = 1, step: int = 1):
+        self.window_length = window_length
+        self.horizon = horizon
+        self.step = step
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, y: Any, X: Any = None) -> "SlidingWindowTransformer":
+        """Record the number and names of channels.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+            Target series.
+        X : array-like of shape (n_timesteps, n_exog), default=None
+            Exogenous regressors.
+
+        Returns
+        -------
+        self : SlidingWindowTransformer
+        """
+        values, info = check_series(y, name="y", check_index=False)
+        names = _channel_names(info)
+        self.n_exog_ = 0
+        if X is not None:
+            X_values, X_cols = check_exog(X, n_rows=values.shape[0], name="X")
+            self.n_exog_ = X_values.shape[1]
+            names += (
+                [str(c) for c in X_cols]
+                if X_cols is not None
+                else [f"x{i}" for i in range(self.n_exog_)]
+            )
+        self.n_channels_ = info.n_columns
+        self.feature_names_ = names
+        return self
+
+    def _check_input(self, y: Any, X: Any) -> None:
+        check_is_fitted(self, "n_channels_")
+        _, info = check_series(y, name="y", check_index=False)
+        if info.n_columns != self.n_channels_:
+            raise ValueError(
+                f"y must have {self.n_channels_} channel(s), as at fit; got "
+                f"{info.n_columns}."
+            )
+        if (X is None) != (self.n_exog_ == 0):
+            raise ValueError(
+                "X must be given at transform if and only if it was given at "
+                f"fit (fit had {self.n_exog_} exogenous column(s)); got "
+                f"{'None' if X is None else 'X'}."
+            )
+
+    def transform(self, y: Any, X: Any = None) -> np.ndarray:
+        """Input windows.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+        X : array-like of shape (n_timesteps, n_exog), default=None
+
+        Returns
+        -------
+        windows : ndarray of shape (n_windows, window_length, n_features), \
+                dtype float64
+        """
+        return self.transform_with_targets(y, X)[0]
+
+    def transform_with_targets(self, y: Any, X: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """Input windows and their targets (see :func:`make_windows`).
+
+        Returns
+        -------
+        windows : ndarray of shape (n_windows, window_length, n_features)
+        targets : ndarray of shape (n_windows, horizon) or \
+                (n_windows, horizon, n_channels)
+        """
+        self._check_input(y, X)
+        return make_windows(
+            y, X, window_length=self.window_length, horizon=self.horizon, step=self.step
+        )
+
+    def fit_transform(self, y: Any, X: Any = None, **fit_params: Any) -> np.ndarray:
+        """Fit, then return the input windows of ``y``."""
+        return self.fit(y, X).transform(y, X)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names along the last axis of the windows.
+
+        Returns
+        -------
+        names : ndarray of str, shape (n_channels + n_exog,)
+        """
+        check_is_fitted(self, "feature_names_")
+        return np.asarray(self.feature_names_, dtype=object)
+
+
+class LagTransformer(TransformerMixin, BaseEstimator):
+    """Lagged copies of a series as a tabular feature matrix.
+
+    Row ``r`` of the output describes time ``t`` and holds ``y[t - lag]``
+    for every lag (and every channel), so it can be paired with the target
+    ``y[t]`` without leakage (lag 0 is not allowed).
+
+    Parameters
+    ----------
+    lags : int or list of int, default=1
+        An int ``L`` means lags ``1, 2, ..., L``; a list gives the lags
+        explicitly (positive, distinct; output in the given order).
+    dropna : bool, default=True
+        If True, leading rows where a lag is undefined (the first
+        ``max(lags)`` time steps) are dropped: the output has
+        ``n_timesteps - max(lags)`` rows and row ``r`` corresponds to time
+        ``r + max(lags)`` (pandas output keeps those index labels). If False,
+        all ``n_timesteps`` rows are kept and undefined lags are NaN.
+
+    Attributes
+    ----------
+    lags_ : list of int
+        The lags used.
+    n_features_in_ : int
+        Number of channels seen at fit.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame seen at fit (only then).
+    channel_names_ : list of str
+        Names used to build output names: DataFrame columns, a Series' name,
+        ``"y"`` for one unnamed channel, ``"y0", "y1", ...`` otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> LagTransformer(lags=2).fit_transform(np.arange(5.0))
+    array([[1., 0.],
+           [2., 1.],
+           [3., 2.]])
+    """
+
+    _parameter_constraints: dict = {
+        "lags": [Interval(Integral, 1, None, closed="left"), list, tuple],
+        "dropna": ["boolean"],
+    }
+
+    def __init__(self, lags: int | list[int] = 1, dropna: bool = True):
+        self.lags = lags
+        self.dropna = dropna
+
+    def _resolve_lags(self) -> list[int]:
+        if isinstance(self.lags, (bool, np.bool_)):
+            raise TypeError(
+                "lags must be a positive int or a list of positive ints; got "
+                f"{self.lags!r} (bool)."
+            )
+        if isinstance(self.lags, Integral):
+            return list(range(1, int(self.lags) + 1))
+        lags = list(self.lags)
+        if not lags:
+            raise ValueError("lags must not be empty; got [].")
+        for lag in lags:
+            if isinstance(lag, (bool, np.bool_)) or not isinstance(lag, Integral) or lag < 1:
+                raise ValueError(
+                    f"lags must contain positive integers; got {lag!r} in {self.lags!r}."
+                )
+        if len(set(lags)) != len(lags):
+            raise ValueError(f"lags must be distinct; got {self.lags!r}.")
+        return [int(lag) for lag in lags]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, y: Any, X: Any = None) -> "LagTransformer":
+        """Record lags and channel names.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+            The series.
+        X : None
+            Ignored (scikit-learn pipeline convention).
+
+        Returns
+        -------
+        self : LagTransformer
+        """
+        self.lags_ = self._resolve_lags()
+        _, info = check_series(y, name="y", check_index=False)
+        self.n_features_in_ = info.n_columns
+        self.channel_names_ = _channel_names(info)
+        if info.columns is not None:
+            self.feature_names_in_ = np.asarray([str(c) for c in info.columns], dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return self
+
+    def transform(self, y: Any) -> np.ndarray:
+        """Lag matrix.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+
+        Returns
+        -------
+        lagged : ndarray of shape (n_rows, len(lags) * n_channels), float64
+            Columns ordered lag-major: for each lag, every channel.
+            ``n_rows = n_timesteps - max(lags)`` if ``dropna`` else
+            ``n_timesteps``.
+        """
+        check_is_fitted(self, "lags_")
+        values, info = check_series(y, name="y", check_index=False)
+        n, k = values.shape
+        if k != self.n_features_in_:
+            raise ValueError(
+                f"y must have {self.n_features_in_} channel(s), as at fit; got {k}."
+            )
+        max_lag = max(self.lags_)
+        if self.dropna and n <= max_lag:
+            raise ValueError(
+                f"y has {n} observations but lags up to {max_lag} with "
+                f"dropna=True need at least {max_lag + 1}."
+            )
+        out = np.full((n, len(self.lags_) * k), np.nan)
+        for j, lag in enumerate(self.lags_):
+            out[lag:, j * k : (j + 1) * k] = values[: n - lag]
+        start = max_lag if self.dropna else 0
+        out = out[start:]
+        if info.index is not None and get_transform_output(self) == "pandas":
+            # Return the row labels of the kept time steps (sklearn's wrapper
+            # would otherwise reuse the untrimmed input index).
+            return pd.DataFrame(
+                out, index=info.index[start:], columns=self.get_feature_names_out()
+            )
+        return out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Output names ``"{channel}_lag_{lag}"``, e.g. ``"y_lag_1"``.
+
+        Returns
+        -------
+        names : ndarray of str, shape (len(lags) * n_channels,)
+        """
+        check_is_fitted(self, "lags_")
+        names = self.channel_names_
+        if input_features is not None:
+            names = [str(c) for c in input_features]
+            if len(names) != self.n_features_in_:
+                raise ValueError(
+                    f"input_features must have {self.n_features_in_} names; got "
+                    f"{len(names)}."
+                )
+        return np.asarray(
+            [f"{c}_lag_{lag}" for lag in self.lags_ for c in names], dtype=object
+        )
