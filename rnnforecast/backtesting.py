@@ -1,0 +1,394 @@
+"""Rolling-origin evaluation (time-series cross-validation) of forecasters.
+
+:func:`backtest` moves a forecast origin through the series.  At window ``i``
+the forecaster is trained on the observations before the origin ``t_i`` and
+forecasts the next ``horizon`` observations, which are then scored.
+
+Window layout (``n`` = length of ``y``, positions are 0-based, ``t_i`` = number
+of observations before origin ``i``)::
+
+    expanding:  train y[0 : t_i]              test y[t_i : t_i + horizon]
+    sliding:    train y[t_i - L : t_i]        test y[t_i : t_i + horizon]
+
+with ``t_i = t_0 + i * step`` and ``L = t_0`` (the sliding window keeps the
+length of the first training window).  ``t_0`` and the number of windows
+come from ``initial_window`` / ``n_windows``:
+
+* only ``initial_window``: ``t_0 = initial_window``, as many windows as fit;
+* only ``n_windows`` (default 5 when neither is given): the last window ends
+  at the last observation, ``t_0 = n - horizon - (n_windows - 1) * step``;
+* both: ``t_0 = initial_window`` and exactly ``n_windows`` windows, which must
+  fit in the data.
+
+Refitting: with ``refit=True`` a fresh clone of the forecaster is fitted at
+every window; with ``refit=k`` (int) at windows ``0, k, 2k, ...``; with
+``refit=False`` only at window 0.  In between, the last fitted clone forecasts
+from the new history with ``predict(horizon, y=history)`` (and, with
+exogenous regressors, ``X`` covering the history and the horizon).  The
+forecaster passed in is never fitted or modified.
+
+Parallelism: with ``n_jobs`` set, the groups of windows that share one fit
+are run in parallel by :mod:`joblib` (so with ``refit=False`` there is a
+single group and nothing to parallelise).
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+
+from rnnforecast.metrics import METRICS
+from rnnforecast.utils.validation import check_series
+
+__all__ = ["backtest", "BacktestResult", "BacktestWindowError"]
+
+
+class BacktestWindowError(RuntimeError):
+    """Fitting, forecasting or scoring failed in one backtest window.
+
+    Attributes
+    ----------
+    window : int
+        0-based window number.
+    cutoff : object
+        Label (pandas) or position (numpy) of the last training observation.
+    stage : str
+        ``"fit"``, ``"predict"`` or ``"score"``.
+    """
+
+    def __init__(self, message: str, window: int, cutoff: Any, stage: str) -> None:
+        super().__init__(message)
+        self.window = window
+        self.cutoff = cutoff
+        self.stage = stage
+
+
+@dataclass
+class BacktestResult:
+    """Outcome of :func:`backtest`.
+
+    Unpacks as ``scores, forecasts = backtest(...)``.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per window: ``window`` (int), ``cutoff`` (label of the last
+        training observation), ``train_size`` (int), ``refit`` (bool: fitted
+        at this window), one float column per metric, ``fit_seconds`` (0 when
+        not refitted) and ``predict_seconds``.
+    forecasts : pandas.DataFrame
+        Long format, one row per window, forecast step and series:
+        ``window``, ``cutoff``, ``step`` (1..horizon), ``time`` (index label of
+        the forecast target, or its position for numpy input), ``series``
+        (column name, the Series name, or the column number), ``y_true``,
+        ``y_pred``.
+    """
+
+    scores: pd.DataFrame
+    forecasts: pd.DataFrame
+    metric_names: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        yield self.scores
+        yield self.forecasts
+
+    def summary(self) -> pd.Series:
+        """Mean of each metric (and of the timings) over the windows.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by metric name, then ``fit_seconds`` and ``predict_seconds``.
+        """
+        cols = [*self.metric_names, "fit_seconds", "predict_seconds"]
+        return self.scores[cols].mean()
+
+
+# --------------------------------------------------------------------------- helpers
+def _check_int(value: Any, name: str, minimum: int, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int >= {minimum}{' or None' if allow_none else ''}; "
+            f"got {value!r} of type {type(value).__name__}"
+        )
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {int(value)}")
+    return int(value)
+
+
+def _resolve_metrics(metrics: Any) -> list[tuple[str, Callable[..., Any], bool]]:
+    if isinstance(metrics, str) or callable(metrics):
+        metrics = (metrics,)
+    if not isinstance(metrics, Sequence) or len(metrics) == 0:
+        raise ValueError(f"metrics must be a non-empty sequence of names or callables; got {metrics!r}")
+    out: list[tuple[str, Callable[..., Any], bool]] = []
+    for m in metrics:
+        if isinstance(m, str):
+            if m not in METRICS:
+                raise ValueError(f"unknown metric {m!r}; valid names are {sorted(METRICS)} (or pass a callable)")
+            out.append((m, METRICS[m], m == "mase"))
+        elif callable(m):
+            out.append((getattr(m, "__name__", repr(m)), m, False))
+        else:
+            raise TypeError(f"metrics must contain str or callables; got {type(m).__name__}")
+    names = [n for n, _, _ in out]
+    if len(set(names)) != len(names):
+        raise ValueError(f"metric names must be unique; got {names}")
+    return out
+
+
+def _take(a: Any, start: int, stop: int) -> Any:
+    if a is None:
+        return None
+    if isinstance(a, (pd.Series, pd.DataFrame)):
+        return a.iloc[start:stop]
+    return a[start:stop]
+
+
+def _as_2d(a: Any) -> np.ndarray:
+    if isinstance(a, (pd.Series, pd.DataFrame)):
+        a = a.to_numpy()
+    arr = np.asarray(a, dtype=np.float64)
+    return arr[:, None] if arr.ndim == 1 else arr
+
+
+def _compute_origins(
+    n: int, horizon: int, n_windows: int | None, initial_window: int | None, step: int
+) -> list[int]:
+    if initial_window is not None:
+        remaining = n - initial_window
+        if horizon > remaining:
+            raise ValueError(
+                f"horizon={horizon} is longer than the {max(remaining, 0)} observations remaining after "
+                f"initial_window={initial_window} (y has {n} observations)"
+            )
+        max_windows = (remaining - horizon) // step + 1
+        if n_windows is None:
+            n_windows = max_windows
+        elif n_windows > max_windows:
+            last_end = initial_window + (n_windows - 1) * step + horizon
+            raise ValueError(
+                f"n_windows={n_windows} windows with initial_window={initial_window}, step={step} and "
+                f"horizon={horizon} need {last_end} observations; y has {n} (at most {max_windows} windows fit)"
+            )
+        t0 = initial_window
+    else:
+        if n_windows is None:
+            n_windows = 5
+        t0 = n - horizon - (n_windows - 1) * step
+        if t0 < 1:
+            need = horizon + (n_windows - 1) * step + 1
+            raise ValueError(
+                f"n_windows={n_windows} windows with step={step} and horizon={horizon} need at least "
+                f"{need} observations (one to train on); y has {n}"
+            )
+    return [t0 + i * step for i in range(n_windows)]
+
+
+def _run_group(
+    forecaster: Any,
+    y: Any,
+    X: Any,
+    windows: list[tuple[int, int, int]],
+    horizon: int,
+    metric_list: list[tuple[str, Callable[..., Any], bool]],
+    sp: int,
+    cutoff_labels: list[Any],
+) -> list[tuple[dict[str, Any], Any]]:
+    """Fit at the first window of the group, predict from new histories after that."""
+    out = []
+    model = None
+    for i, start, t in windows:
+        cutoff = cutoff_labels[i]
+        y_hist = _take(y, start, t)
+        y_true = _take(y, t, t + horizon)
+        fit_seconds = 0.0
+        refit = model is None
+        if refit:
+            model = clone(forecaster)
+            t0 = time.perf_counter()
+            try:
+                model.fit(y_hist, _take(X, start, t)) if X is not None else model.fit(y_hist)
+            except Exception as exc:
+                raise BacktestWindowError(
+                    f"fit failed in backtest window {i} (cutoff {cutoff}, {t - start} training "
+                    f"observations): {type(exc).__name__}: {exc}",
+                    i, cutoff, "fit",
+                ) from exc
+            fit_seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        try:
+            if refit:
+                pred = model.predict(horizon, X=_take(X, t, t + horizon))
+            else:
+                pred = model.predict(horizon, X=_take(X, start, t + horizon), y=y_hist)
+        except Exception as exc:
+            raise BacktestWindowError(
+                f"predict failed in backtest window {i} (cutoff {cutoff}): {type(exc).__name__}: {exc}",
+                i, cutoff, "predict",
+            ) from exc
+        predict_seconds = time.perf_counter() - t0
+        yt, yp = _as_2d(y_true), _as_2d(pred)
+        row: dict[str, Any] = {"window": i, "cutoff": cutoff, "train_size": t - start, "refit": refit}
+        for name, func, needs_train in metric_list:
+            try:
+                value = func(yt, yp, _as_2d(y_hist), m=sp) if needs_train else func(yt, yp)
+            except Exception as exc:
+                raise BacktestWindowError(
+                    f"metric {name!r} failed in backtest window {i} (cutoff {cutoff}): "
+                    f"{type(exc).__name__}: {exc}",
+                    i, cutoff, "score",
+                ) from exc
+            row[name] = float(value)
+        row["fit_seconds"] = fit_seconds
+        row["predict_seconds"] = predict_seconds
+        out.append((row, pred))
+    return out
+
+
+def backtest(
+    forecaster: Any,
+    y: Any,
+    X: Any = None,
+    *,
+    horizon: int,
+    n_windows: int | None = None,
+    initial_window: int | None = None,
+    step: int | None = None,
+    window: str = "expanding",
+    refit: bool | int = True,
+    metrics: Sequence[str | Callable[..., Any]] = ("mae", "rmse", "smape", "mase"),
+    sp: int = 1,
+    n_jobs: int | None = None,
+) -> BacktestResult:
+    """Rolling-origin evaluation of a forecaster (see the module docstring).
+
+    Parameters
+    ----------
+    forecaster : BaseForecaster
+        Unfitted (or fitted: it is cloned, never modified) forecaster.
+    y : array-like of shape (n,) or (n, k), pandas Series or DataFrame
+        Series to evaluate on.
+    X : array-like of shape (n, m) or DataFrame, default=None
+        Exogenous regressors aligned with ``y``.
+    horizon : int
+        Number of steps forecast and scored at each origin (>= 1).
+    n_windows : int, default=None
+        Number of forecast origins (5 when ``initial_window`` is also None).
+    initial_window : int, default=None
+        Number of training observations at the first origin.
+    step : int, default=None
+        Distance between consecutive origins; defaults to ``horizon``
+        (non-overlapping test blocks).
+    window : {"expanding", "sliding"}, default="expanding"
+        Training window that grows, or that keeps the first window's length.
+    refit : bool or int, default=True
+        Refit at every window (True), every ``refit`` windows (int), or only
+        at the first window (False).
+    metrics : sequence of str or callables, default=("mae", "rmse", "smape", "mase")
+        Names from :data:`rnnforecast.metrics.METRICS` or functions
+        ``f(y_true, y_pred) -> float`` taking float64 arrays of shape (h, k).
+        ``"mase"`` is scaled by the seasonal-naive MAE (period ``sp``) of each
+        window's training data.
+    sp : int, default=1
+        Seasonal period for MASE.
+    n_jobs : int, default=None
+        Number of joblib workers over groups of windows (None = sequential
+        unless a joblib ``parallel_config`` says otherwise).
+
+    Returns
+    -------
+    BacktestResult
+        ``.scores`` (one row per window) and ``.forecasts`` (long format);
+        unpacks as ``scores, forecasts``.
+
+    Raises
+    ------
+    ValueError
+        Bad parameters, too little data (the message gives the numbers), or
+        ``X`` not of the same length as ``y``.
+    BacktestWindowError
+        A window's fit, forecast or scoring failed; the message and the
+        ``window``/``cutoff``/``stage`` attributes say which.
+    """
+    if not (hasattr(forecaster, "fit") and hasattr(forecaster, "predict")):
+        raise TypeError(f"forecaster must have fit and predict methods; got {type(forecaster).__name__}")
+    horizon = _check_int(horizon, "horizon", 1)
+    n_windows = _check_int(n_windows, "n_windows", 1, allow_none=True)
+    initial_window = _check_int(initial_window, "initial_window", 1, allow_none=True)
+    step = horizon if step is None else _check_int(step, "step", 1)
+    sp = _check_int(sp, "sp", 1)
+    if window not in ("expanding", "sliding"):
+        raise ValueError(f"window must be 'expanding' or 'sliding'; got {window!r}")
+    if isinstance(refit, (bool, np.bool_)):
+        refit_every = 1 if refit else None
+    else:
+        refit_every = _check_int(refit, "refit", 1)
+    metric_list = _resolve_metrics(metrics)
+
+    _, info = check_series(y, name="y")
+    n = info.n_timesteps
+    if X is not None and len(X) != n:
+        raise ValueError(f"X must have one row per observation of y ({n}); got {len(X)} rows")
+    origins = _compute_origins(n, horizon, n_windows, initial_window, step)
+    L = origins[0]
+    starts = [0 if window == "expanding" else t - L for t in origins]
+    if info.is_pandas:
+        cutoff_labels = [info.index[t - 1] for t in origins]
+    else:
+        cutoff_labels = [t - 1 for t in origins]
+
+    # group windows by refit
+    groups: list[list[tuple[int, int, int]]] = []
+    for i, (s, t) in enumerate(zip(starts, origins)):
+        if not groups or (refit_every is not None and i % refit_every == 0):
+            groups.append([])
+        groups[-1].append((i, s, t))
+
+    if n_jobs is None and len(groups) == 1:
+        results = [_run_group(forecaster, y, X, groups[0], horizon, metric_list, sp, cutoff_labels)]
+    else:
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(_run_group)(forecaster, y, X, g, horizon, metric_list, sp, cutoff_labels) for g in groups
+        )
+    rows, preds = [], []
+    for group_result in results:
+        for row, pred in group_result:
+            rows.append(row)
+            preds.append(pred)
+    scores = pd.DataFrame(rows, columns=["window", "cutoff", "train_size", "refit",
+                                         *[m for m, _, _ in metric_list], "fit_seconds", "predict_seconds"])
+
+    # long-format forecasts
+    if info.columns is not None:
+        series_names = list(info.columns)
+    elif info.is_pandas:
+        series_names = [info.name if info.name is not None else 0]
+    else:
+        series_names = list(range(info.n_columns))
+    frames = []
+    for row, pred, t in zip(rows, preds, origins):
+        yt = _as_2d(_take(y, t, t + horizon))
+        yp = _as_2d(pred)
+        times = list(info.index[t : t + horizon]) if info.is_pandas else list(range(t, t + horizon))
+        for j, name in enumerate(series_names):
+            frames.append(pd.DataFrame({
+                "window": row["window"],
+                "cutoff": [row["cutoff"]] * horizon,
+                "step": np.arange(1, horizon + 1),
+                "time": times,
+                "series": [name] * horizon,
+                "y_true": yt[:, j],
+                "y_pred": yp[:, j],
+            }))
+    forecasts = pd.concat(frames, ignore_index=True)
+    return BacktestResult(scores=scores, forecasts=forecasts, metric_names=[m for m, _, _ in metric_list])

@@ -1,0 +1,12 @@
+"""Statistical baselines: naive benchmarks, ARIMA and automatic ARIMA.
+
+Every forecaster here follows :class:`rnnforecast.forecasting.base.BaseForecaster`
+(``fit(y, X=None)``, ``predict(h, X=None, y=None)``) and adds
+``predict_interval(h, coverage=0.9, X=None, y=None)``.
+"""
+
+from rnnforecast.baselines.arima import ARIMAFitError, ARIMAForecaster
+from rnnforecast.baselines.auto_arima import AutoARIMAForecaster
+from rnnforecast.baselines.naive import NaiveForecaster
+
+__all__ = ["ARIMAFitError", "ARIMAForecaster", "AutoARIMAForecaster", "NaiveForecaster"]

@@ -1,0 +1,370 @@
+"""(S)ARIMA(X) baseline on statsmodels' state-space ``SARIMAX``.
+
+Estimation and its failure modes
+--------------------------------
+The model is fitted by exact maximum likelihood (Kalman filter, diffuse
+initialisation of the integrated part) with the optimiser ``method``
+(default L-BFGS, ``maxiter`` iterations).  If the optimiser reports that it
+did not converge, the fit is retried once with Nelder--Mead started from the
+last L-BFGS estimate (``max(1000, 10 * maxiter)`` iterations) and the better
+of the two (higher log-likelihood) is kept.  If neither converged,
+``on_failure="warn"`` (default) keeps that estimate and emits a
+:class:`sklearn.exceptions.ConvergenceWarning` naming the model, and
+``on_failure="raise"`` raises :class:`ARIMAFitError`.  A numerical failure
+inside statsmodels (e.g. a singular matrix) or a non-finite log-likelihood or
+parameter always raises :class:`ARIMAFitError`; a NaN is never returned
+silently.  statsmodels' own ``ConvergenceWarning`` and its warnings about
+replaced starting parameters are caught, because they are handled here.
+
+statsmodels' state-space code works on tiny matrices, for which multithreaded
+BLAS only adds overhead (and is very slow on a busy machine), so fits and
+forecasts run with BLAS limited to one thread (``threadpoolctl``).
+"""
+
+from __future__ import annotations
+
+import numbers
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
+from statsmodels.tools.sm_exceptions import EstimationWarning
+from statsmodels.tsa.statespace.sarimax import SARIMAX
+from threadpoolctl import ThreadpoolController
+
+from rnnforecast.baselines.naive import _IntervalForecasterMixin
+from rnnforecast.forecasting.base import BaseForecaster
+from rnnforecast.utils._compat import Interval, StrOptions
+
+__all__ = ["ARIMAForecaster", "ARIMAFitError"]
+
+_TRENDS = {None: 0, "n": 0, "c": 1, "t": 1, "ct": 2}
+_METHODS = {"lbfgs", "bfgs", "nm", "powell"}
+
+
+_BLAS_LOCK = threading.Lock()
+_BLAS_STATE: dict[str, Any] = {"depth": 0, "limiter": None, "controller": None}
+
+
+@contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """Limit BLAS to one thread while any statsmodels fit/forecast of this module runs.
+
+    Reference-counted under a lock, so concurrent uses from several threads
+    restore the original limits exactly once, when the last one leaves.
+    """
+    with _BLAS_LOCK:
+        if _BLAS_STATE["depth"] == 0:
+            if _BLAS_STATE["controller"] is None:
+                _BLAS_STATE["controller"] = ThreadpoolController()
+            _BLAS_STATE["limiter"] = _BLAS_STATE["controller"].limit(limits=1, user_api="blas")
+        _BLAS_STATE["depth"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_STATE["depth"] -= 1
+            if _BLAS_STATE["depth"] == 0:
+                _BLAS_STATE["limiter"].restore_original_limits()
+                _BLAS_STATE["limiter"] = None
+
+
+class ARIMAFitError(RuntimeError):
+    """An ARIMA model could not be estimated (numerical failure or non-convergence)."""
+
+
+def _describe(order: tuple, seasonal_order: tuple, trend: Any) -> str:
+    s = f"ARIMA{tuple(order)}"
+    if any(seasonal_order[:3]):
+        s += f"{tuple(seasonal_order[:3])}[{seasonal_order[3]}]"
+    if trend not in (None, "n"):
+        s += f" with trend={trend!r}"
+    return s
+
+
+def _check_order(order: Any, name: str, length: int) -> tuple[int, ...]:
+    if not isinstance(order, (tuple, list)) or len(order) != length:
+        raise ValueError(
+            f"{name} must be a tuple of {length} non-negative ints; got {order!r}"
+        )
+    out = []
+    for v in order:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
+            raise TypeError(f"{name} must contain ints; got {order!r} (element {v!r} of type {type(v).__name__})")
+        if v < 0:
+            raise ValueError(f"{name} must contain non-negative ints; got {order!r}")
+        out.append(int(v))
+    return tuple(out)
+
+
+def _check_seasonal_order(seasonal_order: Any) -> tuple[int, int, int, int]:
+    so = _check_order(seasonal_order, "seasonal_order", 4)
+    if any(so[:3]) and so[3] < 2:
+        raise ValueError(
+            "seasonal_order=(P, D, Q, s) with P, D or Q > 0 needs a seasonal period s >= 2; "
+            f"got {tuple(seasonal_order)!r}"
+        )
+    return so  # type: ignore[return-value]
+
+
+def _n_params(order: tuple, seasonal_order: tuple, trend: Any, n_exog: int) -> int:
+    p, _, q = order
+    P, _, Q, _ = seasonal_order
+    return p + q + P + Q + _TRENDS[trend] + n_exog + 1  # +1: innovation variance
+
+
+def _n_lost(order: tuple, seasonal_order: tuple) -> int:
+    return order[1] + seasonal_order[1] * seasonal_order[3]
+
+
+def _sarimax_fit(
+    y: np.ndarray,
+    X: np.ndarray | None,
+    *,
+    order: tuple,
+    seasonal_order: tuple,
+    trend: Any,
+    enforce_stationarity: bool = True,
+    enforce_invertibility: bool = True,
+    method: str = "lbfgs",
+    maxiter: int = 50,
+    on_failure: str = "warn",
+    retry: bool = True,
+    simple_differencing: bool = False,
+    cov_type: str | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """Fit one SARIMAX model; return (results, info) -- see the module docstring.
+
+    ``y`` is float64 (n,), ``X`` float64 (n, m) or None.  ``info`` has keys
+    ``converged`` (bool), ``fit_method`` (str) and ``seconds`` (float).
+    """
+    label = _describe(order, seasonal_order, trend)
+    t0 = time.perf_counter()
+    model = SARIMAX(
+        y,
+        exog=X,
+        order=order,
+        seasonal_order=seasonal_order,
+        trend=trend,
+        enforce_stationarity=enforce_stationarity,
+        enforce_invertibility=enforce_invertibility,
+        simple_differencing=simple_differencing,
+    )
+    fit_kw: dict[str, Any] = {"disp": False}
+    if cov_type is not None:
+        fit_kw["cov_type"] = cov_type
+
+    def _run(**kw: Any) -> Any:
+        with warnings.catch_warnings():
+            # handled below through mle_retvals["converged"] / start-param fallbacks
+            warnings.simplefilter("ignore", SMConvergenceWarning)
+            warnings.simplefilter("ignore", EstimationWarning)
+            warnings.filterwarnings("ignore", message=".*[Nn]on-(stationary|invertible) starting.*")
+            warnings.filterwarnings("ignore", message=".*[Tt]oo few observations to estimate starting.*")
+            with np.errstate(all="ignore"), _single_threaded_blas():
+                return model.fit(**fit_kw, **kw)
+
+    try:
+        res = _run(method=method, maxiter=maxiter)
+        fit_method = method
+        converged = bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True
+        if not converged and retry:
+            res2 = _run(method="nm", maxiter=max(1000, 10 * maxiter), start_params=res.params)
+            c2 = bool(res2.mle_retvals.get("converged", True)) if res2.mle_retvals else True
+            if c2 or (np.isfinite(res2.llf) and (not np.isfinite(res.llf) or res2.llf > res.llf)):
+                res, converged, fit_method = res2, c2, f"{method}->nm"
+    except (np.linalg.LinAlgError, FloatingPointError, OverflowError) as exc:
+        raise ARIMAFitError(f"{label}: numerical failure while fitting ({type(exc).__name__}: {exc})") from exc
+    params = np.asarray(res.params, dtype=np.float64)
+    if not (np.isfinite(res.llf) and np.all(np.isfinite(params))):
+        raise ARIMAFitError(
+            f"{label}: estimation produced a non-finite log-likelihood or parameters "
+            f"(llf={res.llf}, params={params.tolist()})"
+        )
+    if not converged:
+        msg = (
+            f"{label}: the likelihood optimiser did not converge ({method}, maxiter={maxiter}"
+            + (", then Nelder-Mead" if retry else "")
+            + "); the last estimate is used. Increase maxiter or simplify the model."
+        )
+        if on_failure == "raise":
+            raise ARIMAFitError(msg)
+        if on_failure == "warn":
+            warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+    info = {"converged": converged, "fit_method": fit_method, "seconds": time.perf_counter() - t0}
+    return res, info
+
+
+def _sarimax_forecast(
+    results: Any,
+    h: int,
+    X: np.ndarray | None,
+    y_hist: np.ndarray | None,
+    X_hist: np.ndarray | None,
+    coverage: float | None,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """Mean (h, 1) and optional (lower, upper) from a fitted SARIMAX results object."""
+    with np.errstate(all="ignore"), _single_threaded_blas():
+        res = results
+        if y_hist is not None:
+            res = results.apply(y_hist[:, 0], exog=X_hist, refit=False)
+        fc = res.get_forecast(steps=h, exog=X)
+        mean = np.asarray(fc.predicted_mean, dtype=np.float64).reshape(h, 1)
+        bounds = None
+        if coverage is not None:
+            ci = np.asarray(fc.conf_int(alpha=1.0 - coverage), dtype=np.float64)
+            bounds = (ci[:, :1].copy(), ci[:, 1:2].copy())
+    if not np.all(np.isfinite(mean)):
+        raise ARIMAFitError("the ARIMA forecast is not finite; the fitted model is numerically unstable")
+    return mean, bounds
+
+
+class ARIMAForecaster(_IntervalForecasterMixin, BaseForecaster):
+    """Seasonal ARIMA with optional exogenous regressors (statsmodels SARIMAX).
+
+    ``phi(B) Phi(B^s) (1 - B)^d (1 - B^s)^D (y_t - beta' x_t) = trend_t + theta(B) Theta(B^s) eps_t``
+
+    Univariate ``y`` only; exogenous regressors ``X`` give a regression with
+    SARIMA errors.  Estimation, its fallback on non-convergence and the
+    errors raised are described in the module docstring.
+
+    Parameters
+    ----------
+    order : tuple of 3 ints, default=(1, 0, 0)
+        Non-seasonal ``(p, d, q)``.
+    seasonal_order : tuple of 4 ints, default=(0, 0, 0, 0)
+        Seasonal ``(P, D, Q, s)``; ``s >= 2`` when any of P, D, Q is positive.
+    trend : {None, "n", "c", "t", "ct"}, default=None
+        Deterministic trend of statsmodels' SARIMAX: None/"n" none, "c"
+        constant, "t" linear time trend, "ct" both.  The trend enters the
+        differenced equation, so with ``d + D = 1`` ``"c"`` is a drift.  With a
+        time trend, ``predict(h, y=new_history)`` counts time from the start
+        of ``new_history``.
+    enforce_stationarity, enforce_invertibility : bool, default=True
+        Restrict the AR / MA parameters to the stationary / invertible region.
+    method : {"lbfgs", "bfgs", "nm", "powell"}, default="lbfgs"
+        Likelihood optimiser.
+    maxiter : int, default=50
+        Maximum optimiser iterations of the first attempt.
+    on_failure : {"warn", "raise"}, default="warn"
+        What to do when the optimiser does not converge even after the
+        Nelder--Mead retry: warn and keep the last estimate, or raise
+        :class:`ARIMAFitError`.
+
+    Attributes
+    ----------
+    results_ : statsmodels SARIMAXResults
+        The fitted statsmodels results (``summary()``, residuals...).
+    params_ : ndarray of shape (n_params,)
+        Estimated parameters, in statsmodels' order (``results_.param_names``).
+    aic_, aicc_, bic_ : float
+        Information criteria of the fit.
+    converged_ : bool
+        Whether the optimiser reported convergence.
+    fit_method_ : str
+        ``method``, or ``"<method>->nm"`` when the Nelder--Mead retry was used.
+    n_targets_, n_exog_, cutoff_, freq_, n_timesteps_
+        See :class:`~rnnforecast.forecasting.base.BaseForecaster`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.baselines import ARIMAForecaster
+    >>> y = np.sin(np.arange(60) / 3.0) + np.arange(60) * 0.01
+    >>> ARIMAForecaster(order=(2, 0, 0), trend="c").fit(y).predict(3).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        "order": [tuple, list],
+        "seasonal_order": [tuple, list],
+        "trend": [None, StrOptions({"n", "c", "t", "ct"})],
+        "enforce_stationarity": ["boolean"],
+        "enforce_invertibility": ["boolean"],
+        "method": [StrOptions(_METHODS)],
+        "maxiter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "on_failure": [StrOptions({"warn", "raise"})],
+    }
+    _supports_exog = True
+    _supports_multivariate = False
+
+    def __init__(
+        self,
+        order: tuple[int, int, int] = (1, 0, 0),
+        seasonal_order: tuple[int, int, int, int] = (0, 0, 0, 0),
+        trend: str | None = None,
+        enforce_stationarity: bool = True,
+        enforce_invertibility: bool = True,
+        method: str = "lbfgs",
+        maxiter: int = 50,
+        on_failure: str = "warn",
+    ) -> None:
+        self.order = order
+        self.seasonal_order = seasonal_order
+        self.trend = trend
+        self.enforce_stationarity = enforce_stationarity
+        self.enforce_invertibility = enforce_invertibility
+        self.method = method
+        self.maxiter = maxiter
+        self.on_failure = on_failure
+
+    def _min_history(self) -> int:
+        try:
+            order = _check_order(self.order, "order", 3)
+            so = _check_seasonal_order(self.seasonal_order)
+            n_trend = _TRENDS.get(self.trend, 0)
+        except (TypeError, ValueError):
+            return 1  # invalid parameters are reported by _fit
+        return _n_lost(order, so) + order[0] + order[2] + so[0] + so[2] + n_trend + 2
+
+    def _min_predict_history(self) -> int:
+        # a new history only has to survive differencing (parameters are kept)
+        return _n_lost(tuple(self.order), tuple(self.seasonal_order)) + 1
+
+    def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "ARIMAForecaster":
+        order = _check_order(self.order, "order", 3)
+        so = _check_seasonal_order(self.seasonal_order)
+        n_lost = _n_lost(order, so)
+        n_par = _n_params(order, so, self.trend, 0 if X is None else X.shape[1])
+        if y.shape[0] - n_lost < n_par:
+            raise ValueError(
+                f"y has {y.shape[0]} observations, {n_lost} of which are lost to differencing; "
+                f"{_describe(order, so, self.trend)} with {0 if X is None else X.shape[1]} regressor(s) "
+                f"has {n_par} parameters, so it needs at least {n_lost + n_par} observations"
+            )
+        res, info = _sarimax_fit(
+            y[:, 0],
+            X,
+            order=order,
+            seasonal_order=so,
+            trend=self.trend,
+            enforce_stationarity=self.enforce_stationarity,
+            enforce_invertibility=self.enforce_invertibility,
+            method=self.method,
+            maxiter=self.maxiter,
+            on_failure=self.on_failure,
+        )
+        self.results_ = res
+        self.params_ = np.asarray(res.params, dtype=np.float64)
+        self.aic_ = float(res.aic)
+        self.aicc_ = float(res.aicc)
+        self.bic_ = float(res.bic)
+        self.converged_ = info["converged"]
+        self.fit_method_ = info["fit_method"]
+        return self
+
+    def _forecast(
+        self,
+        h: int,
+        X: np.ndarray | None,
+        y_hist: np.ndarray | None,
+        X_hist: np.ndarray | None,
+        coverage: float | None,
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        return _sarimax_forecast(self.results_, h, X, y_hist, X_hist, coverage)

@@ -1,0 +1,522 @@
+"""Automatic (seasonal) ARIMA order selection in the Hyndman--Khandakar manner.
+
+Algorithm (Hyndman & Khandakar, 2008, *J. Stat. Software* 27(3), as in R's
+``forecast::auto.arima``), on statsmodels' SARIMAX:
+
+1. **Seasonal differencing D** (only when ``sp > 1`` and ``D`` is None):
+   seasonal-strength test.  An STL decomposition (statsmodels ``STL``,
+   period ``sp``, seasonal smoother length 11 as R's ``mstl``) gives ``F_s = max(0, 1 - Var(R) / Var(S + R))``; the series
+   is seasonally differenced while ``F_s > 0.64`` (the threshold of R's
+   ``nsdiffs(test="seas")``), at most ``max_D`` times.  Fewer than
+   ``2 * sp + 1`` observations: no seasonal differencing.
+2. **Differencing d** (when ``d`` is None): KPSS level-stationarity test
+   (statsmodels ``kpss``, ``regression="c"``, data-dependent bandwidth of
+   Hobijn et al. 1998) on the seasonally differenced series at level
+   ``alpha``; difference while the test rejects, at most ``max_d`` times.
+   With exogenous regressors both tests run on the residuals of an OLS
+   regression of ``y`` on ``[1, X]``.
+3. **Stepwise search** (``stepwise=True``): fit the four starting models
+   ``(2,d,2)(1,D,1)``, ``(0,d,0)(0,D,0)``, ``(1,d,0)(1,D,0)``, ``(0,d,1)(0,D,1)``
+   (seasonal parts dropped when ``sp == 1``), with a constant when
+   ``d + D <= 1`` (a mean if ``d + D = 0``, a drift if 1).  Then repeatedly
+   visit the neighbours of the current best model -- ``p``, ``q``, ``P``, ``Q``
+   each +-1; ``(p, q)`` and ``(P, Q)`` jointly +-1 in every sign combination;
+   the constant toggled -- moving as soon as a neighbour improves the
+   information criterion, until no neighbour improves it.  Orders respect
+   ``max_p``, ``max_q``, ``max_P``, ``max_Q``.  With ``stepwise=False`` all
+   models with ``p + q + P + Q <= max_order`` are fitted in a fixed order
+   (as in R, ``max_order`` only bounds the non-stepwise search).  Either way at most
+   ``max_models`` distinct models are fitted (the search is deterministic).
+4. Candidate models are compared by ``information_criterion`` (default
+   AICc) computed from fits on the differenced series
+   (``simple_differencing=True``, without parameter covariances, no
+   convergence retry), so every candidate shares the same ``d``, ``D`` and
+   likelihood sample.  A candidate whose fit fails gets criterion ``inf``.
+   The selected model is then refitted on the undifferenced series exactly
+   like :class:`~rnnforecast.baselines.ARIMAForecaster` (same convergence
+   fallback), and that fit produces the forecasts.  Should that refit fail
+   numerically, the next-best candidates are refitted instead (at most three
+   in all, recorded in ``refit_failures_``); if all fail,
+   :class:`~rnnforecast.baselines.ARIMAFitError` is raised.
+
+Known case: for the logarithm of the classic AirPassengers series (Box &
+Jenkins, monthly 1949--1960) R's ``auto.arima`` and the Box--Jenkins analysis
+choose the airline model ``(0,1,1)(0,1,1)[12]``; this implementation selects
+the same orders (see ``tests/baselines/test_auto_arima.py``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from statsmodels.tools.sm_exceptions import InterpolationWarning
+from statsmodels.tsa.seasonal import STL
+from statsmodels.tsa.stattools import kpss
+
+from rnnforecast.baselines.arima import (
+    ARIMAFitError,
+    _describe,
+    _n_params,
+    _sarimax_fit,
+    _sarimax_forecast,
+)
+from rnnforecast.baselines.naive import _IntervalForecasterMixin
+from rnnforecast.forecasting.base import BaseForecaster
+from rnnforecast.utils._compat import Interval, StrOptions
+
+__all__ = ["AutoARIMAForecaster", "seasonal_strength", "kpss_ndiffs"]
+
+SEASONAL_STRENGTH_THRESHOLD = 0.64
+_MAX_REFITS = 3
+
+
+def seasonal_strength(x: np.ndarray, sp: int) -> float:
+    """Seasonal strength ``F_s = max(0, 1 - Var(R)/Var(S + R))`` from an STL decomposition.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+        Series with ``n >= 2 * sp + 1``.
+    sp : int
+        Seasonal period (>= 2).
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0 for a series without variation.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if np.ptp(x) == 0.0:
+        return 0.0
+    res = STL(x, period=int(sp), seasonal=11).fit()
+    resid, seas = np.asarray(res.resid), np.asarray(res.seasonal)
+    denom = np.var(resid + seas)
+    if denom == 0.0:
+        return 0.0
+    return float(max(0.0, 1.0 - np.var(resid) / denom))
+
+
+def kpss_ndiffs(x: np.ndarray, alpha: float = 0.05, max_d: int = 2) -> int:
+    """Number of first differences needed for KPSS level stationarity.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+    alpha : float, default=0.05
+        Test level in [0.01, 0.1] (the range of the KPSS p-value table).
+    max_d : int, default=2
+
+    Returns
+    -------
+    int
+        Between 0 and ``max_d``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    d = 0
+    while d < max_d:
+        if x.shape[0] < 4 or np.ptp(x) == 0.0:
+            break
+        pvalue = _kpss_pvalue(x)
+        if pvalue >= alpha:
+            break
+        x = np.diff(x)
+        d += 1
+    return d
+
+
+def _kpss_pvalue(x: np.ndarray) -> float:
+    """KPSS level-stationarity p-value with R's ``ndiffs`` bandwidth ``trunc(3 sqrt(n) / 13)``."""
+    nlags = int(3.0 * np.sqrt(x.shape[0]) / 13.0)
+    with warnings.catch_warnings():
+        # p-values outside [0.01, 0.1] are clamped to the table ends; that is
+        # enough to decide at any alpha in [0.01, 0.1]
+        warnings.simplefilter("ignore", InterpolationWarning)
+        try:
+            return float(kpss(x, regression="c", nlags=nlags, result_object=True).pvalue)
+        except TypeError:  # statsmodels < 0.15 has no result_object argument
+            return float(kpss(x, regression="c", nlags=nlags)[1])
+
+
+def _seasonal_diff(x: np.ndarray, sp: int, D: int) -> np.ndarray:
+    for _ in range(D):
+        x = x[sp:] - x[:-sp]
+    return x
+
+
+class AutoARIMAForecaster(_IntervalForecasterMixin, BaseForecaster):
+    """Seasonal ARIMA with automatic order selection (stepwise, AICc).
+
+    See the module docstring for the exact algorithm (KPSS for ``d``,
+    seasonal-strength test for ``D``, Hyndman--Khandakar stepwise search).
+
+    Needs at least 10 observations (``2 * sp + 2`` when seasonal).
+
+    Parameters
+    ----------
+    sp : int, default=1
+        Seasonal period (1 = non-seasonal search).
+    d, D : int or None, default=None
+        Fix the differencing orders instead of testing.
+    max_p, max_q : int, default=5
+        Upper bounds of the non-seasonal AR / MA orders.
+    max_P, max_Q : int, default=2
+        Upper bounds of the seasonal AR / MA orders.
+    max_d : int, default=2
+        Maximum number of first differences chosen by the KPSS test.
+    max_D : int, default=1
+        Maximum number of seasonal differences chosen by the strength test.
+    max_order : int, default=5
+        Upper bound of ``p + q + P + Q`` in the non-stepwise search.
+    information_criterion : {"aicc", "aic", "bic"}, default="aicc"
+    stepwise : bool, default=True
+        Stepwise search (True) or all admissible models (False).
+    max_models : int, default=50
+        Cap on the number of candidate models fitted.
+    allow_constant : bool, default=True
+        Allow a constant (mean or drift) when ``d + D <= 1``.
+    alpha : float, default=0.05
+        Level of the KPSS test.
+    method : {"lbfgs", "bfgs", "nm", "powell"}, default="lbfgs"
+        Optimiser for every fit.
+    maxiter : int, default=50
+        Optimiser iterations per fit.
+    on_failure : {"warn", "raise"}, default="warn"
+        Behaviour when the final refit does not converge (see
+        :class:`~rnnforecast.baselines.ARIMAForecaster`).
+
+    Attributes
+    ----------
+    order_ : tuple of 3 ints
+        Selected ``(p, d, q)``.
+    seasonal_order_ : tuple of 4 ints
+        Selected ``(P, D, Q, sp)`` (``(0, 0, 0, 0)`` when ``sp == 1``).
+    trend_ : {"c", None}
+        Whether the selected model has a constant.
+    d_, D_ : int
+        Differencing orders used (tested or fixed).
+    seasonal_strength_ : float or None
+        ``F_s`` of the strength test (None when not run).
+    search_results_ : pandas.DataFrame
+        One row per fitted candidate, in fitting order: ``order``,
+        ``seasonal_order``, ``trend``, ``ic`` (the criterion, ``inf`` for a
+        failed fit), ``converged``, ``seconds``, ``error`` (message or None),
+        ``selected`` (bool).
+    n_models_ : int
+        Number of candidates fitted.
+    ic_ : float
+        Criterion of the selected candidate (differenced-sample fit).
+    refit_failures_ : list of str
+        Messages of better-ranked candidates whose full refit failed (usually
+        empty).
+    results_ : statsmodels SARIMAXResults
+        Final refit of the selected model on the full series.
+    converged_ : bool
+        Whether the final refit converged.
+    n_targets_, n_exog_, cutoff_, freq_, n_timesteps_
+        See :class:`~rnnforecast.forecasting.base.BaseForecaster`.
+    """
+
+    _parameter_constraints: dict = {
+        "sp": [Interval(numbers.Integral, 1, None, closed="left")],
+        "d": [None, Interval(numbers.Integral, 0, None, closed="left")],
+        "D": [None, Interval(numbers.Integral, 0, None, closed="left")],
+        "max_p": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_q": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_P": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_Q": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_d": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_D": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_order": [Interval(numbers.Integral, 0, None, closed="left")],
+        "information_criterion": [StrOptions({"aicc", "aic", "bic"})],
+        "stepwise": ["boolean"],
+        "max_models": [Interval(numbers.Integral, 1, None, closed="left")],
+        "allow_constant": ["boolean"],
+        "alpha": [Interval(numbers.Real, 0.01, 0.1, closed="both")],
+        "method": [StrOptions({"lbfgs", "bfgs", "nm", "powell"})],
+        "maxiter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "on_failure": [StrOptions({"warn", "raise"})],
+    }
+    _supports_exog = True
+    _supports_multivariate = False
+
+    def __init__(
+        self,
+        sp: int = 1,
+        d: int | None = None,
+        D: int | None = None,
+        max_p: int = 5,
+        max_q: int = 5,
+        max_P: int = 2,
+        max_Q: int = 2,
+        max_d: int = 2,
+        max_D: int = 1,
+        max_order: int = 5,
+        information_criterion: str = "aicc",
+        stepwise: bool = True,
+        max_models: int = 50,
+        allow_constant: bool = True,
+        alpha: float = 0.05,
+        method: str = "lbfgs",
+        maxiter: int = 50,
+        on_failure: str = "warn",
+    ) -> None:
+        self.sp = sp
+        self.d = d
+        self.D = D
+        self.max_p = max_p
+        self.max_q = max_q
+        self.max_P = max_P
+        self.max_Q = max_Q
+        self.max_d = max_d
+        self.max_D = max_D
+        self.max_order = max_order
+        self.information_criterion = information_criterion
+        self.stepwise = stepwise
+        self.max_models = max_models
+        self.allow_constant = allow_constant
+        self.alpha = alpha
+        self.method = method
+        self.maxiter = maxiter
+        self.on_failure = on_failure
+
+    def _min_history(self) -> int:
+        sp = int(self.sp) if isinstance(self.sp, numbers.Integral) else 1
+        return max(10, 2 * sp + 2) if sp > 1 else 10
+
+    def _min_predict_history(self) -> int:
+        return 1
+
+    # --------------------------------------------------------------- search
+    def _choose_differences(self, y: np.ndarray, X: np.ndarray | None) -> tuple[int, int, float | None]:
+        sp = int(self.sp)
+        x = y[:, 0]
+        if X is not None:
+            A = np.column_stack([np.ones(len(x)), X])
+            beta, *_ = np.linalg.lstsq(A, x, rcond=None)
+            x = x - A @ beta
+        strength = None
+        if sp == 1:
+            D = 0
+        elif self.D is not None:
+            D = int(self.D)
+        else:
+            D = 0
+            while D < int(self.max_D):
+                xd = _seasonal_diff(x, sp, D)
+                if xd.shape[0] < 2 * sp + 1:
+                    break
+                fs = seasonal_strength(xd, sp)
+                if strength is None:
+                    strength = fs
+                if fs <= SEASONAL_STRENGTH_THRESHOLD:
+                    break
+                D += 1
+        if self.d is not None:
+            d = int(self.d)
+        else:
+            d = kpss_ndiffs(_seasonal_diff(x, sp, D), alpha=float(self.alpha), max_d=int(self.max_d))
+        return d, D, strength
+
+    def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "AutoARIMAForecaster":
+        sp = int(self.sp)
+        seasonal = sp > 1
+        if not seasonal and self.D not in (None, 0):
+            raise ValueError(f"D={self.D} needs a seasonal period sp >= 2; got sp={sp}")
+        d, D, strength = self._choose_differences(y, X)
+        n = y.shape[0]
+        n_lost = d + D * sp
+        n_exog = 0 if X is None else X.shape[1]
+        if n - n_lost < 3:
+            raise ValueError(
+                f"y has {n} observations; after d={d} and D={D} (sp={sp}) differences fewer than 3 remain"
+            )
+        max_P = int(self.max_P) if seasonal else 0
+        max_Q = int(self.max_Q) if seasonal else 0
+        bounds = (int(self.max_p), int(self.max_q), max_P, max_Q)
+        constant_ok = bool(self.allow_constant) and d + D <= 1
+        crit = self.information_criterion
+
+        records: list[dict[str, Any]] = []
+        cache: dict[tuple, float] = {}
+
+        def admissible(c: tuple) -> bool:
+            p, q, P, Q, const = c
+            if min(p, q, P, Q) < 0 or p > bounds[0] or q > bounds[1] or P > bounds[2] or Q > bounds[3]:
+                return False
+            if not self.stepwise and p + q + P + Q > int(self.max_order):
+                return False
+            if const and not constant_ok:
+                return False
+            trend = "c" if const else None
+            so = (P, D, Q, sp) if seasonal else (0, 0, 0, 0)
+            # enough differenced observations for the parameters (+1 for AICc)
+            return n - n_lost > _n_params((p, d, q), so, trend, n_exog) + 1
+
+        def evaluate(c: tuple) -> float:
+            if c in cache:
+                return cache[c]
+            p, q, P, Q, const = c
+            order, trend = (p, d, q), ("c" if const else None)
+            so = (P, D, Q, sp) if seasonal else (0, 0, 0, 0)
+            t0 = time.perf_counter()
+            rec: dict[str, Any] = {"order": order, "seasonal_order": so, "trend": trend}
+            try:
+                res, info = _sarimax_fit(
+                    y[:, 0], X, order=order, seasonal_order=so, trend=trend,
+                    method=self.method, maxiter=int(self.maxiter), on_failure="ignore",
+                    retry=False, simple_differencing=True, cov_type="none",
+                )
+                value = float(getattr(res, crit))
+                if not np.isfinite(value):
+                    raise ARIMAFitError(f"{_describe(order, so, trend)}: non-finite {crit}")
+                rec.update(ic=value, converged=info["converged"], error=None)
+            except (ARIMAFitError, ValueError, np.linalg.LinAlgError) as exc:
+                value = np.inf
+                rec.update(ic=np.inf, converged=False, error=f"{type(exc).__name__}: {exc}")
+            rec["seconds"] = time.perf_counter() - t0
+            records.append(rec)
+            cache[c] = value
+            return value
+
+        def budget_left() -> bool:
+            return len(cache) < int(self.max_models)
+
+        if self.stepwise:
+            starts = [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1)]
+            if not seasonal:
+                starts = [(p, q, 0, 0) for p, q, _, _ in starts]
+            candidates = []
+            for s in starts:
+                c = (*s, constant_ok)
+                if not admissible(c):  # shrink towards admissibility
+                    c = (min(s[0], bounds[0]), min(s[1], bounds[1]), min(s[2], bounds[2]), min(s[3], bounds[3]), constant_ok)
+                if admissible(c) and c not in candidates:
+                    candidates.append(c)
+            if constant_ok and (0, 0, 0, 0, False) not in candidates:
+                candidates.append((0, 0, 0, 0, False))
+            best, best_ic = None, np.inf
+            for c in candidates:
+                if not budget_left():
+                    break
+                v = evaluate(c)
+                if v < best_ic:
+                    best, best_ic = c, v
+            if best is None:
+                best = candidates[0] if candidates else (0, 0, 0, 0, False)
+            improved = True
+            while improved and budget_left():
+                improved = False
+                for c in self._neighbours(best, seasonal):
+                    if c in cache or not admissible(c):
+                        continue
+                    if not budget_left():
+                        break
+                    v = evaluate(c)
+                    if v < best_ic:
+                        best, best_ic, improved = c, v, True
+                        break
+        else:
+            grid = itertools.product(
+                range(bounds[0] + 1), range(bounds[1] + 1), range(bounds[2] + 1), range(bounds[3] + 1),
+                (False, True) if constant_ok else (False,),
+            )
+            best, best_ic = None, np.inf
+            for c in grid:
+                if not admissible(c):
+                    continue
+                if not budget_left():
+                    break
+                v = evaluate(c)
+                if v < best_ic:
+                    best, best_ic = c, v
+
+        if best is None or not np.isfinite(best_ic):
+            errors = [r["error"] for r in records if r["error"]]
+            raise ARIMAFitError(
+                f"no candidate ARIMA model could be fitted ({len(records)} tried"
+                + (f"; first error: {errors[0]}" if errors else "")
+                + ")"
+            )
+        # Refit on the undifferenced series; if that fails numerically, fall back
+        # to the next candidates in criterion order (at most _MAX_REFITS tries).
+        ranked = sorted(
+            (v, k) for k, v in cache.items() if np.isfinite(v)
+        )
+        failures: list[str] = []
+        for value, cand in ranked[:_MAX_REFITS]:
+            p, q, P, Q, const = cand
+            order = (p, d, q)
+            so = (P, D, Q, sp) if seasonal else (0, 0, 0, 0)
+            trend = "c" if const else None
+            try:
+                res, info = _sarimax_fit(
+                    y[:, 0], X, order=order, seasonal_order=so, trend=trend,
+                    method=self.method, maxiter=int(self.maxiter), on_failure=self.on_failure,
+                )
+            except ARIMAFitError as exc:
+                if self.on_failure == "raise" and "did not converge" in str(exc):
+                    raise
+                failures.append(str(exc))
+                continue
+            break
+        else:
+            raise ARIMAFitError(
+                f"the {min(len(ranked), _MAX_REFITS)} best candidate models all failed when refitted "
+                f"on the full series: {failures}"
+            )
+        self.order_, self.seasonal_order_, self.trend_ = order, so, trend
+        self.d_, self.D_ = d, D
+        self.seasonal_strength_ = strength
+        self.ic_ = float(value)
+        self.refit_failures_ = failures
+        columns = ["order", "seasonal_order", "trend", "ic", "converged", "seconds", "error"]
+        frame = pd.DataFrame({
+            c: pd.Series([r[c] for r in records], dtype=object if c in ("order", "seasonal_order", "trend", "error")
+                         else None)
+            for c in columns
+        })
+        frame["selected"] = [
+            (r["order"], r["seasonal_order"], r["trend"]) == (order, so, trend) for r in records
+        ]
+        self.search_results_ = frame
+        self.n_models_ = len(records)
+        self.results_ = res
+        self.converged_ = info["converged"]
+        self.fit_method_ = info["fit_method"]
+        return self
+
+    @staticmethod
+    def _neighbours(c: tuple, seasonal: bool) -> list[tuple]:
+        p, q, P, Q, const = c
+        out = []
+        for dp, dq in [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)]:
+            out.append((p + dp, q + dq, P, Q, const))
+        if seasonal:
+            for dP, dQ in [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)]:
+                out.append((p, q, P + dP, Q + dQ, const))
+        out.append((p, q, P, Q, not const))
+        return out
+
+    def _forecast(
+        self,
+        h: int,
+        X: np.ndarray | None,
+        y_hist: np.ndarray | None,
+        X_hist: np.ndarray | None,
+        coverage: float | None,
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        if y_hist is not None:
+            need = self.d_ + self.D_ * int(self.sp) + 1
+            if y_hist.shape[0] < need:
+                raise ValueError(
+                    f"y has {y_hist.shape[0]} observations but the selected "
+                    f"{_describe(self.order_, self.seasonal_order_, self.trend_)} needs at least {need} "
+                    "to forecast from"
+                )
+        return _sarimax_forecast(self.results_, h, X, y_hist, X_hist, coverage)

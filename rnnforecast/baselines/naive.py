@@ -1,0 +1,274 @@
+"""Naive benchmark forecasters and the prediction-interval machinery of the baselines.
+
+:class:`NaiveForecaster` implements the four classical benchmarks (last value,
+mean, drift, seasonal last value) with normal prediction intervals from the
+standard variance formulas (Hyndman & Athanasopoulos, *Forecasting: Principles
+and Practice*, 3rd ed., Table 5.2).
+
+Every baseline in :mod:`rnnforecast.baselines` provides
+``predict_interval(h, coverage=0.9, X=None, y=None)``.  It goes through the
+same input validation as :meth:`BaseForecaster.predict` (it calls the base
+class's machinery, which then calls the subclass's ``_predict`` hook); the
+requested coverage is handed to the hook through a :class:`contextvars.ContextVar`
+so that no state is stored on the estimator.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import numbers
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+from sklearn.utils.validation import check_is_fitted
+
+from rnnforecast.forecasting.base import BaseForecaster
+from rnnforecast.utils._compat import Interval, StrOptions
+from rnnforecast.utils.validation import check_horizon, future_index
+
+__all__ = ["NaiveForecaster"]
+
+# Holds {"coverage": float, "bounds": (lower, upper) | None} while predict_interval runs.
+_INTERVAL_REQUEST: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "rnnforecast_interval_request", default=None
+)
+
+
+def _check_coverage(coverage: Any) -> float:
+    if isinstance(coverage, (bool, np.bool_)) or not isinstance(coverage, numbers.Real):
+        raise TypeError(
+            f"coverage must be a float strictly between 0 and 1; got {coverage!r} "
+            f"of type {type(coverage).__name__}"
+        )
+    c = float(coverage)
+    if not 0.0 < c < 1.0:
+        raise ValueError(f"coverage must be a float strictly between 0 and 1; got {c}")
+    return c
+
+
+class _IntervalForecasterMixin:
+    """Adds ``predict_interval`` to a :class:`BaseForecaster` subclass.
+
+    Subclasses implement ``_forecast(h, X, y_hist, X_hist, coverage)``
+    returning ``(mean, bounds)`` where ``mean`` is float64 ``(h, k)`` and
+    ``bounds`` is ``None`` when ``coverage`` is None, else a pair of
+    ``(h, k)`` arrays ``(lower, upper)``.
+    """
+
+    def _forecast(
+        self,
+        h: int,
+        X: np.ndarray | None,
+        y_hist: np.ndarray | None,
+        X_hist: np.ndarray | None,
+        coverage: float | None,
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        raise NotImplementedError
+
+    def _predict(
+        self,
+        h: int,
+        X: np.ndarray | None = None,
+        y_hist: np.ndarray | None = None,
+        X_hist: np.ndarray | None = None,
+    ) -> np.ndarray:
+        request = _INTERVAL_REQUEST.get()
+        coverage = None if request is None else request["coverage"]
+        mean, bounds = self._forecast(h, X, y_hist, X_hist, coverage)
+        if request is not None:
+            request["bounds"] = bounds
+        return mean
+
+    def predict_interval(self, h: int, coverage: float = 0.9, X: Any = None, y: Any = None) -> Any:
+        """Prediction interval for the next ``h`` steps.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps ahead (>= 1).
+        coverage : float, default=0.9
+            Nominal probability that the interval contains the future value,
+            strictly between 0 and 1 (central interval: the
+            ``(1 - coverage)/2`` and ``(1 + coverage)/2`` quantiles).
+        X : array-like or DataFrame, default=None
+            Future exogenous regressors, exactly as for :meth:`predict`.
+        y : array-like or pandas object, default=None
+            A new history to forecast from without refitting, as for
+            :meth:`predict`.
+
+        Returns
+        -------
+        interval : ndarray or DataFrame
+            * 1-D numpy ``y`` at fit: ndarray of shape (h, 2), float64, columns
+              ``[lower, upper]``;
+            * 2-D numpy ``y``: ndarray of shape (h, n_series, 2);
+            * pandas Series: DataFrame indexed by the next ``h`` periods with
+              columns ``["lower", "upper"]``;
+            * pandas DataFrame: DataFrame with MultiIndex columns
+              ``(series, "lower"/"upper")``.
+        """
+        check_is_fitted(self, "_y_info_")
+        h = check_horizon(h)
+        coverage = _check_coverage(coverage)
+        request: dict = {"coverage": coverage, "bounds": None}
+        token = _INTERVAL_REQUEST.set(request)
+        try:
+            _, (info, cutoff) = self._predict_array(h, X, y)
+        finally:
+            _INTERVAL_REQUEST.reset(token)
+        if request["bounds"] is None:  # pragma: no cover - subclass bug guard
+            raise RuntimeError(f"{type(self).__name__}._forecast returned no interval bounds")
+        k = self._y_info_.n_columns
+        lower = np.asarray(request["bounds"][0], dtype=np.float64).reshape(h, k)
+        upper = np.asarray(request["bounds"][1], dtype=np.float64).reshape(h, k)
+        train = self._y_info_
+        if not train.is_pandas:
+            out = np.stack([lower, upper], axis=-1)
+            return out[:, 0, :] if train.ndim == 1 else out
+        index = future_index(info, h, cutoff)
+        if train.ndim == 1:
+            return pd.DataFrame({"lower": lower[:, 0], "upper": upper[:, 0]}, index=index)
+        columns = pd.MultiIndex.from_product([list(train.columns), ["lower", "upper"]])
+        data = np.stack([lower, upper], axis=-1).reshape(h, 2 * k)
+        return pd.DataFrame(data, index=index, columns=columns)
+
+
+class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
+    """Classical benchmark forecasts: last value, mean, drift, seasonal last value.
+
+    Point forecasts ``yhat_{T+j}`` (``j = 1..h``) from a history ``y_1..y_T``:
+
+    * ``"last"`` (naive): ``y_T``;
+    * ``"mean"``: ``mean(y_1..y_T)``;
+    * ``"drift"``: ``y_T + j * (y_T - y_1) / (T - 1)``;
+    * ``"seasonal_last"`` (seasonal naive): ``y_{T - sp + 1 + (j - 1) mod sp}``.
+
+    The forecasts are functions of the history only, so ``predict(h, y=new)``
+    equals refitting on ``new``.  Each column of a multivariate ``y`` is
+    treated independently.
+
+    Prediction intervals are normal, ``yhat +- z * sigma_h`` with
+    ``z = Phi^{-1}((1 + coverage)/2)`` and (FPP3, Table 5.2):
+
+    * last: ``sigma_h = sigma * sqrt(j)``, ``sigma^2 = mean_t (y_t - y_{t-1})^2``;
+    * mean: ``sigma_h = sigma * sqrt(1 + 1/T)``, ``sigma`` = sample standard
+      deviation of ``y`` (``T - 1`` denominator);
+    * drift: ``sigma_h = sigma * sqrt(j (1 + j/(T - 1)))``,
+      ``sigma^2 = mean_t (y_t - y_{t-1} - b)^2`` with ``b`` the drift;
+    * seasonal_last: ``sigma_h = sigma * sqrt(floor((j - 1)/sp) + 1)``,
+      ``sigma^2 = mean_t (y_t - y_{t-sp})^2``.
+
+    ``sigma`` is computed from the same history as the point forecasts.
+
+    Parameters
+    ----------
+    strategy : {"last", "mean", "drift", "seasonal_last"}, default="last"
+        Forecasting rule.
+    sp : int, default=1
+        Seasonal period, used only by ``"seasonal_last"``.
+
+    Attributes
+    ----------
+    sigma_ : ndarray of shape (n_series,)
+        One-step residual standard deviation on the training data (NaN-free;
+        0 when the training series is too short to have residuals).
+    n_targets_, n_exog_, cutoff_, freq_, n_timesteps_
+        See :class:`~rnnforecast.forecasting.base.BaseForecaster`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.baselines import NaiveForecaster
+    >>> NaiveForecaster(strategy="drift").fit(np.array([1.0, 2.0, 4.0])).predict(2)
+    array([5.5, 7. ])
+    """
+
+    _parameter_constraints: dict = {
+        "strategy": [StrOptions({"last", "mean", "drift", "seasonal_last"})],
+        "sp": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+    _supports_exog = False
+    _supports_multivariate = True
+
+    def __init__(self, strategy: str = "last", sp: int = 1) -> None:
+        self.strategy = strategy
+        self.sp = sp
+
+    # -------------------------------------------------------------- protocol
+    def _min_history(self) -> int:
+        if self.strategy == "seasonal_last":
+            return int(self.sp)
+        if self.strategy == "drift":
+            return 2
+        return 1
+
+    def _min_interval_history(self) -> int:
+        if self.strategy == "seasonal_last":
+            return int(self.sp) + 1
+        if self.strategy == "drift":
+            return 3
+        return 2
+
+    def _sigma(self, y: np.ndarray) -> np.ndarray:
+        """One-step residual standard deviation per column of ``y`` (T, k)."""
+        T = y.shape[0]
+        if T < self._min_interval_history():
+            return np.zeros(y.shape[1])
+        if self.strategy == "last":
+            return np.sqrt(np.mean(np.diff(y, axis=0) ** 2, axis=0))
+        if self.strategy == "mean":
+            return np.std(y, axis=0, ddof=1)
+        if self.strategy == "drift":
+            d = np.diff(y, axis=0)
+            return np.sqrt(np.mean((d - d.mean(axis=0)) ** 2, axis=0))
+        sp = int(self.sp)
+        return np.sqrt(np.mean((y[sp:] - y[:-sp]) ** 2, axis=0))
+
+    def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "NaiveForecaster":
+        self.sigma_ = self._sigma(y)
+        return self
+
+    def _forecast(
+        self,
+        h: int,
+        X: np.ndarray | None,
+        y_hist: np.ndarray | None,
+        X_hist: np.ndarray | None,
+        coverage: float | None,
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        y = self._history(y_hist)
+        T, k = y.shape
+        j = np.arange(1, h + 1, dtype=np.float64)[:, None]
+        strategy = self.strategy
+        if strategy == "last":
+            mean = np.tile(y[-1], (h, 1))
+        elif strategy == "mean":
+            mean = np.tile(y.mean(axis=0), (h, 1))
+        elif strategy == "drift":
+            slope = (y[-1] - y[0]) / (T - 1)
+            mean = y[-1] + j * slope
+        else:
+            sp = int(self.sp)
+            mean = y[T - sp + (np.arange(h) % sp)]
+        mean = np.ascontiguousarray(mean, dtype=np.float64)
+        if coverage is None:
+            return mean, None
+        need = self._min_interval_history()
+        if T < need:
+            raise ValueError(
+                f"y has {T} observations but {self!r} needs at least {need} to estimate "
+                "the residual standard deviation of a prediction interval"
+            )
+        sigma = self._sigma(y)[None, :]
+        if strategy == "last":
+            scale = np.sqrt(j)
+        elif strategy == "mean":
+            scale = np.full_like(j, np.sqrt(1.0 + 1.0 / T))
+        elif strategy == "drift":
+            scale = np.sqrt(j * (1.0 + j / (T - 1)))
+        else:
+            scale = np.sqrt(np.floor((j - 1) / int(self.sp)) + 1.0)
+        half = norm.ppf(0.5 + coverage / 2.0) * sigma * scale
+        return mean, (mean - half, mean + half)

@@ -1,0 +1,123 @@
+"""NaiveForecaster: point forecasts and intervals checked against hand-derived values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from rnnforecast.baselines import NaiveForecaster
+
+Z90 = 1.6448536269514722  # standard normal 95 % quantile (90 % central interval)
+Y = np.array([1.0, 2.0, 4.0, 7.0, 11.0])
+
+
+def test_point_forecasts_by_hand():
+    assert NaiveForecaster("last").fit(Y).predict(3).tolist() == [11.0, 11.0, 11.0]
+    assert NaiveForecaster("mean").fit(Y).predict(2).tolist() == [5.0, 5.0]
+    # drift (11 - 1) / 4 = 2.5 per step
+    np.testing.assert_allclose(NaiveForecaster("drift").fit(Y).predict(3), [13.5, 16.0, 18.5])
+    # sp = 2: last season (7, 11) repeated
+    assert NaiveForecaster("seasonal_last", sp=2).fit(Y).predict(5).tolist() == [7.0, 11.0, 7.0, 11.0, 7.0]
+
+
+def test_new_history_equals_refit():
+    new = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0])
+    for strategy in ("last", "mean", "drift", "seasonal_last"):
+        f = NaiveForecaster(strategy, sp=3)
+        a = f.fit(Y).predict(4, y=new)
+        b = clone(f).fit(new).predict(4)
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(
+            f.predict_interval(4, y=new), clone(f).fit(new).predict_interval(4)
+        )
+
+
+def test_pandas_index_and_multivariate():
+    idx = pd.date_range("2020-01-01", periods=5, freq="MS")
+    y = pd.Series(Y, index=idx, name="sales")
+    pred = NaiveForecaster("drift").fit(y).predict(2)
+    assert isinstance(pred, pd.Series) and pred.name == "sales"
+    assert list(pred.index) == [pd.Timestamp("2020-06-01"), pd.Timestamp("2020-07-01")]
+    df = pd.DataFrame({"a": Y, "b": -Y}, index=idx)
+    out = NaiveForecaster("last").fit(df).predict(2)
+    assert list(out.columns) == ["a", "b"] and out.iloc[0].tolist() == [11.0, -11.0]
+    iv = NaiveForecaster("last").fit(df).predict_interval(2)
+    assert list(iv.columns) == [("a", "lower"), ("a", "upper"), ("b", "lower"), ("b", "upper")]
+    arr = NaiveForecaster("last").fit(np.c_[Y, -Y]).predict_interval(3)
+    assert arr.shape == (3, 2, 2)
+
+
+def test_interval_formulas_by_hand():
+    T = len(Y)
+    diffs = np.diff(Y)  # 1, 2, 3, 4
+    j = np.arange(1, 4)
+    # last: sigma^2 = mean(diff^2) = 30/4
+    s = np.sqrt(30 / 4)
+    iv = NaiveForecaster("last").fit(Y).predict_interval(3, coverage=0.9)
+    np.testing.assert_allclose(iv[:, 0], 11 - Z90 * s * np.sqrt(j))
+    np.testing.assert_allclose(iv[:, 1], 11 + Z90 * s * np.sqrt(j))
+    # mean: sample sd (ddof 1) of Y = sqrt(((16+9+1+4+36))/4)
+    s = np.sqrt(66 / 4)
+    iv = NaiveForecaster("mean").fit(Y).predict_interval(3)
+    np.testing.assert_allclose(iv[:, 1] - 5.0, Z90 * s * np.sqrt(1 + 1 / T) * np.ones(3))
+    # drift: residuals diff - 2.5 = -1.5, -0.5, 0.5, 1.5 -> sigma^2 = 5/4
+    s = np.sqrt(5 / 4)
+    iv = NaiveForecaster("drift").fit(Y).predict_interval(3)
+    np.testing.assert_allclose(iv[:, 1] - (11 + 2.5 * j), Z90 * s * np.sqrt(j * (1 + j / (T - 1))))
+    # seasonal, sp=2: y_t - y_{t-2} = 3, 5, 7 -> sigma^2 = 83/3; k = floor((j-1)/2)
+    s = np.sqrt(83 / 3)
+    iv = NaiveForecaster("seasonal_last", sp=2).fit(Y).predict_interval(4, coverage=0.8)
+    z80 = 1.2815515655446004
+    k = np.floor((np.arange(1, 5) - 1) / 2)
+    np.testing.assert_allclose(iv[:, 1] - np.array([7.0, 11.0, 7.0, 11.0]), z80 * s * np.sqrt(k + 1))
+    np.testing.assert_allclose(NaiveForecaster("seasonal_last", sp=2).fit(Y).sigma_, [s])
+
+
+def test_interval_coverage_on_random_walks():
+    rng = np.random.default_rng(42)
+    walks = rng.normal(size=(160, 3000)).cumsum(axis=0)
+    train, test = walks[:150], walks[150:]
+    iv = NaiveForecaster("last").fit(train).predict_interval(10, coverage=0.9)
+    inside = (test >= iv[..., 0]) & (test <= iv[..., 1])
+    coverage = inside.mean(axis=1)
+    assert np.all(np.abs(coverage - 0.9) < 0.03), coverage
+
+
+def test_pandas_interval_frame():
+    y = pd.Series(Y, index=pd.period_range("2000", periods=5, freq="Y"))
+    iv = NaiveForecaster().fit(y).predict_interval(2, coverage=0.5)
+    assert list(iv.columns) == ["lower", "upper"]
+    assert list(iv.index) == list(pd.period_range("2005", periods=2, freq="Y"))
+    assert (iv["lower"] < 11).all() and (iv["upper"] > 11).all()
+
+
+def test_errors():
+    with pytest.raises(NotFittedError):
+        NaiveForecaster().predict(2)
+    with pytest.raises(NotFittedError):
+        NaiveForecaster().predict_interval(2)
+    with pytest.raises(ValueError, match="strategy"):
+        NaiveForecaster("median").fit(Y)
+    with pytest.raises(ValueError, match="sp"):
+        NaiveForecaster("seasonal_last", sp=0).fit(Y)
+    with pytest.raises(ValueError, match="needs at least 12"):
+        NaiveForecaster("seasonal_last", sp=12).fit(Y)
+    with pytest.raises(ValueError, match="does not use exogenous"):
+        NaiveForecaster().fit(Y, X=np.ones((5, 1)))
+    f = NaiveForecaster().fit(Y)
+    with pytest.raises(ValueError, match="coverage must be a float strictly between 0 and 1; got 1.5"):
+        f.predict_interval(2, coverage=1.5)
+    with pytest.raises(TypeError, match="coverage"):
+        f.predict_interval(2, coverage=True)
+    with pytest.raises(ValueError, match="needs at least 2 to estimate"):
+        NaiveForecaster().fit(Y[:1]).predict_interval(1)
+
+
+def test_params_and_clone():
+    f = NaiveForecaster("seasonal_last", sp=4)
+    assert f.get_params() == {"strategy": "seasonal_last", "sp": 4}
+    g = clone(f.fit(np.arange(10.0)))
+    assert not hasattr(g, "sigma_")
