@@ -166,14 +166,26 @@ class RecurrentNetwork:
         """Number of scalar parameters."""
         return self.layout.size
 
-    def init_params(self, seed) -> np.ndarray:
+    def init_params(self, seed, forget_bias=None) -> np.ndarray:
         """Fresh parameters drawn as PyTorch draws them.
 
         Recurrent weights and biases ~ U(-1/sqrt(H), 1/sqrt(H)); the head's
         weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)); the embedding
         ~ N(0, 1).  Drawn in float64 from ``numpy.random.default_rng(seed)``,
         then cast, so float32 and float64 start from the same values.
+
+        Parameters
+        ----------
+        seed : int or numpy SeedSequence-compatible
+        forget_bias : float or None
+            LSTM only.  When given, the forget-gate biases are set so that
+            ``bias_ih + bias_hh`` equals it in every layer and direction
+            (``bias_ih`` gets the value, ``bias_hh`` zero).  PyTorch's default
+            is None (random); 1.0 (Keras' ``unit_forget_bias``) or more keeps
+            gradients alive over long sequences.
         """
+        if forget_bias is not None and self.cell != "lstm":
+            raise ValueError(f"forget_bias is only used by cell='lstm'; got cell={self.cell!r}.")
         rng = np.random.default_rng(seed)
         flat = np.empty(self.layout.size, dtype=np.float64)
         k_rec = 1.0 / np.sqrt(self.hidden_size)
@@ -185,6 +197,15 @@ class RecurrentNetwork:
                 flat[b.offset:b.stop] = rng.uniform(-k, k, b.size)
             else:
                 flat[b.offset:b.stop] = rng.uniform(-k_rec, k_rec, b.size)
+        if forget_bias is not None:
+            if isinstance(forget_bias, bool) or not isinstance(forget_bias, numbers.Real) \
+                    or not np.isfinite(forget_bias):
+                raise TypeError(f"forget_bias must be a finite float; got {forget_bias!r} instead.")
+            H = self.hidden_size
+            for b in self.layout.blocks:
+                if b.name.startswith("bias_"):
+                    value = float(forget_bias) if b.name.startswith("bias_ih") else 0.0
+                    flat[b.offset + H:b.offset + 2 * H] = value
         return flat.astype(self.dtype)
 
     def state_dict(self, params) -> dict[str, np.ndarray]:

@@ -126,11 +126,12 @@ def train_step(net, params, optimizer, X, Y, *, loss="mse", huber_delta=1.0, cli
     ``X``/``Y`` must be validated already.  Raises :class:`NonFiniteLossError`
     (parameters untouched) when the loss or the gradient is not finite.
     """
-    value, grad = loss_and_gradient(net, params, X, Y, loss, huber_delta, training=True,
-                                    seed=seed, step=step, check_input=False)
+    fr = net.forward(params, X, training=True, seed=seed, step=step, check_input=False)
+    value, dpred = compute_loss(loss, fr.output, Y, huber_delta)
     if not math.isfinite(value):
         raise NonFiniteLossError(f"training loss became {value} at step {step}; the parameters "
                                  "were left at their values before this step.")
+    grad, _ = net.backward(params, fr, dpred)
     if not kopt.all_finite(grad):
         raise NonFiniteLossError(f"the gradient became non-finite at step {step} (loss {value:.6g});"
                                  " the parameters were left at their values before this step.")
