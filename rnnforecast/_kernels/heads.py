@@ -22,7 +22,7 @@ def linear_forward(feat, w, b, y):
             y[i, k] += b[k]
 
 
-@njit(**NJIT_PARALLEL)
+@njit(**NJIT)
 def linear_backward(feat, w, dy, rows_per_sample, chunk, n_samples, gbuf, off_w, off_b, dfeat):
     """Gradients of the linear head.
 
@@ -35,7 +35,7 @@ def linear_backward(feat, w, dy, rows_per_sample, chunk, n_samples, gbuf, off_w,
     """
     O = w.shape[0]
     D = w.shape[1]
-    for c in prange(n_chunks(n_samples, chunk)):
+    for c in range(n_chunks(n_samples, chunk)):
         r0 = c * chunk * rows_per_sample
         r1 = min(n_samples, (c + 1) * chunk) * rows_per_sample
         row = gbuf[c]

@@ -1,26 +1,27 @@
 """Gradient reduction, clipping and optimiser updates on flat parameter vectors.
 
-Parallel loops here split *elements*, never the order of a sum, except
-:func:`sum_of_squares`, which sums fixed blocks of ``_BLOCK`` elements and then
-adds the block sums in order: the result does not depend on the thread count.
+These loops are memory-bound and cheap next to the recurrent kernels, so they
+run serially: no thread start-up per call, less compile time, and sums whose
+order never depends on a thread count.  :func:`sum_of_squares` adds fixed
+blocks of ``_BLOCK`` elements, then the block sums, in order.
 """
 
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .config import NJIT, NJIT_PARALLEL
+from .config import NJIT
 
 _BLOCK = 4096
 
 
-@njit(**NJIT_PARALLEL)
+@njit(**NJIT)
 def reduce_chunks(gbuf, grad):
     """``grad[p] = sum_c gbuf[c, p]`` with the chunks added in order 0, 1, ..."""
     nc, P = gbuf.shape
     nblocks = (P + _BLOCK - 1) // _BLOCK
-    for blk in prange(nblocks):
+    for blk in range(nblocks):
         p0 = blk * _BLOCK
         p1 = min(P, p0 + _BLOCK)
         for p in range(p0, p1):
@@ -30,13 +31,13 @@ def reduce_chunks(gbuf, grad):
                 grad[p] += gbuf[c, p]
 
 
-@njit(**NJIT_PARALLEL)
+@njit(**NJIT)
 def sum_of_squares(v):
     """Sum of squares of ``v`` in float64, deterministic at any thread count."""
     P = v.shape[0]
     nblocks = (P + _BLOCK - 1) // _BLOCK
     partial = np.zeros(nblocks)
-    for blk in prange(nblocks):
+    for blk in range(nblocks):
         s = 0.0
         for p in range(blk * _BLOCK, min(P, (blk + 1) * _BLOCK)):
             s += np.float64(v[p]) * np.float64(v[p])
@@ -56,27 +57,27 @@ def all_finite(v):
     return True
 
 
-@njit(**NJIT_PARALLEL)
+@njit(**NJIT)
 def scale_inplace(v, coef):
     """``v *= coef`` (coef cast to v's dtype)."""
     c = v.dtype.type(coef)
-    for p in prange(v.shape[0]):
+    for p in range(v.shape[0]):
         v[p] *= c
 
 
-@njit(**NJIT_PARALLEL)
+@njit(**NJIT)
 def clip_inplace(v, limit):
     """Clamp every element of ``v`` to [-limit, limit]."""
     hi = v.dtype.type(limit)
     lo = -hi
-    for p in prange(v.shape[0]):
+    for p in range(v.shape[0]):
         if v[p] > hi:
             v[p] = hi
         elif v[p] < lo:
             v[p] = lo
 
 
-@njit(**NJIT_PARALLEL)
+@njit(**NJIT)
 def adam_update(param, grad, m, v, lr, beta1, beta2, eps, step, weight_decay):
     """One Adam step in place (``torch.optim.Adam`` semantics, L2 weight decay).
 
@@ -92,7 +93,7 @@ def adam_update(param, grad, m, v, lr, beta1, beta2, eps, step, weight_decay):
     one = dt(1.0)
     e = dt(eps)
     wd = dt(weight_decay)
-    for p in prange(param.shape[0]):
+    for p in range(param.shape[0]):
         g = grad[p] + wd * param[p]
         mp = b1 * m[p] + (one - b1) * g
         vp = b2 * v[p] + (one - b2) * g * g
@@ -101,7 +102,7 @@ def adam_update(param, grad, m, v, lr, beta1, beta2, eps, step, weight_decay):
         param[p] -= step_size * mp / (math.sqrt(vp) * inv_sqrt_bc2 + e)
 
 
-@njit(**NJIT_PARALLEL)
+@njit(**NJIT)
 def sgd_update(param, grad, buf, lr, momentum, weight_decay, nesterov, first):
     """One SGD step in place (``torch.optim.SGD`` semantics, no dampening)."""
     dt = param.dtype.type
@@ -109,7 +110,7 @@ def sgd_update(param, grad, buf, lr, momentum, weight_decay, nesterov, first):
     mu = dt(momentum)
     wd = dt(weight_decay)
     use_momentum = momentum != 0.0
-    for p in prange(param.shape[0]):
+    for p in range(param.shape[0]):
         g = grad[p] + wd * param[p]
         if use_momentum:
             if first:

@@ -26,14 +26,16 @@ HEADS = ("last", "final_state", "sequence")
 DTYPES = {np.dtype(np.float32), np.dtype(np.float64)}
 # A chunk is the unit of parallel work; its size depends on the batch size only,
 # so that the arithmetic (and hence every bit of the result) is the same at any
-# thread count.
-_TARGET_CHUNKS = 8
+# thread count.  32 samples per chunk keeps the per-step GEMMs efficient
+# (measured: 8 and 16 are slower, 64 no faster); small batches are halved so
+# that two threads still have work.
+_MAX_CHUNK = 32
 _MIN_CHUNK = 8
 
 
 def default_chunk(batch_size: int) -> int:
     """Samples per chunk for a batch of ``batch_size`` samples (thread-count independent)."""
-    return max(min(_MIN_CHUNK, batch_size), -(-batch_size // _TARGET_CHUNKS))
+    return min(_MAX_CHUNK, max(_MIN_CHUNK, -(-batch_size // 2)))
 
 
 def _check_int(name, value, low):
