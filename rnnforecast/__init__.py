@@ -35,6 +35,7 @@ _EXPORTS = {
     "ARIMAForecaster": "rnnforecast.baselines",
     "AutoARIMAForecaster": "rnnforecast.baselines",
     "backtest": "rnnforecast.backtesting",
+    "NonFiniteLossError": "rnnforecast.nn.training",
 }
 _SUBMODULES = {"metrics", "datasets", "baselines", "backtesting", "forecasting", "transformers",
                "estimators", "nn", "plotting"}

@@ -180,16 +180,24 @@ class BaseForecaster(BaseEstimator):
                 expected_index=info.index,
                 context=" (one per observation of y)",
             )
-        self._y_info_: SeriesInfo = info
-        self._y_fit_ = y_arr
-        self._X_fit_ = X_arr
-        self._X_columns_ = X_columns
-        self.n_timesteps_ = info.n_timesteps
-        self.n_targets_ = info.n_columns
-        self.n_exog_ = 0 if X_arr is None else X_arr.shape[1]
-        self.cutoff_ = info.cutoff
-        self.freq_ = info.freq
-        self._fit(y_arr.copy(), None if X_arr is None else X_arr.copy())
+        # A failed fit (e.g. training that diverges) leaves the forecaster as it
+        # was: a fitted one keeps its history and model, an unfitted one stays so.
+        previous = dict(self.__dict__)
+        try:
+            self._y_info_: SeriesInfo = info
+            self._y_fit_ = y_arr
+            self._X_fit_ = X_arr
+            self._X_columns_ = X_columns
+            self.n_timesteps_ = info.n_timesteps
+            self.n_targets_ = info.n_columns
+            self.n_exog_ = 0 if X_arr is None else X_arr.shape[1]
+            self.cutoff_ = info.cutoff
+            self.freq_ = info.freq
+            self._fit(y_arr.copy(), None if X_arr is None else X_arr.copy())
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous)
+            raise
         return self
 
     def predict(self, h: int, X: Any = None, y: Any = None) -> Any:

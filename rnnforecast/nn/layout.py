@@ -8,6 +8,7 @@ and ``nn.Linear`` (``fc.weight``, ``fc.bias``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ class Block:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape))
+        return math.prod(self.shape)
 
     @property
     def stop(self) -> int:
@@ -76,10 +77,11 @@ class ParameterLayout:
         self.blocks = tuple(blocks)
         self.by_name = {b.name: b for b in blocks}
         self.size = offset
+        self._slices = tuple((b.name, b.offset, b.stop, b.shape) for b in blocks)
 
     def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
         """Views of ``flat`` reshaped per block (writes go through to ``flat``)."""
-        return {b.name: flat[b.offset:b.stop].reshape(b.shape) for b in self.blocks}
+        return {name: flat[start:stop].reshape(shape) for name, start, stop, shape in self._slices}
 
     def offsets(self, layer: int, direction: int) -> np.ndarray:
         """int64 offsets of (weight_ih, weight_hh, bias_ih, bias_hh) of one layer/direction."""

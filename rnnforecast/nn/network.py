@@ -9,8 +9,10 @@ gradient reduction, clipping and the optimisers work on a single array.
 from __future__ import annotations
 
 import numbers
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from .._kernels import dropout as kdrop
@@ -36,6 +38,20 @@ _MIN_CHUNK = 8
 def default_chunk(batch_size: int) -> int:
     """Samples per chunk for a batch of ``batch_size`` samples (thread-count independent)."""
     return min(_MAX_CHUNK, max(_MIN_CHUNK, -(-batch_size // 2)))
+
+
+@contextmanager
+def _at_most_threads(n_chunks: int):
+    """Run no more kernel threads than there are chunks (idle threads only spin)."""
+    previous = numba.get_num_threads()
+    if n_chunks >= previous:
+        yield
+        return
+    numba.set_num_threads(max(1, n_chunks))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
 
 
 def _check_int(name, value, low):
@@ -299,6 +315,11 @@ class RecurrentNetwork:
         if self.cell == "lstm":
             c0 = self._check_states("c0", c0, B) if (check_input or c0 is None) else c0
         chunk = default_chunk(B) if chunk is None else chunk
+        with _at_most_threads(-(-B // chunk)):
+            return self._forward_kernels(params, X, h0, c0, training, seed, step, chunk)
+
+    def _forward_kernels(self, params, X, h0, c0, training, seed, step, chunk):
+        B, T = X.shape[0], X.shape[1]
         dt = self.dtype
         H = self.hidden_size
         D = self.num_directions
@@ -387,6 +408,12 @@ class RecurrentNetwork:
         grad : ndarray (n_params,), the network dtype.
         extras : dict with "input" (or None), "h0" and "c0" (LSTM; else None).
         """
+        s = fr._saved
+        nc = -(-s["X"].shape[0] // s["chunk"])
+        with _at_most_threads(nc):
+            return self._backward_kernels(params, fr, doutput, dh_n, dc_n, need_input_grad)
+
+    def _backward_kernels(self, params, fr, doutput, dh_n, dc_n, need_input_grad):
         s = fr._saved
         X, chunk = s["X"], s["chunk"]
         B, T = X.shape[0], X.shape[1]

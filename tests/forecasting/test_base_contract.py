@@ -404,3 +404,35 @@ def test_global_pandas_transform_output_does_not_break_pipelines():
     with sklearn.config_context(transform_output="pandas"):
         got = clone(pipe).fit(y).predict(3)
     pd.testing.assert_series_equal(got, expected)
+
+
+def test_failed_fit_leaves_the_forecaster_as_it_was():
+    import numpy as np
+    from sklearn.exceptions import NotFittedError
+
+    from rnnforecast.forecasting.base import BaseForecaster
+
+    class Flaky(BaseForecaster):
+        def __init__(self, fail=False):
+            self.fail = fail
+
+        def _fit(self, y, X):
+            self.level_ = y[-1].copy()
+            if self.fail:
+                raise FloatingPointError("diverged")
+
+        def _predict(self, h, X, y_hist):
+            return np.repeat(self.level_[None, :], h, axis=0)
+
+    f = Flaky().fit(np.arange(10.0))
+    before = f.predict(3)
+    f.fail = True
+    with pytest.raises(FloatingPointError):
+        f.fit(np.arange(100.0, 150.0))
+    np.testing.assert_array_equal(f.predict(3), before)
+    assert f.n_timesteps_ == 10
+    fresh = Flaky(fail=True)
+    with pytest.raises(FloatingPointError):
+        fresh.fit(np.arange(10.0))
+    with pytest.raises(NotFittedError):
+        fresh.predict(2)
