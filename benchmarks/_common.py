@@ -1,0 +1,117 @@
+"""Helpers shared by the benchmark scripts: machine facts and table output.
+
+Nothing here imports the package or torch, so the JIT-cost script can use it
+without paying for either import.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import sys
+
+# Environment variables that change how BLAS / OpenMP / Numba behave.
+_ENV_KEYS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+             "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER", "NUMBA_CACHE_DIR",
+             "RNNFORECAST_NUMBA_CACHE")
+
+
+def cpu_model() -> str:
+    """The ``model name`` line of /proc/cpuinfo (or platform's guess)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def cpu_flags() -> str:
+    """AVX2 / FMA / AVX-512 presence, from /proc/cpuinfo."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    have = [f for f in ("avx2", "fma", "avx512f") if f in flags]
+                    return "+".join(have) or "none of avx2/fma/avx512f"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover
+        return os.cpu_count() or 1
+
+
+def load() -> str:
+    """1/5/15-minute load averages as text."""
+    try:
+        return "{:.2f} / {:.2f} / {:.2f}".format(*os.getloadavg())
+    except OSError:  # pragma: no cover
+        return "unavailable"
+
+
+def env_settings() -> str:
+    """The BLAS/OpenMP/Numba environment variables that are set (or 'none')."""
+    found = [f"{k}={os.environ[k]}" for k in _ENV_KEYS if k in os.environ]
+    return ", ".join(found) if found else "none set"
+
+
+def now() -> str:
+    return datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+def command_line() -> str:
+    return "python " + " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:])
+
+
+def median(values):
+    return statistics.median(values)
+
+
+class Table:
+    """A titled table that prints as aligned text and as Markdown."""
+
+    def __init__(self, title, headers, notes=()):
+        self.title = title
+        self.headers = list(headers)
+        self.rows = []
+        self.notes = list(notes)
+
+    def add(self, *cells):
+        self.rows.append([str(c) for c in cells])
+
+    def text(self) -> str:
+        widths = [max(len(h), *(len(r[i]) for r in self.rows)) if self.rows else len(h)
+                  for i, h in enumerate(self.headers)]
+        line = "  ".join(h.ljust(w) for h, w in zip(self.headers, widths))
+        out = [self.title, "-" * len(self.title), line, "  ".join("-" * w for w in widths)]
+        out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in self.rows]
+        out += [f"  {n}" for n in self.notes]
+        return "\n".join(out)
+
+    def markdown(self) -> str:
+        out = [f"#### {self.title}", "", "| " + " | ".join(self.headers) + " |",
+               "|" + "|".join("---" for _ in self.headers) + "|"]
+        out += ["| " + " | ".join(r) + " |" for r in self.rows]
+        if self.notes:
+            out.append("")
+            out += [f"- {n}" for n in self.notes]
+        return "\n".join(out)
+
+
+def write_markdown(path, header_lines, tables):
+    """Write ``header_lines`` (a bullet list) and the tables as one Markdown file."""
+    with open(path, "w") as f:
+        for line in header_lines:
+            f.write(f"- {line}\n")
+        for t in tables:
+            f.write("\n" + t.markdown() + "\n")

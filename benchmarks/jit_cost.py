@@ -1,0 +1,166 @@
+"""First-call (JIT) cost: time from process start to the end of the first training step.
+
+Usage::
+
+    python benchmarks/jit_cost.py [--cells lstm,gru,rnn] [--warm-runs 1] [--threads N]
+                                  [--markdown out.md]
+
+For each cell, a fresh Python process (a subprocess) with ``NUMBA_CACHE_DIR``
+pointed at a new, empty temporary folder imports the package and runs one
+float32 training step (forward + BPTT + Adam, MSE on a linear head over the last
+step) at the C1 shapes (B=64, T=24, I=1, H=32): the *cold* cost, which includes
+compiling every kernel.  Then the same program runs again in new processes with
+the now-filled cache: the *warm* cost.  Times are wall-clock from just before
+the process is started (so Python's own start-up is included) to the end of the
+first step; the import of ``rnnforecast.nn`` (with the training module) and the
+first step are also shown on their own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _common as C  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHAPE = (64, 24, 1, 32)  # C1
+COLD_TARGET = 8.0
+WARM_TARGET = 1.5
+CELLS = ("lstm", "gru", "rnn")
+
+CHILD = r"""
+import json, sys, time
+t_script = time.time()
+import numpy as np
+import rnnforecast.nn
+from rnnforecast.nn import RecurrentNetwork
+from rnnforecast.nn.threads import kernel_threads
+from rnnforecast.nn.training import Adam, train_step
+t_import = time.time()
+cell, B, T, I, H, threads = sys.argv[1], *map(int, sys.argv[2:7])
+rng = np.random.default_rng(0)
+net = RecurrentNetwork(cell, I, H, dtype=np.float32)
+params = net.init_params(0)
+opt = Adam(net.n_params, np.float32)
+X = rng.standard_normal((B, T, I)).astype(np.float32)
+Y = rng.standard_normal((B, 1)).astype(np.float32)
+with kernel_threads(threads if threads > 0 else None):
+    loss, _ = train_step(net, params, opt, X, Y, loss="mse")
+t_end = time.time()
+import numba
+print(json.dumps({"script": t_script, "import": t_import, "end": t_end, "loss": float(loss),
+                  "threads": numba.get_num_threads(), "layer": numba.threading_layer()}))
+"""
+
+
+def run_child(cell, cache_dir, threads):
+    env = dict(os.environ)
+    env["NUMBA_CACHE_DIR"] = cache_dir
+    env.pop("RNNFORECAST_NUMBA_CACHE", None)  # the default: cache on
+    env["PYTHONPATH"] = REPO + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    B, T, I, H = SHAPE
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.time()
+    proc = subprocess.run([sys.executable, "-c", CHILD, cell, str(B), str(T), str(I), str(H),
+                           str(threads)], env=env, cwd=REPO, capture_output=True, text=True)
+    t1 = time.time()
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    if proc.returncode != 0:
+        raise RuntimeError(f"child process for {cell} failed:\n{proc.stderr}")
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {"total": r["end"] - t0, "startup": r["script"] - t0, "import": r["import"] - r["script"],
+            "step": r["end"] - r["import"], "cpu": cpu, "exit": t1 - r["end"], "threads": r["threads"],
+            "layer": r["layer"], "loss": r["loss"]}
+
+
+def cache_files(path):
+    n = size = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            n += 1
+            size += os.path.getsize(os.path.join(root, f))
+    return n, size
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cells", default=",".join(CELLS))
+    p.add_argument("--warm-runs", type=int, default=1,
+                   help="warm-cache processes per cell (the median is reported)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="kernel threads in the child (default: Numba's default)")
+    p.add_argument("--markdown", metavar="PATH", help="also write the table as Markdown")
+    args = p.parse_args(argv)
+    cells = [c.strip() for c in args.cells.split(",") if c.strip()]
+    for c in cells:
+        if c not in CELLS:
+            p.error(f"unknown cell {c!r}; choose from {', '.join(CELLS)}")
+    if args.warm_runs < 1:
+        p.error("--warm-runs must be >= 1")
+
+    load_before = C.load()
+    print(f"jit_cost.py  {C.now()}")
+    print(f"command: {C.command_line()}")
+    print(f"CPU: {C.cpu_model()} ({C.cpu_flags()}), {C.cores()} cores available")
+    print(f"load average (1/5/15 min) before: {load_before}")
+    print(f"environment: {C.env_settings()}")
+    B, T, I, H = SHAPE
+    table = C.Table(
+        f"First training step from process start (float32, C1: B={B}, T={T}, I={I}, H={H})",
+        ["cell", "cache", "total s", "python start s", "import s", "first step s",
+         "process CPU s", "target", "status"],
+        notes=["total = wall time from just before the subprocess starts to the end of its "
+               "first train_step (python start + import + first step)",
+               "import = import rnnforecast.nn, rnnforecast.nn.training and .threads "
+               "(numpy, numba, scipy's BLAS, threadpoolctl)",
+               "cold: NUMBA_CACHE_DIR is a new empty folder; warm: the same folder, filled by "
+               "the cold run",
+               "process CPU s = user + system CPU time of the whole child process (including "
+               "its exit); less sensitive to other load than the wall times"])
+    tmp_root = tempfile.mkdtemp(prefix="rnnforecast-jit-")
+    try:
+        for cell in cells:
+            cache = os.path.join(tmp_root, cell)
+            os.makedirs(cache)
+            cold = run_child(cell, cache, args.threads)
+            n, size = cache_files(cache)
+            warm_runs = [run_child(cell, cache, args.threads) for _ in range(args.warm_runs)]
+            warm = {k: C.median([w[k] for w in warm_runs]) for k in
+                    ("total", "startup", "import", "step", "cpu")}
+            for label, r, tgt in (("cold", cold, COLD_TARGET), ("warm", warm, WARM_TARGET)):
+                table.add(cell, label, f"{r['total']:.2f}", f"{r['startup']:.2f}",
+                          f"{r['import']:.2f}", f"{r['step']:.2f}", f"{r['cpu']:.2f}",
+                          f"<= {tgt:g} s",
+                          "met" if r["total"] <= tgt else "MISSED")
+            print(f"  {cell}: cold {cold['total']:.2f} s, warm {warm['total']:.2f} s "
+                  f"({n} cache files, {size / 1e6:.1f} MB; {cold['threads']} threads, "
+                  f"{cold['layer']} layer)", flush=True)
+    finally:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+    load_after = C.load()
+    if args.warm_runs > 1:
+        table.notes.append(f"warm: median of {args.warm_runs} processes")
+    print()
+    print(table.text())
+    print(f"\nload average (1/5/15 min) after: {load_after}")
+    if args.markdown:
+        C.write_markdown(args.markdown,
+                         [f"date: {C.now()}", f"command: `{C.command_line()}`",
+                          f"CPU: {C.cpu_model()} ({C.cpu_flags()}), {C.cores()} cores available",
+                          f"load average (1/5/15 min): before {load_before}, after {load_after}",
+                          f"environment: {C.env_settings()}"], [table])
+        print(f"Markdown written to {args.markdown}")
+
+
+if __name__ == "__main__":
+    main()
