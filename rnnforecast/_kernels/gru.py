@@ -21,44 +21,63 @@ from .config import NJIT, NJIT_PARALLEL
 @njit(**NJIT)
 def _cell_forward(g, hh, b_ih, b_hh, h, hidden_n_t, out_t):
     """One step for one sample: g (3H) input projection in, r, z, n out; h (H)
-    updated in place; hidden_n_t (H) gets W_hn h + b_hn; out_t (H) written."""
+    updated in place; hidden_n_t (H) gets W_hn h + b_hn; out_t (H) written.
+
+    Short loops over one gate slice each, so that LLVM vectorises them.
+    """
     H = h.shape[0]
     one = g.dtype.type(1.0)
+    for k in range(3 * H):
+        hh[k] += b_hh[k]
+        g[k] += b_ih[k]
+    gr = g[0:H]
+    gz = g[H:2 * H]
+    gn = g[2 * H:3 * H]
+    hr = hh[0:H]
+    hz = hh[H:2 * H]
+    hn = hh[2 * H:3 * H]
     for j in range(H):
-        rg = sigmoid(g[j] + b_ih[j] + hh[j] + b_hh[j])
-        zg = sigmoid(g[H + j] + b_ih[H + j] + hh[H + j] + b_hh[H + j])
-        hn = hh[2 * H + j] + b_hh[2 * H + j]
-        ng = tanh(g[2 * H + j] + b_ih[2 * H + j] + rg * hn)
-        hnew = (one - zg) * ng + zg * h[j]
-        g[j] = rg
-        g[H + j] = zg
-        g[2 * H + j] = ng
-        hidden_n_t[j] = hn
-        h[j] = hnew
-        out_t[j] = hnew
+        gr[j] = sigmoid(gr[j] + hr[j])
+    for j in range(H):
+        gz[j] = sigmoid(gz[j] + hz[j])
+    for j in range(H):
+        gn[j] = tanh(gn[j] + gr[j] * hn[j])
+    for j in range(H):
+        h[j] = (one - gz[j]) * gn[j] + gz[j] * h[j]
+    for j in range(H):
+        hidden_n_t[j] = hn[j]
+    for j in range(H):
+        out_t[j] = h[j]
 
 
 @njit(**NJIT)
 def _cell_backward(dh, dout_t, g, hidden_n_t, hp_t, dgi_t, dght, direct):
     """One backward step for one sample: writes dgi_t, dght (3H) and the direct
-    path dh * z into ``direct`` (H)."""
+    path dh * z into ``direct`` (H); ``dh`` (H) is overwritten with the total
+    gradient w.r.t. this step's h."""
     H = dh.shape[0]
     one = g.dtype.type(1.0)
+    gr = g[0:H]
+    gz = g[H:2 * H]
+    gn = g[2 * H:3 * H]
+    dr = dght[0:H]
+    dz = dght[H:2 * H]
+    dn = dgi_t[2 * H:3 * H]
     for j in range(H):
-        dhj = dh[j] + dout_t[j]
-        rg = g[j]
-        zg = g[H + j]
-        ng = g[2 * H + j]
-        dn = dhj * (one - zg) * (one - ng * ng)
-        dr = dn * hidden_n_t[j] * rg * (one - rg)
-        dz = dhj * (hp_t[j] - ng) * zg * (one - zg)
-        dgi_t[j] = dr
-        dgi_t[H + j] = dz
-        dgi_t[2 * H + j] = dn
-        dght[j] = dr
-        dght[H + j] = dz
-        dght[2 * H + j] = dn * rg
-        direct[j] = dhj * zg
+        dh[j] += dout_t[j]
+    for j in range(H):
+        dn[j] = dh[j] * (one - gz[j]) * (one - gn[j] * gn[j])
+    for j in range(H):
+        dr[j] = dn[j] * hidden_n_t[j] * gr[j] * (one - gr[j])
+    for j in range(H):
+        dz[j] = dh[j] * (hp_t[j] - gn[j]) * gz[j] * (one - gz[j])
+    for j in range(H):
+        direct[j] = dh[j] * gz[j]
+    dhn = dght[2 * H:3 * H]
+    for j in range(H):
+        dhn[j] = dn[j] * gr[j]
+    for k in range(2 * H):
+        dgi_t[k] = dght[k]
 
 
 @njit(**NJIT_PARALLEL)

@@ -25,56 +25,71 @@ from .config import NJIT, NJIT_PARALLEL
 @njit(**NJIT)
 def _cell_forward(g, hh, bias, c, cells_t, h, out_t):
     """One step for one sample: g (4H) pre-activations in, activations out;
-    c, h (H) states updated in place; cells_t, out_t (H) written."""
+    c, h (H) states updated in place; cells_t, out_t (H) written.
+
+    Short loops over one gate slice each (few arrays per loop) let LLVM
+    vectorise them; one fused loop over everything stays scalar.
+    """
     H = c.shape[0]
+    for k in range(4 * H):
+        g[k] = g[k] + hh[k] + bias[k]
+    gi = g[0:H]
+    gf = g[H:2 * H]
+    gg = g[2 * H:3 * H]
+    go = g[3 * H:4 * H]
     for j in range(H):
-        ig = sigmoid(g[j] + hh[j] + bias[j])
-        fg = sigmoid(g[H + j] + hh[H + j] + bias[H + j])
-        gg = tanh(g[2 * H + j] + hh[2 * H + j] + bias[2 * H + j])
-        og = sigmoid(g[3 * H + j] + hh[3 * H + j] + bias[3 * H + j])
-        cn = fg * c[j] + ig * gg
-        hn = og * tanh(cn)
-        g[j] = ig
-        g[H + j] = fg
-        g[2 * H + j] = gg
-        g[3 * H + j] = og
-        c[j] = cn
-        cells_t[j] = cn
-        h[j] = hn
-        out_t[j] = hn
+        gi[j] = sigmoid(gi[j])
+    for j in range(H):
+        gf[j] = sigmoid(gf[j])
+    for j in range(H):
+        gg[j] = tanh(gg[j])
+    for j in range(H):
+        go[j] = sigmoid(go[j])
+    for j in range(H):
+        c[j] = gf[j] * c[j] + gi[j] * gg[j]
+    for j in range(H):
+        h[j] = go[j] * tanh(c[j])
+    for j in range(H):
+        cells_t[j] = c[j]
+    for j in range(H):
+        out_t[j] = h[j]
 
 
 @njit(**NJIT)
 def _cell_backward(dh, dout_t, g, c_t, c_prev, dc, dgt, dg_t):
     """One backward step for one sample.
 
-    dh (H) gradient from the step after; dout_t (H) from the output; g (4H)
+    dh (H) gradient from the step after (overwritten: it becomes the total
+    gradient w.r.t. this step's h); dout_t (H) from the output; g (4H)
     activations; c_t, c_prev (H) cell states; dc (H) updated in place; dgt and
     dg_t (4H) written with the pre-activation gradients.
     """
     H = dh.shape[0]
     one = g.dtype.type(1.0)
+    gi = g[0:H]
+    gf = g[H:2 * H]
+    gg = g[2 * H:3 * H]
+    go = g[3 * H:4 * H]
+    di = dgt[0:H]
+    df = dgt[H:2 * H]
+    dn = dgt[2 * H:3 * H]
+    do = dgt[3 * H:4 * H]
     for j in range(H):
-        dhj = dh[j] + dout_t[j]
-        ig = g[j]
-        fg = g[H + j]
-        gg = g[2 * H + j]
-        og = g[3 * H + j]
+        dh[j] += dout_t[j]
+    for j in range(H):
         tc = tanh(c_t[j])
-        dcj = dc[j] + dhj * og * (one - tc * tc)
-        a = dcj * gg * ig * (one - ig)
-        b = dcj * c_prev[j] * fg * (one - fg)
-        d = dcj * ig * (one - gg * gg)
-        e = dhj * tc * og * (one - og)
-        dgt[j] = a
-        dgt[H + j] = b
-        dgt[2 * H + j] = d
-        dgt[3 * H + j] = e
-        dg_t[j] = a
-        dg_t[H + j] = b
-        dg_t[2 * H + j] = d
-        dg_t[3 * H + j] = e
-        dc[j] = dcj * fg
+        do[j] = dh[j] * tc * go[j] * (one - go[j])
+        dc[j] += dh[j] * go[j] * (one - tc * tc)
+    for j in range(H):
+        di[j] = dc[j] * gg[j] * gi[j] * (one - gi[j])
+    for j in range(H):
+        df[j] = dc[j] * c_prev[j] * gf[j] * (one - gf[j])
+    for j in range(H):
+        dn[j] = dc[j] * gi[j] * (one - gg[j] * gg[j])
+    for j in range(H):
+        dc[j] *= gf[j]
+    for k in range(4 * H):
+        dg_t[k] = dgt[k]
 
 
 @njit(**NJIT_PARALLEL)

@@ -16,14 +16,15 @@ from .config import NJIT, NJIT_PARALLEL
 def _cell_forward(p, hh, bias, relu, h, out_t):
     """One step for one sample: h (H) updated in place, out_t (H) written."""
     zero = p.dtype.type(0.0)
-    for j in range(h.shape[0]):
-        a = p[j] + hh[j] + bias[j]
-        if relu:
-            hn = max(a, zero)
-        else:
-            hn = tanh(a)
-        h[j] = hn
-        out_t[j] = hn
+    H = h.shape[0]
+    if relu:
+        for j in range(H):
+            h[j] = max(p[j] + hh[j] + bias[j], zero)
+    else:
+        for j in range(H):
+            h[j] = tanh(p[j] + hh[j] + bias[j])
+    for j in range(H):
+        out_t[j] = h[j]
 
 
 @njit(**NJIT)
@@ -31,14 +32,15 @@ def _cell_backward(dh, dout_t, h_t, relu, dgt, dg_t):
     """One backward step for one sample: dgt, dg_t (H) get the pre-activation gradient."""
     one = h_t.dtype.type(1.0)
     zero = h_t.dtype.type(0.0)
-    for j in range(dh.shape[0]):
-        dhj = dh[j] + dout_t[j]
-        if relu:
-            d = dhj if h_t[j] > zero else zero
-        else:
-            d = dhj * (one - h_t[j] * h_t[j])
-        dgt[j] = d
-        dg_t[j] = d
+    H = dh.shape[0]
+    if relu:
+        for j in range(H):
+            dgt[j] = dh[j] + dout_t[j] if h_t[j] > zero else zero
+    else:
+        for j in range(H):
+            dgt[j] = (dh[j] + dout_t[j]) * (one - h_t[j] * h_t[j])
+    for j in range(H):
+        dg_t[j] = dgt[j]
 
 
 @njit(**NJIT_PARALLEL)
