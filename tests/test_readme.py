@@ -1,0 +1,32 @@
+"""The README's example runs exactly as written."""
+
+import pathlib
+import re
+
+import numpy as np
+import pandas as pd
+
+README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_python_example_runs():
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    assert len(blocks) == 1
+    namespace = {}
+    exec(compile(blocks[0], str(README), "exec"), namespace)  # noqa: S102 - our own README
+    y, forecast, search = namespace["y"], namespace["forecast"], namespace["search"]
+    assert isinstance(y.index, pd.DatetimeIndex) and y.index.freqstr == "MS"
+    assert isinstance(forecast, pd.Series) and len(forecast) == 24
+    expected = pd.date_range(y.index[-1], periods=25, freq="MS")[1:]
+    assert forecast.index.equals(expected)
+    assert np.isfinite(forecast).all()
+    # a CO2 forecast a year out stays within the range the series could reach
+    assert abs(forecast.iloc[-1] - y.iloc[-1]) < 15
+    assert set(search.best_params_) == {"hidden_size", "window_length"}
+
+
+def test_readme_commands_are_the_ones_ci_runs():
+    text = README.read_text()
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "python3 -m pytest" in text and "python3 -m pytest" in ci
+    assert 'python3 -m pip install -e ".[test]"' in text
