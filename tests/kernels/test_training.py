@@ -75,14 +75,15 @@ def test_vanishing_gradient_per_time_step():
 def test_lstm_learns_a_50_step_dependency_that_the_rnn_cannot():
     Xtr, Ytr = _recall_first_task(1024, seed=0)
     Xte, Yte = _recall_first_task(512, seed=1)
+    # lr 5e-3: at 1e-2 one seed in four diverged; at 5e-3 seeds 0-3 all reach R2 >= 0.99
     for seed in (0, 1):
         scores = {}
         for cell, forget_bias in (("rnn", None), ("lstm", 3.0)):
             net = RecurrentNetwork(cell, 2, 16, output_size=1)
             p0 = net.init_params(seed, forget_bias=forget_bias)
-            params, _ = fit_network(net, Xtr, Ytr, epochs=25, batch_size=32, learning_rate=1e-2,
+            params, _ = fit_network(net, Xtr, Ytr, epochs=30, batch_size=32, learning_rate=5e-3,
                                     clip_grad_norm=1.0, seed=seed, params=p0, n_jobs=1)
             pred = net.forward(params, Xte).output
             scores[cell] = 1 - np.mean((pred - Yte) ** 2) / np.var(Yte)
-        assert scores["lstm"] > 0.9, scores
+        assert scores["lstm"] > 0.95, scores
         assert scores["rnn"] < 0.1, scores
