@@ -1,0 +1,26 @@
+"""Every name the top-level package advertises resolves, lazily."""
+
+import subprocess
+import sys
+
+import pytest
+
+import rnnforecast
+
+
+@pytest.mark.parametrize("name", rnnforecast.__all__)
+def test_exported_name_resolves(name):
+    obj = getattr(rnnforecast, name)
+    assert obj is not None
+    assert name in dir(rnnforecast)
+
+
+def test_unknown_name_raises_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'LSTMForecasterr'"):
+        rnnforecast.LSTMForecasterr  # noqa: B018
+
+
+def test_import_is_cheap_and_clean():
+    code = ("import sys, rnnforecast; "
+            "assert 'numba' not in sys.modules and 'statsmodels' not in sys.modules")
+    subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c", code], check=True)
