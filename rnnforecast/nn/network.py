@@ -361,7 +361,7 @@ class RecurrentNetwork:
                 kdrop.dropout_apply(out, seed, step, k, self.dropout, inp)
             else:
                 inp = out
-        last = inp if self.num_layers else None
+        last = inp
         if not self.output_size:
             return ForwardResult(last, h_n, c_n, saved)
         feat = self._head_features(last, h_n)
