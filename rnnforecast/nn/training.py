@@ -110,15 +110,6 @@ def make_optimizer(solver, n_params, dtype, learning_rate, **kwargs):
     raise ValueError(f"solver must be 'adam' or 'sgd'; got {solver!r} instead.")
 
 
-def loss_and_gradient(net: RecurrentNetwork, params, X, Y, loss="mse", huber_delta=1.0,
-                      training=False, seed=0, step=0, check_input=True):
-    """Loss value and flat gradient of ``loss(net(X), Y)`` (no update)."""
-    fr = net.forward(params, X, training=training, seed=seed, step=step, check_input=check_input)
-    value, dpred = compute_loss(loss, fr.output, Y, huber_delta)
-    grad, _ = net.backward(params, fr, dpred)
-    return value, grad
-
-
 def train_step(net, params, optimizer, X, Y, *, loss="mse", huber_delta=1.0, clip_grad_norm=None,
                clip_grad_value=None, seed=0, step=0):
     """One optimisation step in place on ``params``; returns (loss, gradient norm).
