@@ -391,13 +391,9 @@ class RecurrentModelMixin:
         rec = np.array(params[:body.n_params], copy=True, order="C")
         N = X.shape[0]
         out = np.empty((N, net.output_size), dtype=np.float64)
-        top = (net.num_layers - 1) * net.num_directions
         for start in range(0, N, _PREDICT_BATCH):
             fr = body.forward(rec, X[start:start + _PREDICT_BATCH], chunk=1)
-            if net.head == "final_state":
-                feat = np.concatenate(list(fr.h_n[top:]), axis=1)
-            else:
-                feat = fr.output[:, -1, :]
+            feat = body.head_features(fr.output, fr.h_n)[:, 0, :]
             out[start:start + feat.shape[0]] = feat.astype(np.float64) @ w.T + b
         return out
 

@@ -364,7 +364,7 @@ class RecurrentNetwork:
         last = inp
         if not self.output_size:
             return ForwardResult(last, h_n, c_n, saved)
-        feat = self._head_features(last, h_n)
+        feat = self.head_features(last, h_n)
         if training and self.head_dropout > 0.0:
             dropped = np.empty_like(feat)
             kdrop.dropout_apply(feat, seed, step, self.num_layers, self.head_dropout, dropped)
@@ -378,8 +378,14 @@ class RecurrentNetwork:
             y = y.reshape(B, T, self.output_size)
         return ForwardResult(y, h_n, c_n, saved)
 
-    def _head_features(self, last, h_n):
-        """Head input as (B, R, D*H) with R = T for "sequence", else 1."""
+    def head_features(self, last, h_n):
+        """What the linear head sees, as (B, R, D*H) with R = T for "sequence", else 1.
+
+        Parameters
+        ----------
+        last : ndarray (B, T, D*H), the last layer's output sequence.
+        h_n : ndarray (num_layers * D, B, H), the final states.
+        """
         B, T, DH = last.shape
         if self.head == "sequence":
             return last
