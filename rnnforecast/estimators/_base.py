@@ -138,8 +138,13 @@ class TrainingResult:
         self.n_threads = n_threads
 
 
-def _numpy_loss(loss: str, pred: np.ndarray, target: np.ndarray) -> float:
+def _numpy_loss(loss: str, pred: np.ndarray, target: np.ndarray,
+                quantiles: np.ndarray | None = None) -> float:
     """Mean loss in float64 (validation only; ``target`` = labels for cross-entropy)."""
+    if loss == "pinball":
+        Q = len(quantiles)
+        u = target.reshape(target.shape[0], -1, 1) - pred.reshape(pred.shape[0], -1, Q)
+        return float(np.mean(np.maximum(quantiles * u, (quantiles - 1.0) * u)))
     if loss == "cross_entropy":
         z = pred - pred.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
@@ -159,6 +164,17 @@ def _as_numpy(value: Any) -> np.ndarray:
     if hasattr(value, "detach") and hasattr(value, "cpu"):
         value = value.detach().cpu().numpy()
     return np.asarray(value)
+
+
+class _ArraySource:
+    """Batch source over materialised arrays (see ``_train_network``)."""
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray):
+        self.X, self.Y = X, Y
+        self.n_samples = X.shape[0]
+
+    def batch(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.X[idx], self.Y[idx]
 
 
 class RecurrentModelMixin:
@@ -244,6 +260,8 @@ class RecurrentModelMixin:
         X_val: np.ndarray | None = None,
         Y_val: np.ndarray | None = None,
         val_score: Callable[[np.ndarray, np.ndarray], float] | None = None,
+        samples_per_epoch: int | None = None,
+        quantiles: np.ndarray | None = None,
     ) -> TrainingResult:
         """Train ``params`` (a copy is made) on ``(X, Y)``.
 
@@ -252,11 +270,20 @@ class RecurrentModelMixin:
         net : RecurrentNetwork
         params : ndarray of shape (net.n_params,), dtype of ``net``
             Starting weights (not modified).
-        X : ndarray, network-ready
-            Float (N, T, I) of the network dtype, or int64 (N, T) token ids.
-        Y : ndarray
+        X : ndarray, network-ready, or a batch source
+            Float (N, T, I) of the network dtype, or int64 (N, T) token ids;
+            or an object with an int attribute ``n_samples`` and a method
+            ``batch(idx) -> (X_batch, Y_batch)`` that builds the samples
+            ``idx`` on demand (then ``Y`` is None): windows of many series
+            are generated per batch instead of being materialised.
+        Y : ndarray or None
             Float (N, O) of the network dtype, or int64 (N,) class indices
             for ``loss="cross_entropy"``.
+        samples_per_epoch : int or None
+            Visit only this many samples per epoch (a fresh random subset
+            each epoch, without replacement); None: all of them.
+        quantiles : ndarray or None
+            Quantile levels of ``loss="pinball"``.
         loss : {"mse", "mae", "huber", "cross_entropy"}
         seed : int
             Seeds the batch order and the dropout masks.
@@ -272,9 +299,14 @@ class RecurrentModelMixin:
             NaN/inf; ``params`` is left untouched.
         """
         name = type(self).__name__
-        X = net.check_input(X)  # also checks token ids against vocab_size
-        N = X.shape[0]
-        batch = min(int(self.batch_size), N)
+        if isinstance(X, np.ndarray):
+            X = net.check_input(X)  # also checks token ids against vocab_size
+            source = _ArraySource(X, Y)
+        else:
+            source = X
+        N = int(source.n_samples)
+        per_epoch = N if samples_per_epoch is None else min(int(samples_per_epoch), N)
+        batch = min(int(self.batch_size), per_epoch)
         params = np.array(params, dtype=net.dtype, copy=True)
         optimizer = make_optimizer(self.solver, net.n_params, net.dtype,
                                    float(self.learning_rate_init))
@@ -291,15 +323,18 @@ class RecurrentModelMixin:
         try:
             with kernel_threads(self.n_jobs) as n_threads:
                 for epoch in range(int(self.max_iter)):
-                    order = order_rng.permutation(N)
+                    order = order_rng.permutation(N)[:per_epoch]
                     total = 0.0
-                    for start in range(0, N, batch):
+                    for start in range(0, per_epoch, batch):
                         idx = order[start:start + batch]
                         step += 1
+                        Xb, Yb = source.batch(idx)
                         try:
-                            value, _ = train_step(net, params, optimizer, X[idx], Y[idx],
+                            value, _ = train_step(net, params, optimizer, Xb, Yb,
                                                   loss=loss, huber_delta=_HUBER_DELTA,
-                                                  clip_grad_norm=clip, seed=seed, step=step)
+                                                  clip_grad_norm=clip, seed=seed, step=step,
+                                                  **({} if quantiles is None
+                                                     else {"quantiles": quantiles}))
                         except NonFiniteLossError as err:
                             raise NonFiniteLossError(
                                 f"{name}: the training loss became non-finite (NaN or "
@@ -309,7 +344,7 @@ class RecurrentModelMixin:
                                 "as it was before this fit (previous weights kept)."
                             ) from err
                         total += value * len(idx)
-                    epoch_loss = total / N
+                    epoch_loss = total / per_epoch
                     curve.append(epoch_loss)
                     postfix = {"loss": f"{epoch_loss:.4g}"}
                     if validate:
@@ -323,7 +358,7 @@ class RecurrentModelMixin:
                             )
                         score = float(val_score(Y_val, raw))
                         scores.append(score)
-                        postfix["val_loss"] = f"{_numpy_loss(loss, raw, Y_val):.4g}"
+                        postfix["val_loss"] = f"{_numpy_loss(loss, raw, Y_val, quantiles):.4g}"
                         postfix["val_score"] = f"{score:.4g}"
                         if score < best_score + self.tol:
                             no_improvement += 1

@@ -24,11 +24,42 @@ No input of a window depends on a target after ``t`` (no leakage).  With
 held out (chronological split), after a gap of ``steps - 1`` windows so that
 no validation target is a training target.
 
+Many series (global models)
+---------------------------
+``fit`` also accepts a collection of series: a list of 1-D arrays/Series or
+a long DataFrame with columns ``unique_id``, ``ds``, ``y`` (other columns are
+covariates).  One network is trained on windows drawn from every series
+(series of unequal length; a series shorter than ``window_length + steps``
+contributes no window but can still be forecast if it has
+``window_length`` observations).  Each series is scaled with its own
+centre and scale (``scaler``); covariates are scaled with one pooled
+centre/scale per column.  Windows are built per mini-batch from per-series
+feature rows, never materialised for the whole panel;
+``windows_per_epoch`` caps the windows visited per epoch (a fresh random
+subset each epoch).  Optional inputs: ``series_id="onehot"`` (a one-hot
+series identity, i.e. a learned per-series offset of the first layer's gate
+pre-activations; unseen series get zeros) and ``calendar_features``
+(sin/cos of hour, day of week... at the time being forecast).
+``predict(h)`` forecasts every training series in the input format;
+``predict(h, y=new_collection)`` forecasts other series (seen ids keep their
+training scale, new ids are scaled by their own history).
+
+Covariates
+----------
+``X`` columns (or the covariate columns of a long DataFrame) are
+future-known by default: their values over the forecast horizon are needed
+at ``predict``.  Columns named in ``past_covariates`` are only known up to
+the present: they are inputs of the window *and* extra outputs of the
+network (auxiliary targets), so the recursive strategy feeds back their
+forecasts and the direct strategy never needs their future.  ``predict``
+then needs only the future-known columns (``X=None`` when there are none).
+
 Scaling
 -------
 ``scaler="standard"`` (default) standardises every target series with its
 training mean and standard deviation, ``"robust"`` with its median and
-interquartile range (a constant series by ``min(1, |level|)``), ``None``
+interquartile range (a constant series by ``min(1, |level|)``),
+``"mean_abs"`` divides by the mean absolute value (no centring), ``None``
 uses the raw values (only for series already of unit scale).  The exogenous
 regressors are scaled the same way.  Forecasts are mapped back to the
 original scale.  The scalers are fitted at ``fit`` and reused when
@@ -53,10 +84,18 @@ from rnnforecast.estimators._base import (
     RecurrentModelMixin,
     fill_doc,
 )
+from rnnforecast.forecasting._global import (
+    CALENDAR_FEATURES,
+    WindowSampler,
+    calendar_matrix,
+    series_scale,
+)
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.transformers.windowing import make_windows
 from rnnforecast.utils._compat import Interval, StrOptions
+from rnnforecast.utils.panel import Panel
+from rnnforecast.utils.validation import SeriesInfo, future_index
 
 __all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
 
@@ -75,6 +114,13 @@ def _fit_scaler(kind: str | None, values: np.ndarray):
     """
     if kind is None:
         return None
+    if kind == "mean_abs":
+        scaler = StandardScaler(with_mean=False).fit(values)
+        scaler.scale_ = np.mean(np.abs(values), axis=0)
+        flat = ~(scaler.scale_ > 0)
+        if flat.any():
+            scaler.scale_ = np.where(flat, 1.0, scaler.scale_)
+        return scaler
     scaler = StandardScaler() if kind == "standard" else RobustScaler()
     scaler.fit(values)
     flat = np.ptp(values, axis=0) == 0
@@ -92,13 +138,20 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         "window_length": [Interval(Integral, 1, None, closed="left")],
         "strategy": [StrOptions({"recursive", "direct"})],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
-        "scaler": [StrOptions({"standard", "robust"}), None],
+        "scaler": [StrOptions({"standard", "robust", "mean_abs"}), None],
+        "series_id": [StrOptions({"onehot"}), None],
+        "calendar_features": ["array-like", None],
+        "past_covariates": ["array-like", None],
         **NETWORK_CONSTRAINTS,
-        **REGRESSION_LOSS_CONSTRAINT,
+        "loss": [StrOptions({"mse", "mae", "huber", "pinball"})],
+        "quantiles": ["array-like", None],
+        "windows_per_epoch": [Interval(Integral, 1, None, closed="left"), None],
+        "conformal_windows": [Interval(Integral, 1, None, closed="left")],
         **TRAINING_CONSTRAINTS,
     }
     _supports_exog = True
     _supports_multivariate = True
+    _supports_panel = True
 
     def __init__(
         self,
@@ -107,21 +160,27 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         strategy: str = "recursive",
         horizon: int | None = None,
         scaler: str | None = "standard",
+        series_id: str | None = None,
+        calendar_features: Any = None,
+        past_covariates: Any = None,
         hidden_size: int = 32,
         num_layers: int = 1,
         bidirectional: bool = False,
         dropout: float = 0.0,
         head_dropout: float = 0.0,
         loss: str = "mse",
+        quantiles: Any = None,
         solver: str = "adam",
         learning_rate_init: float = 0.01,
         batch_size: int = 32,
         max_iter: int = 50,
+        windows_per_epoch: int | None = None,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
         tol: float = 1e-4,
         clip_grad_norm: float | None = 1.0,
+        conformal_windows: int = 50,
         dtype: str = "float32",
         n_jobs: int | None = None,
         warm_start: bool = False,
@@ -132,21 +191,27 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         self.strategy = strategy
         self.horizon = horizon
         self.scaler = scaler
+        self.series_id = series_id
+        self.calendar_features = calendar_features
+        self.past_covariates = past_covariates
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.head_dropout = head_dropout
         self.loss = loss
+        self.quantiles = quantiles
         self.solver = solver
         self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
         self.max_iter = max_iter
+        self.windows_per_epoch = windows_per_epoch
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.clip_grad_norm = clip_grad_norm
+        self.conformal_windows = conformal_windows
         self.dtype = dtype
         self.n_jobs = n_jobs
         self.warm_start = warm_start
@@ -189,14 +254,149 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         led[:avail] = xs[lead:lead + avail]
         return np.hstack([z, led])
 
-    # ------------------------------------------------------------ fit
-    def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> None:
+    def _check_common(self) -> None:
+        """Cross-parameter checks shared by single-series and collection fits."""
         if self.strategy == "direct" and self.horizon is None:
             raise ValueError(
                 "horizon must be set (a positive int) when strategy='direct': the "
                 "network predicts the steps 1..horizon at once; got horizon=None."
             )
         self._check_network_params()
+
+    def _quantile_levels(self) -> np.ndarray | None:
+        """Quantile levels of the pinball head (None for the other losses)."""
+        if self.loss != "pinball":
+            if self.quantiles is not None:
+                raise ValueError(
+                    f"quantiles is only used with loss='pinball'; got quantiles="
+                    f"{self.quantiles!r} with loss={self.loss!r}."
+                )
+            return None
+        raw = (0.05, 0.5, 0.95) if self.quantiles is None else self.quantiles
+        try:
+            q = np.asarray(raw, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"quantiles must be a sequence of floats; got {raw!r}."
+            ) from None
+        if (q.ndim != 1 or q.size == 0 or not np.isfinite(q).all()
+                or (q <= 0).any() or (q >= 1).any() or (np.diff(q) <= 0).any()):
+            raise ValueError(
+                "quantiles must be a non-empty, strictly increasing sequence of levels "
+                f"strictly between 0 and 1; got {raw!r}."
+            )
+        if not np.any(q == 0.5):
+            raise ValueError(
+                "quantiles must include 0.5: the median is the point forecast of a "
+                f"pinball-loss forecaster; got {raw!r}."
+            )
+        return q
+
+    def _n_quantiles(self) -> int:
+        q = self._quantile_levels_
+        return 1 if q is None else len(q)
+
+    def _median_column(self) -> int:
+        q = self._quantile_levels_
+        return 0 if q is None else int(np.flatnonzero(q == 0.5)[0])
+
+    def _calendar_names(self) -> list:
+        if self.calendar_features is None:
+            return []
+        names = ([self.calendar_features] if isinstance(self.calendar_features, str)
+                 else list(self.calendar_features))
+        bad = [f for f in names if f not in CALENDAR_FEATURES]
+        if bad or len(set(names)) != len(names) or not names:
+            raise ValueError(
+                f"calendar_features must be distinct names among {sorted(CALENDAR_FEATURES)}; "
+                f"got {self.calendar_features!r}."
+            )
+        return names
+
+    def _check_calendar_index(self, infos: list, names: list) -> None:
+        if names and any(info.index_kind not in ("datetime", "period") for info in infos):
+            raise ValueError(
+                f"calendar_features={names} need time stamps: a pandas DatetimeIndex or "
+                "PeriodIndex (or datetime 'ds' values in a long DataFrame); got "
+                f"{infos[0].describe()}."
+            )
+
+    def _split_covariates(self, columns: Any, m: int) -> tuple[list, list]:
+        """Positions of the past-only and of the future-known covariates."""
+        if self.past_covariates is None:
+            return [], list(range(m))
+        entries = ([self.past_covariates] if isinstance(self.past_covariates, (str, Integral))
+                   else list(self.past_covariates))
+        cols = None if columns is None else list(columns)
+        past = []
+        for e in entries:
+            if isinstance(e, Integral) and not isinstance(e, bool) and (cols is None or e not in cols):
+                pos = int(e)
+                if not 0 <= pos < m:
+                    raise ValueError(
+                        f"past_covariates entry {e} is not a column position of X, which has "
+                        f"{m} column(s)."
+                    )
+            elif cols is not None and e in cols:
+                pos = cols.index(e)
+            else:
+                raise ValueError(
+                    f"past_covariates entry {e!r} is not a covariate: the covariates are "
+                    f"{cols if cols is not None else f'{m} unnamed column(s) (use positions)'}."
+                )
+            if pos in past:
+                raise ValueError(f"past_covariates lists the column {e!r} twice.")
+            past.append(pos)
+        return sorted(past), [j for j in range(m) if j not in past]
+
+    def _future_covariate_names(self) -> list:
+        cols = self._panel_.exog_columns or []
+        return [cols[j] for j in self._future_idx_]
+
+    def _val_score(self, n_out: int):
+        """R² of the point forecasts (the median column of a pinball head)."""
+        Q, med = self._n_quantiles(), self._median_column()
+
+        def score(y_true: np.ndarray, raw: np.ndarray) -> float:
+            point = raw.reshape(raw.shape[0], n_out, Q)[:, :, med]
+            return _r2(y_true, point)
+
+        return score
+
+    def _train(self, net, params, X, Y, seed, X_val=None, Y_val=None):
+        q = self._quantile_levels_
+        n_out = net.output_size // self._n_quantiles()
+        return self._train_network(
+            net, params, X, Y, loss=self.loss, seed=seed, X_val=X_val, Y_val=Y_val,
+            val_score=self._val_score(n_out), samples_per_epoch=self.windows_per_epoch,
+            quantiles=q)
+
+    # ------------------------------------------------------------ fit (one series)
+    def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> None:
+        self._check_common()
+        if self.series_id is not None:
+            raise ValueError(
+                f"series_id={self.series_id!r} identifies the series of a collection (a list "
+                "of series or a long DataFrame); y is a single series whose columns are "
+                "modelled jointly. Use series_id=None, or pass the series as a collection."
+            )
+        self._quantile_levels_ = self._quantile_levels()
+        cal = self._calendar_names()
+        info = self._y_info_
+        self._check_calendar_index([info], cal)
+        m_all = 0 if X is None else X.shape[1]
+        past, fut = self._split_covariates(self._X_columns_, m_all)
+        self._past_idx_, self._future_idx_ = past, fut
+        self._past_fit_ = None
+        if past:
+            self._past_fit_ = X[:, past].copy()
+            y = np.hstack([y, self._past_fit_])
+            X = X[:, fut] if fut else None
+            # predict needs only the future-known columns
+            self._X_fit_ = X
+            if self._X_columns_ is not None:
+                self._X_columns_ = self._X_columns_[fut] if fut else None
+            self.n_exog_ = len(fut)
         steps = self._steps()
         w = int(self.window_length)
         n, k = y.shape
@@ -211,11 +411,13 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
             y_scaler, x_scaler = self.scaler_, self.exog_scaler_
         else:
             y_scaler = _fit_scaler(self.scaler, y)
-            x_scaler = None if X is None else _fit_scaler(self.scaler, X)
+            x_scaler = None if X is None else _fit_scaler(
+                "standard" if self.scaler == "mean_abs" else self.scaler, X)
         z = self._scale(y_scaler, y)
         xs = None if X is None else self._scale(x_scaler, X)
         if not np.isfinite(z).all() or (xs is not None and not np.isfinite(xs).all()):
             raise ValueError("y or X is too large to be represented after scaling.")
+        xs = self._with_calendar(xs, info, n, steps, cal)
         inputs, targets = make_windows(self._rows(z, xs, steps), window_length=w,
                                        horizon=steps)
         # make_windows returns the windows of the whole rows; the targets are
@@ -240,34 +442,68 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
                 )
             X_val, Y_val = Xw[N - n_val:], Yw[N - n_val:]
             Xw, Yw = Xw[:n_train], Yw[:n_train]
-        net = self._make_network(k + m, steps * k)
+        net = self._make_network(Xw.shape[2], steps * k * self._n_quantiles())
         seed = self._draw_seed()
         params = self._initial_params(net, seed, "the new series or parameters")
-        result = self._train_network(net, params, Xw, Yw, loss=self.loss, seed=seed,
-                                     X_val=X_val, Y_val=Y_val, val_score=_r2)
+        result = self._train(net, params, Xw, Yw, seed, X_val, Y_val)
         self._set_training_result(net, result)
         self.scaler_ = y_scaler
         self.exog_scaler_ = x_scaler
         self._input_dims_ = (k, m)
 
-    # ------------------------------------------------------------ predict
+    def _with_calendar(self, xs: np.ndarray | None, info: SeriesInfo, n: int, n_future: int,
+                       cal: list) -> np.ndarray | None:
+        """``xs`` (rows from the start of the series) with calendar columns appended.
+
+        The calendar covers ``n + n_future`` periods; ``xs`` is padded with
+        zeros up to that length (those rows are never read by a used window).
+        """
+        if not cal:
+            return xs
+        index = info.index[:n].append(future_index(info, n_future, info.index[n - 1]))
+        C = calendar_matrix(index, cal)
+        if xs is None:
+            return C
+        pad = np.zeros((C.shape[0] - xs.shape[0], xs.shape[1])) if C.shape[0] > xs.shape[0] else None
+        base = xs if pad is None else np.vstack([xs, pad])
+        return np.hstack([base[:C.shape[0]], C])
+
+    # ------------------------------------------------------------ predict (one series)
     def _predict(
         self,
         h: int,
         X: np.ndarray | None = None,
         y_hist: np.ndarray | None = None,
         X_hist: np.ndarray | None = None,
+        y_info: SeriesInfo | None = None,
     ) -> np.ndarray:
+        out = self._forecast_single(h, X, y_hist, X_hist, y_info)
+        return out[:, :self.n_targets_, self._median_column()]
+
+    def _forecast_single(self, h, X, y_hist, X_hist, y_info) -> np.ndarray:
+        """Forecasts ``(h, k_all, Q)`` on the original scale (Q = 1 without quantiles)."""
         check_is_fitted(self, "params_")
         w = int(self.window_length)
         steps = self._steps()
         y = self._history(y_hist)
+        if self._past_idx_:
+            if y_hist is not None:
+                raise ValueError(
+                    "Forecasting a single series from a new history y is not available "
+                    "with past_covariates: the covariates' history would be needed. Refit "
+                    "on the new data, or use the long format (a DataFrame with unique_id, "
+                    "ds, y and the covariate columns), whose y carries that history."
+                )
+            y = np.hstack([y, self._past_fit_])
         Xh = self._exog_history(X_hist)
         n, k = y.shape
+        Q, med = self._n_quantiles(), self._median_column()
         z = self._scale(self.scaler_, y)
         xs = None
         if Xh is not None:
             xs = self._scale(self.exog_scaler_, np.vstack([Xh, X]))
+        info = self._y_info_ if y_info is None else y_info
+        xs = self._with_calendar(xs, info, n, max(h, steps), self._calendar_names())
         dt = self._np_dtype()
         if self.strategy == "direct":
             if h > steps:
@@ -276,7 +512,7 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
                     "direct-strategy forecaster was trained for; refit with "
                     f"horizon>={h} or use strategy='recursive'."
                 )
-            if xs is not None and h != steps:
+            if Xh is not None and h != steps:
                 raise ValueError(
                     f"With exogenous regressors, a direct-strategy forecaster reads X "
                     f"up to horizon={steps} steps ahead, so it forecasts h=horizon="
@@ -285,11 +521,11 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
                 )
             rows = self._rows(z, xs, steps)[n - w:n]
             window = np.ascontiguousarray(rows[None], dtype=dt)
-            out = self._predict_network(window).reshape(steps, k)[:h]
+            out = self._predict_network(window).reshape(steps, k, Q)[:h]
         else:
             z_ext = np.empty((n + h, k))
             z_ext[:n] = z
-            out = np.empty((h, k))
+            out = np.empty((h, k, Q))
             net, params = self.network_, self.params_
             with kernel_threads(self.n_jobs):
                 for j in range(h):
@@ -297,11 +533,213 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
                     if xs is not None:
                         zs = np.hstack([zs, xs[n + j - w + 1:n + j + 1]])
                     window = np.ascontiguousarray(zs[None], dtype=dt)
-                    out[j] = self._raw_predict(net, params, window)[0]
-                    z_ext[n + j] = out[j]
+                    out[j] = self._raw_predict(net, params, window)[0].reshape(k, Q)
+                    z_ext[n + j] = out[j, :, med]
         if self.scaler_ is not None:
-            out = self.scaler_.inverse_transform(out)
+            flat = out.transpose(0, 2, 1).reshape(h * Q, k)
+            out = self.scaler_.inverse_transform(flat).reshape(h, Q, k).transpose(0, 2, 1)
         return out
+
+    # ------------------------------------------------------------ fit (collection)
+    def _fit_panel(self, panel: Panel) -> None:
+        self._check_common()
+        self._quantile_levels_ = self._quantile_levels()
+        cal = self._calendar_names()
+        self._check_calendar_index(panel.infos, cal)
+        w, steps = int(self.window_length), self._steps()
+        short = [(uid, len(v)) for uid, v in zip(panel.ids, panel.values) if len(v) < w]
+        if short:
+            raise ValueError(
+                f"{len(short)} series of y are shorter than window_length={w} and could "
+                f"not be forecast (e.g. series {short[0][0]!r} has {short[0][1]} "
+                "observations); drop them or lower window_length."
+            )
+        past, fut = self._split_covariates(panel.exog_columns, panel.n_exog)
+        if past and panel.kind == "list":
+            raise ValueError(
+                "past_covariates need the long format (a DataFrame with unique_id, ds, y "
+                "and the covariate columns), whose y carries the covariates' history when "
+                "forecasting; got a list of series."
+            )
+        self._past_idx_, self._future_idx_ = past, fut
+        self._cov_stats_ = None
+        if panel.exog is not None:
+            pooled = np.vstack(panel.exog)
+            kind = "standard" if self.scaler == "mean_abs" else self.scaler
+            stats = [series_scale(pooled[:, j], kind) for j in range(pooled.shape[1])]
+            self._cov_stats_ = (np.array([c for c, _ in stats]), np.array([s for _, s in stats]))
+        self.series_ids_ = list(panel.ids)
+        self._onehot_index_ = {uid: i for i, uid in enumerate(panel.ids)}
+        self._series_stats_ = {uid: series_scale(v, self.scaler)
+                               for uid, v in zip(panel.ids, panel.values)}
+        dt = self._np_dtype()
+        rows, targets, ends = [], [], []
+        for i, uid in enumerate(panel.ids):
+            hist, feat = self._panel_inputs(panel, i, None, n_extra=0, lead=steps)
+            rows.append(np.ascontiguousarray(np.hstack([hist, feat]), dtype=dt))
+            targets.append(np.ascontiguousarray(hist, dtype=dt))
+            ends.append(np.arange(w - 1, len(panel.values[i]) - steps, dtype=np.int64))
+        total = sum(len(e) for e in ends)
+        if total == 0:
+            raise ValueError(
+                f"No series of y is long enough to train on: {self._describe()} needs at "
+                f"least {w + steps} observations in some series; the longest has "
+                f"{int(panel.lengths.max())}."
+            )
+        X_val = Y_val = None
+        train_ends = ends
+        if self.early_stopping:
+            train_ends, val_ends = [], []
+            for e in ends:
+                n_val = int(np.ceil(float(self.validation_fraction) * len(e))) if len(e) > 1 else 0
+                cut = max(len(e) - n_val - (steps - 1), 0)
+                train_ends.append(e[:cut])
+                val_ends.append(e[len(e) - n_val:] if n_val else e[:0])
+            n_val_total = sum(len(e) for e in val_ends)
+            if n_val_total < 2 or sum(len(e) for e in train_ends) < 1:
+                raise ValueError(
+                    "The validation set is too small: early_stopping=True with "
+                    f"validation_fraction={self.validation_fraction} holds out "
+                    f"{n_val_total} of the {total} windows of the collection; at least 2 "
+                    "validation windows and 1 training window are needed."
+                )
+            X_val, Y_val = WindowSampler(rows, targets, w, steps, val_ends).materialise()
+        sampler = WindowSampler(rows, targets, w, steps, train_ends)
+        k = targets[0].shape[1]
+        dims = ("collection", sampler.n_features, k)
+        if self.warm_start and hasattr(self, "params_") and getattr(self, "_input_dims_", None) != dims:
+            raise ValueError(
+                "warm_start=True needs inputs of the previous fit "
+                f"{getattr(self, '_input_dims_', None)}; got {dims}."
+            )
+        net = self._make_network(sampler.n_features, steps * k * self._n_quantiles())
+        seed = self._draw_seed()
+        params = self._initial_params(net, seed, "the new collection or parameters")
+        result = self._train(net, params, sampler, None, seed, X_val, Y_val)
+        self._set_training_result(net, result)
+        self.n_windows_ = sampler.n_samples
+        self.n_exog_ = len(fut)
+        self.scaler_ = self.exog_scaler_ = None
+        self._input_dims_ = dims
+
+    def _series_stats(self, uid: Any, values: np.ndarray) -> tuple[float, float]:
+        stats = self._series_stats_.get(uid) if _hashable(uid) else None
+        return stats if stats is not None else series_scale(values, self.scaler)
+
+    def _panel_inputs(self, panel: Panel, i: int, X_future: np.ndarray | None, *,
+                      n_extra: int, lead: int) -> tuple[np.ndarray, np.ndarray]:
+        """Scaled history channels and per-row features of series ``i``.
+
+        Returns ``hist`` (n_i, 1 + n_past): the scaled series and past-only
+        covariates, and ``feat`` (n_i + n_extra, F_rest): per row ``s``, the
+        future-known covariates and calendar at ``s + lead`` (zeros where
+        unknown) and the one-hot identity.
+        """
+        uid, y, info = panel.ids[i], panel.values[i], panel.infos[i]
+        n = len(y)
+        c, s = self._series_stats(uid, y)
+        parts = [((y - c) / s)[:, None]]
+        cov = None
+        if panel.exog is not None:
+            cc, cs = self._cov_stats_
+            cov = (panel.exog[i] - cc) / cs
+            if self._past_idx_:
+                parts.append(cov[:, self._past_idx_])
+        hist = np.hstack(parts)
+        n_rows = n + n_extra
+        feats = []
+        if self._future_idx_ and cov is not None:
+            fut = cov[:, self._future_idx_]
+            if X_future is not None:
+                cc, cs = self._cov_stats_
+                fut = np.vstack([fut, (X_future - cc[self._future_idx_]) / cs[self._future_idx_]])
+            led = np.zeros((n_rows, fut.shape[1]))
+            avail = min(n_rows, fut.shape[0] - lead)
+            led[:max(avail, 0)] = fut[lead:lead + max(avail, 0)]
+            feats.append(led)
+        cal = self._calendar_names()
+        if cal:
+            index = info.index.append(future_index(info, n_extra + lead))
+            feats.append(calendar_matrix(index, cal)[lead:lead + n_rows])
+        if self.series_id == "onehot":
+            onehot = np.zeros((n_rows, len(self.series_ids_)))
+            pos = self._onehot_index_.get(uid) if _hashable(uid) else None
+            if pos is not None:
+                onehot[:, pos] = 1.0
+            feats.append(onehot)
+        feat = np.hstack(feats) if feats else np.empty((n_rows, 0))
+        if not (np.isfinite(hist).all() and np.isfinite(feat).all()):
+            raise ValueError(
+                f"Series {uid!r} (or its covariates) is too large to be represented after "
+                "scaling."
+            )
+        return hist, feat
+
+    # ------------------------------------------------------------ predict (collection)
+    def _predict_panel(self, h: int, panel: Panel, X_future: list | None) -> list:
+        out = self._forecast_panel(h, panel, X_future)
+        return list(out[:, :, self._median_column()])
+
+    def _forecast_panel(self, h: int, panel: Panel, X_future: list | None) -> np.ndarray:
+        """Forecasts ``(n_series, h, Q)`` on the original scale."""
+        check_is_fitted(self, "params_")
+        w, steps = int(self.window_length), self._steps()
+        S, Q, med = panel.n_series, self._n_quantiles(), self._median_column()
+        dt = self._np_dtype()
+        direct = self.strategy == "direct"
+        if direct and h > steps:
+            raise ValueError(
+                f"h={h} exceeds horizon={steps}, the number of steps this direct-strategy "
+                f"forecaster was trained for; refit with horizon>={h} or use "
+                "strategy='recursive'."
+            )
+        if direct and X_future is not None and h != steps:
+            raise ValueError(
+                f"With future-known covariates, a direct-strategy forecaster reads them up "
+                f"to horizon={steps} steps ahead, so it forecasts h=horizon={steps} steps "
+                f"(got h={h}): pass {steps} future periods and keep the first {h}."
+            )
+        lead = steps if direct else 1
+        n_extra = 0 if direct else h
+        hists, feats = [], []
+        for i in range(S):
+            xf = None if X_future is None else X_future[i]
+            hist, feat = self._panel_inputs(panel, i, xf, n_extra=n_extra, lead=lead)
+            hists.append(hist)
+            feats.append(feat)
+        k = hists[0].shape[1]
+        stats = [self._series_stats(uid, y) for uid, y in zip(panel.ids, panel.values)]
+        lengths = [len(y) for y in panel.values]
+        if direct:
+            batch = np.stack([np.hstack([hh[n - w:n], ff[n - w:n]])
+                              for hh, ff, n in zip(hists, feats, lengths)])
+            raw = self._predict_network(np.ascontiguousarray(batch, dtype=dt))
+            out = raw.reshape(S, steps, k, Q)[:, :h, 0, :]
+        else:
+            z_ext = [np.vstack([hh, np.zeros((h, k))]) for hh in hists]
+            out = np.empty((S, h, Q))
+            net, params = self.network_, self.params_
+            with kernel_threads(self.n_jobs):
+                for j in range(h):
+                    batch = np.stack([np.hstack([z[n + j - w:n + j], ff[n + j - w:n + j]])
+                                      for z, ff, n in zip(z_ext, feats, lengths)])
+                    raw = self._raw_predict(net, params,
+                                            np.ascontiguousarray(batch, dtype=dt))
+                    raw = raw.reshape(S, k, Q)
+                    out[:, j, :] = raw[:, 0, :]
+                    for i, n in enumerate(lengths):
+                        z_ext[i][n + j] = raw[i, :, med]
+        centers = np.array([c for c, _ in stats])[:, None, None]
+        scales = np.array([s for _, s in stats])[:, None, None]
+        return out * scales + centers
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _r2(y_true: np.ndarray, raw: np.ndarray) -> float:
@@ -390,6 +828,9 @@ class RNNForecaster(_RecurrentForecaster):
         strategy: str = "recursive",
         horizon: int | None = None,
         scaler: str | None = "standard",
+        series_id: str | None = None,
+        calendar_features: Any = None,
+        past_covariates: Any = None,
         hidden_size: int = 32,
         num_layers: int = 1,
         nonlinearity: str = "tanh",
@@ -397,15 +838,18 @@ class RNNForecaster(_RecurrentForecaster):
         dropout: float = 0.0,
         head_dropout: float = 0.0,
         loss: str = "mse",
+        quantiles: Any = None,
         solver: str = "adam",
         learning_rate_init: float = 0.01,
         batch_size: int = 32,
         max_iter: int = 50,
+        windows_per_epoch: int | None = None,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
         tol: float = 1e-4,
         clip_grad_norm: float | None = 1.0,
+        conformal_windows: int = 50,
         dtype: str = "float32",
         n_jobs: int | None = None,
         warm_start: bool = False,
@@ -414,11 +858,14 @@ class RNNForecaster(_RecurrentForecaster):
     ):
         super().__init__(
             window_length=window_length, strategy=strategy, horizon=horizon, scaler=scaler,
-            hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,
-            dropout=dropout, head_dropout=head_dropout, loss=loss, solver=solver,
-            learning_rate_init=learning_rate_init, batch_size=batch_size, max_iter=max_iter,
+            series_id=series_id, calendar_features=calendar_features,
+            past_covariates=past_covariates, hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,
+            dropout=dropout, head_dropout=head_dropout, loss=loss, quantiles=quantiles,
+            solver=solver, learning_rate_init=learning_rate_init, batch_size=batch_size,
+            max_iter=max_iter, windows_per_epoch=windows_per_epoch,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, clip_grad_norm=clip_grad_norm,
+            conformal_windows=conformal_windows,
             dtype=dtype, n_jobs=n_jobs, warm_start=warm_start, random_state=random_state,
             verbose=verbose)
         self.nonlinearity = nonlinearity

@@ -1,0 +1,377 @@
+"""Collections of series ("panels"): validation and output in the user's format.
+
+Two input formats are accepted wherever a forecaster takes many series:
+
+* a **list** (or tuple) of univariate series: 1-D arrays or pandas Series
+  (of possibly different lengths); regressors as a list of the same length
+  holding ``(n_i, m)`` arrays or DataFrames;
+* the **long format** used across the ecosystem (statsforecast,
+  neuralforecast, mlforecast): a DataFrame with columns ``unique_id``
+  (series identifier), ``ds`` (time stamp: datetime or integer) and ``y``
+  (target); any other column is a covariate (regressor).  Rows may come in
+  any order; they are sorted by ``(unique_id, ds)`` (stable, nothing is
+  dropped).  Within a series, time stamps must be unique and regularly
+  spaced; all series must share one frequency.
+
+Every series is validated like a single series (:func:`check_series`:
+real numbers, no NaN/inf, regular index) and error messages name the series.
+Outputs mirror the input: a list in gives a list out (arrays, or pandas
+Series indexed by the next periods), a long DataFrame in gives a long
+DataFrame out (``unique_id``, ``ds`` and value columns).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as pdt
+
+from rnnforecast.utils.validation import (
+    SeriesInfo,
+    check_exog,
+    check_series,
+    future_index,
+)
+
+__all__ = [
+    "ID_COL",
+    "TARGET_COL",
+    "TIME_COL",
+    "Panel",
+    "check_panel",
+    "check_panel_exog",
+    "is_panel",
+]
+
+ID_COL, TIME_COL, TARGET_COL = "unique_id", "ds", "y"
+
+
+@dataclass
+class Panel:
+    """A validated collection of univariate series.
+
+    Attributes
+    ----------
+    ids : list
+        Series identifiers, in order (``unique_id`` values for the long
+        format, ``0 .. n_series - 1`` for a list).
+    values : list of ndarray of shape (n_i,), dtype float64
+        The series.
+    infos : list of SeriesInfo
+        What :func:`check_series` learnt about each series (index, frequency).
+    exog : list of ndarray of shape (n_i, m), dtype float64, or None
+        Covariates aligned with each series.
+    exog_columns : list or None
+        Covariate names (long format or DataFrames in a list).
+    kind : {"list", "long"}
+        The input format (outputs are given back in it).
+    """
+
+    ids: list
+    values: list
+    infos: list
+    exog: list | None = None
+    exog_columns: list | None = None
+    kind: str = "list"
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def n_series(self) -> int:
+        """Number of series."""
+        return len(self.values)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """int64 array of the series lengths."""
+        return np.array([len(v) for v in self.values], dtype=np.int64)
+
+    @property
+    def n_exog(self) -> int:
+        """Number of covariates (0 without)."""
+        return 0 if self.exog is None else int(self.exog[0].shape[1])
+
+    def future_indexes(self, h: int) -> list:
+        """Per series: the index of the next ``h`` periods (None for numpy series)."""
+        return [future_index(info, h) if info.is_pandas else None for info in self.infos]
+
+    def to_output(self, values: Sequence[np.ndarray], columns: Sequence[str] | None = None) -> Any:
+        """Per-series results ``(h,)`` or ``(h, c)`` in the panel's format.
+
+        Parameters
+        ----------
+        values : list of ndarray of shape (h,) or (h, c)
+            One array per series, in the order of :attr:`ids`.
+        columns : list of str, optional
+            Names of the ``c`` value columns (default ``["y"]`` for 1-D
+            values).
+
+        Returns
+        -------
+        list of ndarray / pandas objects, or DataFrame
+            List input: arrays (numpy series) or Series/DataFrames indexed by
+            the next periods.  Long input: a DataFrame with ``unique_id``,
+            ``ds`` and the value columns, sorted by series then time.
+        """
+        h = int(np.asarray(values[0]).shape[0])
+        arrays = [np.asarray(v, dtype=np.float64) for v in values]
+        if columns is None:
+            columns = [self.meta.get("target_col", TARGET_COL)]
+        if self.kind == "long":
+            idx = self.future_indexes(h)
+            frames = []
+            for uid, ix, a in zip(self.ids, idx, arrays):
+                a2 = a.reshape(h, -1)
+                data = {self.meta.get("id_col", ID_COL): np.repeat(np.array([uid], dtype=object), h),
+                        self.meta.get("time_col", TIME_COL): _index_values(ix)}
+                for j, c in enumerate(columns):
+                    data[c] = a2[:, j]
+                frames.append(pd.DataFrame(data))
+            out = pd.concat(frames, ignore_index=True)
+            id_dtype = self.meta.get("id_dtype")
+            if id_dtype is not None:
+                out[self.meta.get("id_col", ID_COL)] = out[self.meta.get("id_col", ID_COL)].astype(id_dtype)
+            return out
+        out_list = []
+        for info, a in zip(self.infos, arrays):
+            if not info.is_pandas:
+                out_list.append(a)
+                continue
+            ix = future_index(info, h)
+            if a.ndim == 1:
+                out_list.append(pd.Series(a, index=ix, name=info.name))
+            else:
+                out_list.append(pd.DataFrame(a, index=ix, columns=list(columns)))
+        return out_list
+
+
+def _index_values(ix: pd.Index | None) -> Any:
+    if isinstance(ix, pd.RangeIndex):
+        return np.asarray(ix, dtype=np.int64)
+    return ix
+
+
+def is_panel(obj: Any) -> bool:
+    """Whether ``obj`` is a collection of series rather than one series.
+
+    True for a list/tuple whose first element is itself array-like (an
+    ndarray, a pandas Series, a list...) and for a DataFrame with both a
+    ``unique_id`` and a ``y`` column.
+    """
+    if isinstance(obj, pd.DataFrame):
+        return ID_COL in obj.columns and TARGET_COL in obj.columns
+    if isinstance(obj, (list, tuple)) and len(obj) > 0:
+        first = obj[0]
+        return isinstance(first, (np.ndarray, pd.Series, pd.DataFrame, list, tuple))
+    return False
+
+
+def _series_name(ids: list, i: int, name: str) -> str:
+    return f"{name}[{ids[i]!r}]" if ids is not None else f"{name}[{i}]"
+
+
+def check_panel(y: Any, X: Any = None, *, name: str = "y") -> Panel:
+    """Validate a collection of series (list or long DataFrame).
+
+    Parameters
+    ----------
+    y : list of array-like/Series, or DataFrame in long format
+        See the module docstring.
+    X : list of array-like/DataFrame, default=None
+        Covariates for a list ``y`` (one ``(n_i, m)`` entry per series).  For
+        the long format the covariates are the extra columns of ``y`` and
+        ``X`` must be None.
+    name : str, default="y"
+        Parameter name for error messages.
+
+    Returns
+    -------
+    panel : Panel
+
+    Raises
+    ------
+    TypeError
+        Unsupported container or dtypes (names the series).
+    ValueError
+        Empty collection, missing columns, NaN/inf, duplicated or irregular
+        time stamps, mixed frequencies, covariates that do not match.
+    """
+    if isinstance(y, pd.DataFrame):
+        if X is not None:
+            raise ValueError(
+                f"With a long-format DataFrame {name}, covariates are its extra columns "
+                f"(besides {ID_COL!r}, {TIME_COL!r}, {TARGET_COL!r}); X must be None, got "
+                f"{type(X).__name__}."
+            )
+        return _check_long(y, name=name)
+    if not isinstance(y, (list, tuple)):
+        raise TypeError(
+            f"{name} must be a list of series or a long DataFrame with columns "
+            f"{ID_COL!r}, {TIME_COL!r}, {TARGET_COL!r}; got {type(y).__name__}."
+        )
+    if len(y) == 0:
+        raise ValueError(f"{name} must contain at least one series; got an empty {type(y).__name__}.")
+    values, infos = [], []
+    for i, s in enumerate(y):
+        arr, info = check_series(s, name=f"{name}[{i}]")
+        if info.n_columns != 1:
+            raise ValueError(
+                f"{name}[{i}] must be a univariate series (1-D array or Series); got "
+                f"{info.n_columns} columns. Put each series in its own list entry."
+            )
+        values.append(arr[:, 0].copy())
+        infos.append(info)
+    kinds = {(inf.is_pandas, inf.index_kind) for inf in infos}
+    if len(kinds) > 1:
+        raise TypeError(
+            f"The series of {name} must all be numpy arrays or all pandas Series with the "
+            f"same kind of index; got a mix: {sorted(str(k) for k in kinds)}."
+        )
+    freqs = {str(inf.freq) for inf in infos if inf.freq is not None}
+    if len(freqs) > 1:
+        raise ValueError(
+            f"The series of {name} must share one frequency; got {sorted(freqs)}."
+        )
+    exog, exog_cols = None, None
+    if X is not None:
+        exog, exog_cols = check_panel_exog(X, infos, name="X", future=False)
+    return Panel(ids=list(range(len(values))), values=values, infos=infos, exog=exog,
+                 exog_columns=exog_cols, kind="list")
+
+
+def check_panel_exog(X: Any, infos: list, *, name: str = "X", future: bool = False,
+                     h: int | None = None, n_columns: int | None = None,
+                     columns: list | None = None) -> tuple[list, list | None]:
+    """Validate a list of per-series covariates.
+
+    ``future=False``: one row per observation of each series (``infos[i]``);
+    ``future=True``: ``h`` rows per series, for the next ``h`` periods.
+    """
+    if not isinstance(X, (list, tuple)):
+        raise TypeError(
+            f"{name} must be a list with one (n_i, m) array or DataFrame per series "
+            f"(as y is a list); got {type(X).__name__}."
+        )
+    if len(X) != len(infos):
+        raise ValueError(f"{name} must have one entry per series ({len(infos)}); got {len(X)}.")
+    out, cols = [], None
+    for i, (x, info) in enumerate(zip(X, infos)):
+        n_rows = h if future else info.n_timesteps
+        what = f" (h={h} future periods of series {i})" if future else f" (one per observation of series {i})"
+        expected = None
+        if info.is_pandas:
+            expected = future_index(info, h) if future else info.index
+        arr, c = check_exog(x, n_rows=n_rows, name=f"{name}[{i}]",
+                            n_columns=n_columns if n_columns is not None else
+                            (out[0].shape[1] if out else None),
+                            columns=columns if columns is not None else cols,
+                            expected_index=expected, context=what)
+        if cols is None and c is not None:
+            cols = list(c)
+        out.append(arr)
+    return out, cols
+
+
+def _check_long(df: pd.DataFrame, *, name: str) -> Panel:
+    missing = [c for c in (ID_COL, TIME_COL, TARGET_COL) if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{name} in long format must have the columns {ID_COL!r}, {TIME_COL!r} and "
+            f"{TARGET_COL!r}; missing {missing} (got {list(df.columns)})."
+        )
+    if len(df) == 0:
+        raise ValueError(f"{name} must not be empty; got a DataFrame with 0 rows.")
+    if df[ID_COL].isna().any():
+        raise ValueError(f"{name}[{ID_COL!r}] must not contain missing values.")
+    ds = df[TIME_COL]
+    if not (pdt.is_datetime64_any_dtype(ds) or pdt.is_integer_dtype(ds)):
+        raise TypeError(
+            f"{name}[{TIME_COL!r}] must hold datetimes or integers; got dtype {ds.dtype}."
+        )
+    if ds.isna().any():
+        raise ValueError(f"{name}[{TIME_COL!r}] must not contain missing values.")
+    cov_cols = [c for c in df.columns if c not in (ID_COL, TIME_COL, TARGET_COL)]
+    ordered = df.sort_values([ID_COL, TIME_COL], kind="stable")
+    dup = ordered.duplicated([ID_COL, TIME_COL])
+    if dup.any():
+        first = ordered.loc[dup, [ID_COL, TIME_COL]].iloc[0]
+        raise ValueError(
+            f"{name} has duplicated ({ID_COL!r}, {TIME_COL!r}) rows, e.g. "
+            f"{first[ID_COL]!r} at {first[TIME_COL]!r}; each series needs one row per time stamp."
+        )
+    ids, values, infos, exog = [], [], [], []
+    for uid, g in ordered.groupby(ID_COL, sort=False, observed=True):
+        index = pd.Index(g[TIME_COL].to_numpy(), name=TIME_COL)
+        if pdt.is_integer_dtype(index.dtype):
+            index = _as_range_if_regular(index)
+        s = pd.Series(g[TARGET_COL].to_numpy(), index=index, name=TARGET_COL)
+        arr, info = check_series(s, name=f"{name}[{ID_COL}={uid!r}]")
+        ids.append(uid)
+        values.append(arr[:, 0].copy())
+        infos.append(info)
+        if cov_cols:
+            xa, _ = check_exog(g[cov_cols].reset_index(drop=True), n_rows=len(g),
+                               name=f"{name}[{ID_COL}={uid!r}] covariates")
+            exog.append(xa)
+    freqs = {str(inf.freq) if inf.freq is not None else f"step {inf.step}" for inf in infos
+             if inf.n_timesteps > 1}
+    if len(freqs) > 1:
+        raise ValueError(f"The series of {name} must share one frequency; got {sorted(freqs)}.")
+    meta = {"id_col": ID_COL, "time_col": TIME_COL, "target_col": TARGET_COL,
+            "id_dtype": df[ID_COL].dtype}
+    return Panel(ids=ids, values=values, infos=infos, exog=exog if cov_cols else None,
+                 exog_columns=cov_cols or None, kind="long", meta=meta)
+
+
+def _as_range_if_regular(index: pd.Index) -> pd.Index:
+    """An integer index as a RangeIndex when evenly spaced (else unchanged, refused later)."""
+    a = np.asarray(index, dtype=np.int64)
+    if len(a) == 1:
+        return pd.RangeIndex(a[0], a[0] + 1, name=index.name)
+    d = np.diff(a)
+    if d[0] > 0 and (d == d[0]).all():
+        return pd.RangeIndex(a[0], a[-1] + d[0], d[0], name=index.name)
+    return index
+
+
+def check_long_future_exog(X: Any, panel_ids: list, infos: list, h: int, columns: list,
+                           *, name: str = "X") -> list:
+    """Validate future covariates in long format: each series' next ``h`` periods.
+
+    Returns one float64 ``(h, m)`` array per series of ``panel_ids``.
+    """
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be a long DataFrame with columns {ID_COL!r}, {TIME_COL!r} and the "
+            f"covariates {columns}, as at fit; got {type(X).__name__}."
+        )
+    missing = [c for c in [ID_COL, TIME_COL, *columns] if c not in X.columns]
+    if missing:
+        raise ValueError(f"{name} is missing the columns {missing} (got {list(X.columns)}).")
+    out = []
+    groups = {uid: g for uid, g in X.groupby(ID_COL, sort=False, observed=True)}
+    for uid, info in zip(panel_ids, infos):
+        g = groups.get(uid)
+        fut = future_index(info, h)
+        if g is None:
+            raise ValueError(
+                f"{name} has no rows for series {uid!r}; its {h} future periods "
+                f"({fut[0]} .. {fut[-1]}) are needed."
+            )
+        g = g.set_index(TIME_COL)
+        want = pd.Index(_index_values(fut))
+        have = g.index
+        absent = want.difference(have)
+        if len(absent):
+            raise ValueError(
+                f"{name} lacks future values for series {uid!r} at {len(absent)} of the {h} "
+                f"forecast periods (first missing: {absent[0]}); future-known covariates "
+                f"{columns} are needed for every forecast step."
+            )
+        sub = g.loc[want, columns]
+        arr, _ = check_exog(sub.reset_index(drop=True), n_rows=h,
+                            name=f"{name}[{ID_COL}={uid!r}]")
+        out.append(arr)
+    return out

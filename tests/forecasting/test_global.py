@@ -1,0 +1,345 @@
+"""Global neural forecasters: one network over a collection of series.
+
+Covers the input/output formats (list, long DataFrame), per-series scaling,
+windows drawn per batch across series of unequal length, forecasts for new
+series, series identity and calendar inputs, past-only and future-known
+covariates, determinism and the error messages.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnforecast import GRUForecaster, LSTMForecaster, RNNForecaster
+from rnnforecast.forecasting._global import WindowSampler, calendar_matrix, series_scale
+from rnnforecast.metrics import mean_absolute_scaled_error
+
+SMALL = dict(window_length=24, hidden_size=16, max_iter=8, n_jobs=1, random_state=0,
+             learning_rate_init=0.01)
+
+
+def seasonal_panel(n_series=6, base_len=150, levels=(1.0, 100.0, 1e4), seed=0, freq="h",
+                   noise=0.2):
+    """Hourly series with a daily cycle, of unequal lengths and very different levels."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(n_series):
+        n = base_len + 17 * i
+        ds = pd.date_range("2021-01-01", periods=n, freq=freq)
+        t = np.arange(n)
+        level = levels[i % len(levels)]
+        y = level * (3 + np.sin(2 * np.pi * (t + 3 * i) / 24) + noise * rng.standard_normal(n))
+        frames.append(pd.DataFrame({"unique_id": f"s{i}", "ds": ds, "y": y}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def split_last(df, h):
+    """Training part and the last ``h`` rows of every series (sorted by id, time)."""
+    df = df.sort_values(["unique_id", "ds"], kind="stable")
+    from_end = df.groupby("unique_id").cumcount(ascending=False)
+    return (df[from_end >= h].reset_index(drop=True), df[from_end < h].reset_index(drop=True))
+
+
+# ----------------------------------------------------------------- building blocks
+def test_series_scale_kinds():
+    v = np.array([1.0, 2.0, 3.0, 4.0, 10.0])
+    assert series_scale(v, "standard") == pytest.approx((v.mean(), v.std()))
+    q1, med, q3 = np.percentile(v, [25, 50, 75])
+    assert series_scale(v, "robust") == pytest.approx((med, q3 - q1))
+    assert series_scale(v, "mean_abs") == pytest.approx((0.0, np.abs(v).mean()))
+    assert series_scale(v, None) == (0.0, 1.0)
+    assert series_scale(np.full(4, 1e-3), "standard") == pytest.approx((1e-3, 1e-3))
+    assert series_scale(np.zeros(4), "mean_abs") == (0.0, 1.0)
+
+
+def test_calendar_matrix_is_periodic():
+    idx = pd.date_range("2024-01-01", periods=24 * 14, freq="h")
+    C = calendar_matrix(idx, ["hour", "dayofweek"])
+    assert C.shape == (len(idx), 4)
+    np.testing.assert_allclose(C[:24, :2], C[24:48, :2])     # daily cycle of the hour
+    np.testing.assert_allclose(C[:, 2:], np.roll(C[:, 2:], 24 * 7, axis=0))  # weekly
+    np.testing.assert_allclose(C[:, 0] ** 2 + C[:, 1] ** 2, 1.0)
+
+
+def test_window_sampler_builds_the_right_windows():
+    rows = [np.arange(10.0).reshape(10, 1), 100 + np.arange(6.0).reshape(6, 1)]
+    w, steps = 3, 2
+    ends = [np.arange(w - 1, len(r) - steps) for r in rows]
+    s = WindowSampler(rows, rows, w, steps, ends)
+    assert s.n_samples == (10 - 3 - 2 + 1) + (6 - 3 - 2 + 1)
+    X, Y = s.batch(np.array([0, s.n_samples - 1]))
+    np.testing.assert_array_equal(X[0, :, 0], [0, 1, 2])
+    np.testing.assert_array_equal(Y[0], [3, 4])
+    np.testing.assert_array_equal(X[1, :, 0], [101, 102, 103])
+    np.testing.assert_array_equal(Y[1], [104, 105])
+    # no window crosses a series boundary or reads past the end
+    Xa, Ya = s.materialise()
+    for x, y in zip(Xa[:, :, 0], Ya):
+        assert np.all(np.diff(x) == 1) and y[0] == x[-1] + 1 and y[1] == x[-1] + 2
+
+
+# ----------------------------------------------------------------- formats
+def test_long_in_long_out_and_list_in_list_out():
+    df = seasonal_panel()
+    f = LSTMForecaster(**SMALL).fit(df)
+    out = f.predict(5)
+    assert list(out.columns) == ["unique_id", "ds", "y"]
+    assert len(out) == 5 * df["unique_id"].nunique()
+    for uid, g in out.groupby("unique_id"):
+        last = df.loc[df.unique_id == uid, "ds"].max()
+        expected = pd.date_range(last, periods=6, freq="h")[1:]
+        assert list(g["ds"]) == list(expected)
+    assert f.series_ids_ == sorted(df["unique_id"].unique())
+
+    series = [g["y"].to_numpy() for _, g in df.groupby("unique_id")]
+    fl = LSTMForecaster(**SMALL).fit(series)
+    out_l = fl.predict(5)
+    assert isinstance(out_l, list) and len(out_l) == len(series)
+    assert all(isinstance(o, np.ndarray) and o.shape == (5,) for o in out_l)
+    # the same data in both formats gives the same model and forecasts
+    np.testing.assert_array_equal(fl.params_, f.params_)
+    np.testing.assert_allclose(np.concatenate(out_l), out["y"].to_numpy())
+
+    pandas_list = [pd.Series(g["y"].to_numpy(), index=pd.DatetimeIndex(g["ds"], freq="h"))
+                   for _, g in df.groupby("unique_id")]
+    out_p = LSTMForecaster(**SMALL).fit(pandas_list).predict(3)
+    assert all(isinstance(o, pd.Series) and o.index.freq == "h" for o in out_p)
+
+
+def test_unsorted_long_input_is_sorted_not_lost():
+    df = seasonal_panel(n_series=3)
+    shuffled = df.sample(frac=1.0, random_state=1)
+    a = LSTMForecaster(**SMALL).fit(df).predict(4)
+    b = LSTMForecaster(**SMALL).fit(shuffled).predict(4)
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("cls", [RNNForecaster, GRUForecaster, LSTMForecaster])
+def test_every_cell_fits_a_collection(cls):
+    df = seasonal_panel(n_series=3)
+    out = cls(**{**SMALL, "max_iter": 2}).fit(df).predict(2)
+    assert np.isfinite(out["y"]).all() and len(out) == 6
+
+
+# ----------------------------------------------------------------- learning across series
+def test_global_model_learns_shared_pattern_across_levels():
+    """Series of levels 1 .. 1e4 train together; every series is forecast well."""
+    df = seasonal_panel(n_series=6, base_len=200)
+    h = 24
+    train, test = split_last(df, h)
+    f = LSTMForecaster(**{**SMALL, "max_iter": 20}, scaler="standard").fit(train)
+    pred = f.predict(h)
+    for uid in df["unique_id"].unique():
+        y_tr = train.loc[train.unique_id == uid, "y"].to_numpy()
+        y_te = test.loc[test.unique_id == uid, "y"].to_numpy()
+        y_hat = pred.loc[pred.unique_id == uid, "y"].to_numpy()
+        # MASE against the in-sample seasonal naive (m=24): the cycle is learnt
+        mase = mean_absolute_scaled_error(y_te, y_hat, y_train=y_tr, m=24)
+        assert mase < 1.0, (uid, mase)
+
+
+def test_unscaled_levels_hurt_which_shows_scaling_matters():
+    df = seasonal_panel(n_series=6, base_len=200)
+    h = 24
+    train, test = split_last(df, h)
+    errs = {}
+    for scaler in ("mean_abs", None):
+        pred = LSTMForecaster(**{**SMALL, "max_iter": 15}, scaler=scaler).fit(train).predict(h)
+        small = pred.unique_id.isin(["s0", "s3"])  # level-1 series
+        errs[scaler] = np.mean(np.abs(pred.loc[small, "y"].to_numpy()
+                                      - test.loc[test.unique_id.isin(["s0", "s3"]), "y"].to_numpy()))
+    assert errs["mean_abs"] < 0.5 * errs[None]
+
+
+def test_forecast_new_series_never_seen():
+    df = seasonal_panel(n_series=4, base_len=200)
+    f = LSTMForecaster(**{**SMALL, "max_iter": 20}, series_id="onehot").fit(df)
+    rng = np.random.default_rng(5)
+    n, h = 120, 24
+    t = np.arange(n + h)
+    truth = 50 * (3 + np.sin(2 * np.pi * t / 24) + 0.2 * rng.standard_normal(n + h))
+    new = pd.DataFrame({"unique_id": "new", "ds": pd.date_range("2022-01-01", periods=n,
+                                                                  freq="h"), "y": truth[:n]})
+    out = f.predict(h, y=new)
+    assert list(out["unique_id"].unique()) == ["new"]
+    assert out["ds"].iloc[0] == pd.Timestamp("2022-01-01") + pd.Timedelta(hours=n)
+    mase = mean_absolute_scaled_error(truth[n:], out["y"].to_numpy(), y_train=truth[:n], m=24)
+    assert mase < 1.5
+    # a seen id keeps its training scale and identity: same forecast as from the fit
+    seen = df[df.unique_id == "s1"]
+    a = f.predict(3, y=seen)
+    b = f.predict(3)
+    np.testing.assert_allclose(a["y"].to_numpy(), b.loc[b.unique_id == "s1", "y"].to_numpy())
+
+
+def test_windows_are_generated_per_batch_and_capped_per_epoch(monkeypatch):
+    df = seasonal_panel(n_series=4)
+    sizes = []
+    original = WindowSampler.batch
+
+    def spy(self, idx):
+        sizes.append(len(idx))
+        return original(self, idx)
+
+    monkeypatch.setattr(WindowSampler, "batch", spy)
+    f = LSTMForecaster(**{**SMALL, "max_iter": 3}, batch_size=16, windows_per_epoch=64).fit(df)
+    assert max(sizes) <= 16
+    assert sum(sizes) == 3 * 64           # 3 epochs of 64 windows, never all windows at once
+    assert f.n_windows_ > 64
+
+
+def test_determinism_and_threads():
+    df = seasonal_panel(n_series=3)
+    a = LSTMForecaster(**SMALL).fit(df)
+    b = LSTMForecaster(**{**SMALL, "n_jobs": 2}).fit(df)
+    np.testing.assert_array_equal(a.params_, b.params_)
+    pd.testing.assert_frame_equal(a.predict(6), b.predict(6))
+
+
+def test_direct_strategy_on_collection_and_early_stopping():
+    df = seasonal_panel(n_series=4, base_len=200)
+    f = LSTMForecaster(**{**SMALL, "max_iter": 15}, strategy="direct", horizon=12,
+                       early_stopping=True, validation_fraction=0.2,
+                       calendar_features=["hour"]).fit(df)
+    assert f.validation_scores_ and f.best_validation_score_ > 0.5
+    out = f.predict(12)
+    assert len(out) == 48
+    with pytest.raises(ValueError, match="exceeds horizon=12"):
+        f.predict(13)
+
+
+def test_calendar_features_carry_the_cycle():
+    """A pure hour-of-day pattern: with the calendar input a short window suffices."""
+    df = seasonal_panel(n_series=3, base_len=240)
+    h = 24
+    train, test = split_last(df, h)
+    params = {**SMALL, "window_length": 2, "max_iter": 25}
+    err = {}
+    for cal in (None, ["hour"]):
+        pred = LSTMForecaster(**params, calendar_features=cal, scaler="standard").fit(train).predict(h)
+        err[str(cal)] = np.mean(np.abs(pred["y"].to_numpy() - test["y"].to_numpy())
+                                / test.groupby("unique_id")["y"].transform(lambda v: v.abs().mean()))
+    assert err["['hour']"] < 0.5 * err["None"]
+
+
+# ----------------------------------------------------------------- covariates
+def driven_panel(n_series=4, n=300, seed=0, past=False):
+    """y driven by a covariate x: y_t = 2 x_t (future-known) or y_t = 2 x_{t-1} (past)."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(n_series):
+        x = np.zeros(n)
+        for t in range(1, n):
+            x[t] = 0.8 * x[t - 1] + rng.standard_normal()
+        driver = np.r_[0.0, x[:-1]] if past else x
+        y = 10 + 2 * driver + 0.1 * rng.standard_normal(n)
+        frames.append(pd.DataFrame({"unique_id": i, "ds": np.arange(n), "y": y, "x": x}))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("strategy", ["recursive", "direct"])
+def test_future_known_covariate_is_used(strategy):
+    df = driven_panel()
+    h = 6
+    train, test = split_last(df, h)
+    kw = {**SMALL, "window_length": 8, "max_iter": 20, "strategy": strategy,
+          "horizon": h if strategy == "direct" else None}
+    with_x = LSTMForecaster(**kw).fit(train)
+    future = test[["unique_id", "ds", "x"]]
+    pred = with_x.predict(h, X=future)
+    without = LSTMForecaster(**kw).fit(train[["unique_id", "ds", "y"]]).predict(h)
+    e_with = np.mean(np.abs(pred["y"].to_numpy() - test["y"].to_numpy()))
+    e_without = np.mean(np.abs(without["y"].to_numpy() - test["y"].to_numpy()))
+    assert e_with < 0.5 * e_without
+    # a missing future value is a clear error, not a silent zero
+    with pytest.raises(ValueError, match="lacks future values for series 0"):
+        with_x.predict(h, X=future.iloc[1:])
+    with pytest.raises(ValueError, match="X is required"):
+        with_x.predict(h)
+
+
+@pytest.mark.parametrize("strategy", ["recursive", "direct"])
+def test_past_covariate_needs_no_future_values(strategy):
+    df = driven_panel(past=True)
+    h = 4
+    train, test = split_last(df, h)
+    kw = {**SMALL, "window_length": 8, "max_iter": 20, "strategy": strategy,
+          "horizon": h if strategy == "direct" else None}
+    f = LSTMForecaster(**kw, past_covariates=["x"]).fit(train)
+    pred = f.predict(h)                   # no X: x is past-only
+    base = LSTMForecaster(**kw).fit(train[["unique_id", "ds", "y"]]).predict(h)
+    # the first step depends on the last observed x only: known, so far better
+    first = pred.groupby("unique_id").head(1)["y"].to_numpy()
+    first_base = base.groupby("unique_id").head(1)["y"].to_numpy()
+    truth = test.groupby("unique_id").head(1)["y"].to_numpy()
+    assert np.mean(np.abs(first - truth)) < 0.5 * np.mean(np.abs(first_base - truth))
+    with pytest.raises(ValueError, match="needs no future covariates"):
+        f.predict(h, X=test[["unique_id", "ds", "x"]])
+
+
+def test_past_and_future_covariates_on_a_single_series():
+    """y_t = 5 + 2 x_t + 3 p_(t-1): x future-known, p past-only."""
+    rng = np.random.default_rng(1)
+    n = 400
+    x = rng.standard_normal(n)
+    p = np.zeros(n)
+    for t in range(1, n):
+        p[t] = 0.8 * p[t - 1] + rng.standard_normal()
+    y = 5 + 2 * x + 3 * np.r_[0.0, p[:-1]] + 0.05 * rng.standard_normal(n)
+    assert abs(p[-2]) > 1.0          # the last known p matters for the forecast
+    Xdf = pd.DataFrame({"x": x, "p": p})
+    kw = {**SMALL, "window_length": 6, "max_iter": 30}
+    f = LSTMForecaster(**kw, past_covariates=["p"]).fit(y[:-1], X=Xdf.iloc[:-1])
+    assert f.n_exog_ == 1
+    pred = f.predict(1, X=Xdf[["x"]].iloc[-1:].reset_index(drop=True))
+    blind = LSTMForecaster(**kw).fit(y[:-1], X=Xdf[["x"]].iloc[:-1]).predict(
+        1, X=Xdf[["x"]].iloc[-1:].reset_index(drop=True))
+    assert abs(pred[0] - y[-1]) < 0.3 * abs(blind[0] - y[-1])
+    with pytest.raises(ValueError, match="must have 1 column"):
+        f.predict(1, X=Xdf.iloc[-1:].reset_index(drop=True))
+    with pytest.raises(ValueError, match="not available with past_covariates"):
+        f.predict(1, y=y[:-1], X=Xdf[["x"]])
+
+
+# ----------------------------------------------------------------- errors
+def test_collection_errors_are_clear():
+    df = seasonal_panel(n_series=3)
+    with pytest.raises(ValueError, match="shorter than window_length=24"):
+        LSTMForecaster(**SMALL).fit([np.ones(100), np.ones(10)])
+    with pytest.raises(ValueError, match="need time stamps"):
+        LSTMForecaster(**SMALL, calendar_features=["hour"]).fit([np.ones(100), np.ones(80)])
+    with pytest.raises(ValueError, match="calendar_features must be distinct names"):
+        LSTMForecaster(**SMALL, calendar_features=["hour", "minute"]).fit(df)
+    with pytest.raises(ValueError, match="past_covariates entry 'z' is not a covariate"):
+        LSTMForecaster(**SMALL, past_covariates=["z"]).fit(df.assign(x=1.0))
+    with pytest.raises(ValueError, match="series_id='onehot' identifies the series"):
+        LSTMForecaster(**SMALL, series_id="onehot").fit(np.ones(100))
+    with pytest.raises(ValueError, match="quantiles is only used with loss='pinball'"):
+        LSTMForecaster(**SMALL, quantiles=[0.1, 0.5]).fit(df)
+    with pytest.raises(ValueError, match="duplicated"):
+        LSTMForecaster(**SMALL).fit(pd.concat([df, df.iloc[:1]]))
+    with pytest.raises(ValueError, match="missing"):
+        LSTMForecaster(**SMALL).fit(df.rename(columns={"ds": "time"}).assign(unique_id=df.unique_id))
+    f = LSTMForecaster(**{**SMALL, "max_iter": 1}).fit(df)
+    with pytest.raises(TypeError, match="must be one too"):
+        f.predict(3, y=np.ones(50))
+    with pytest.raises(ValueError, match="too short to forecast from"):
+        f.predict(3, y=df.groupby("unique_id").head(10))
+    with pytest.raises(TypeError, match="score is defined for a forecaster fitted on one series"):
+        f.score(df)
+
+
+def test_single_series_forecasters_refuse_collections_with_a_pointer():
+    from rnnforecast import ARIMAForecaster
+
+    with pytest.raises(TypeError, match="LocalForecaster"):
+        ARIMAForecaster(order=(1, 0, 0)).fit([np.ones(30), np.ones(40)])
+
+
+def test_failed_collection_fit_leaves_the_forecaster_as_it_was():
+    df = seasonal_panel(n_series=3)
+    f = LSTMForecaster(**{**SMALL, "max_iter": 2}).fit(df)
+    before = f.predict(3)
+    with pytest.raises(ValueError):
+        f.fit([np.ones(100), np.ones(5)])
+    pd.testing.assert_frame_equal(f.predict(3), before)
