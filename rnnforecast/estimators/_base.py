@@ -40,6 +40,7 @@ runs sample by sample (``chunk=1``) and the linear head is applied in float64.
 
 from __future__ import annotations
 
+import math
 import warnings
 from numbers import Integral, Real
 from typing import Any, Callable
@@ -105,6 +106,8 @@ NONLINEARITY_CONSTRAINT: dict = {"nonlinearity": [StrOptions({"tanh", "relu"})]}
 _PREDICT_BATCH = 1024
 # Huber threshold, on the scale the network is trained on.
 _HUBER_DELTA = 1.0
+# learning_rate="cosine" decays the step size to this fraction of learning_rate_init.
+_COSINE_FLOOR = 0.05
 
 
 class TrainingResult:
@@ -307,6 +310,9 @@ class RecurrentModelMixin:
         N = int(source.n_samples)
         per_epoch = N if samples_per_epoch is None else min(int(samples_per_epoch), N)
         batch = min(int(self.batch_size), per_epoch)
+        lr0 = float(self.learning_rate_init)
+        cosine = getattr(self, "learning_rate", "constant") == "cosine"
+        total_steps = int(self.max_iter) * -(-per_epoch // batch)
         params = np.array(params, dtype=net.dtype, copy=True)
         optimizer = make_optimizer(self.solver, net.n_params, net.dtype,
                                    float(self.learning_rate_init))
@@ -327,6 +333,9 @@ class RecurrentModelMixin:
                     total = 0.0
                     for start in range(0, per_epoch, batch):
                         idx = order[start:start + batch]
+                        if cosine:  # from lr0 down to _COSINE_FLOOR * lr0 at the last step
+                            optimizer.lr = lr0 * (_COSINE_FLOOR + 0.5 * (1 - _COSINE_FLOOR) * (
+                                1 + math.cos(math.pi * step / max(total_steps - 1, 1))))
                         step += 1
                         Xb, Yb = source.batch(idx)
                         try:

@@ -90,6 +90,7 @@ from rnnforecast.forecasting._global import (
     calendar_matrix,
     series_scale,
 )
+from rnnforecast.forecasting._window_transform import TransformedSource, WindowTransform
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.transformers.windowing import make_windows
@@ -138,13 +139,16 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         "window_length": [Interval(Integral, 1, None, closed="left")],
         "strategy": [StrOptions({"recursive", "direct"})],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
-        "scaler": [StrOptions({"standard", "robust", "mean_abs"}), None],
+        "patch_length": [Interval(Integral, 1, None, closed="left")],
+        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
+        "scaler": [StrOptions({"standard", "robust", "mean_abs", "window", "window_log"}), None],
         "series_id": [StrOptions({"onehot"}), None],
         "calendar_features": ["array-like", None],
         "past_covariates": ["array-like", None],
         **NETWORK_CONSTRAINTS,
         "loss": [StrOptions({"mse", "mae", "huber", "pinball"})],
         "quantiles": ["array-like", None],
+        "learning_rate": [StrOptions({"constant", "cosine"})],
         "windows_per_epoch": [Interval(Integral, 1, None, closed="left"), None],
         "conformal_windows": [Interval(Integral, 1, None, closed="left")],
         **TRAINING_CONSTRAINTS,
@@ -157,8 +161,10 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         self,
         *,
         window_length: int = 24,
+        patch_length: int = 1,
         strategy: str = "recursive",
         horizon: int | None = None,
+        seasonal_period: int | None = None,
         scaler: str | None = "standard",
         series_id: str | None = None,
         calendar_features: Any = None,
@@ -172,6 +178,7 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         quantiles: Any = None,
         solver: str = "adam",
         learning_rate_init: float = 0.01,
+        learning_rate: str = "constant",
         batch_size: int = 32,
         max_iter: int = 50,
         windows_per_epoch: int | None = None,
@@ -188,8 +195,10 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         verbose: int = 0,
     ):
         self.window_length = window_length
+        self.patch_length = patch_length
         self.strategy = strategy
         self.horizon = horizon
+        self.seasonal_period = seasonal_period
         self.scaler = scaler
         self.series_id = series_id
         self.calendar_features = calendar_features
@@ -203,6 +212,7 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         self.quantiles = quantiles
         self.solver = solver
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.windows_per_epoch = windows_per_epoch
@@ -261,7 +271,68 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
                 "horizon must be set (a positive int) when strategy='direct': the "
                 "network predicts the steps 1..horizon at once; got horizon=None."
             )
+        w, p = int(self.window_length), int(self.patch_length)
+        if w % p:
+            raise ValueError(
+                f"window_length must be a multiple of patch_length (the network reads "
+                f"window_length / patch_length steps of patch_length values); got "
+                f"window_length={w}, patch_length={p}."
+            )
+        if self.strategy != "direct" and (self.seasonal_period is not None
+                                          or self._window_mode() is not None):
+            what = (f"scaler={self.scaler!r}" if self._window_mode() is not None
+                    else f"seasonal_period={self.seasonal_period}")
+            raise ValueError(
+                f"{what} needs strategy='direct' (per-window scaling and the seasonal "
+                "residual are defined for the multi-step head); got strategy="
+                f"{self.strategy!r}."
+            )
+        if self.seasonal_period is not None and int(self.seasonal_period) > w:
+            raise ValueError(
+                f"seasonal_period={self.seasonal_period} exceeds window_length={w}: the "
+                "window must hold a whole season."
+            )
         self._check_network_params()
+
+    def _window_mode(self) -> str | None:
+        return self.scaler if self.scaler in ("window", "window_log") else None
+
+    def _series_kind(self) -> str | None:
+        """Scaler of whole series (None when windows are scaled one by one)."""
+        return None if self._window_mode() is not None else self.scaler
+
+    def _covariate_kind(self) -> str | None:
+        return "standard" if self.scaler in ("mean_abs", "window", "window_log") else self.scaler
+
+    def _check_window_values(self, arrays: list, ids: list) -> None:
+        if self._window_mode() is None:
+            return
+        for uid, v in zip(ids, arrays):
+            if not (np.asarray(v) > 0).all():
+                raise ValueError(
+                    f"scaler={self.scaler!r} divides every window by its level, which needs "
+                    f"positive values; series {uid!r} has values <= 0. Use "
+                    "scaler='standard' or shift the series."
+                )
+
+    def _make_transform(self, k: int, steps: int, arrays: list) -> WindowTransform:
+        mode = self._window_mode()
+        stats = (0.0, 1.0)
+        if mode is not None:
+            logs = np.array([np.log(np.mean(a)) for a in arrays])
+            sd = float(np.std(logs))
+            stats = (float(np.mean(logs)), sd if sd > 1e-8 else 1.0)
+        m = None if self.seasonal_period is None else int(self.seasonal_period)
+        return WindowTransform(k=k, steps=steps, patch_length=int(self.patch_length), mode=mode,
+                               level_length=m or 1, seasonal_period=m, level_stats=stats)
+
+    def _network_forecast(self, X: np.ndarray) -> np.ndarray:
+        """Forecasts ``(B, steps, k, Q)`` of raw windows ``X`` (B, w, F), on the
+        scale the windows are in (callers set the kernel threads)."""
+        T = self._transform_
+        Xn, _, state = T.transform(X)
+        raw = self._raw_predict(self.network_, self.params_, Xn)
+        return T.inverse(raw, state, self._n_quantiles())
 
     def _quantile_levels(self) -> np.ndarray | None:
         """Quantile levels of the pinball head (None for the other losses)."""
@@ -366,6 +437,14 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
     def _train(self, net, params, X, Y, seed, X_val=None, Y_val=None):
         q = self._quantile_levels_
         n_out = net.output_size // self._n_quantiles()
+        T = self._transform_
+        if not T.is_identity:
+            if isinstance(X, np.ndarray):
+                X, Y, _ = T.transform(X, Y)
+            else:
+                X = TransformedSource(X, T)
+            if X_val is not None:
+                X_val, Y_val, _ = T.transform(X_val, Y_val)
         return self._train_network(
             net, params, X, Y, loss=self.loss, seed=seed, X_val=X_val, Y_val=Y_val,
             val_score=self._val_score(n_out), samples_per_epoch=self.windows_per_epoch,
@@ -410,9 +489,9 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
                 )
             y_scaler, x_scaler = self.scaler_, self.exog_scaler_
         else:
-            y_scaler = _fit_scaler(self.scaler, y)
-            x_scaler = None if X is None else _fit_scaler(
-                "standard" if self.scaler == "mean_abs" else self.scaler, X)
+            self._check_window_values([y[:, j] for j in range(k)], list(range(k)))
+            y_scaler = _fit_scaler(self._series_kind(), y)
+            x_scaler = None if X is None else _fit_scaler(self._covariate_kind(), X)
         z = self._scale(y_scaler, y)
         xs = None if X is None else self._scale(x_scaler, X)
         if not np.isfinite(z).all() or (xs is not None and not np.isfinite(xs).all()):
@@ -442,7 +521,10 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
                 )
             X_val, Y_val = Xw[N - n_val:], Yw[N - n_val:]
             Xw, Yw = Xw[:n_train], Yw[:n_train]
-        net = self._make_network(Xw.shape[2], steps * k * self._n_quantiles())
+        if not warm:
+            self._transform_ = self._make_transform(k, steps, [y[:, j] for j in range(k)])
+        net = self._make_network(self._transform_.n_inputs(Xw.shape[2]),
+                                 steps * k * self._n_quantiles())
         seed = self._draw_seed()
         params = self._initial_params(net, seed, "the new series or parameters")
         result = self._train(net, params, Xw, Yw, seed, X_val, Y_val)
@@ -521,19 +603,19 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
                 )
             rows = self._rows(z, xs, steps)[n - w:n]
             window = np.ascontiguousarray(rows[None], dtype=dt)
-            out = self._predict_network(window).reshape(steps, k, Q)[:h]
+            with kernel_threads(self.n_jobs):
+                out = self._network_forecast(window)[0, :h]
         else:
             z_ext = np.empty((n + h, k))
             z_ext[:n] = z
             out = np.empty((h, k, Q))
-            net, params = self.network_, self.params_
             with kernel_threads(self.n_jobs):
                 for j in range(h):
                     zs = z_ext[n + j - w:n + j]
                     if xs is not None:
                         zs = np.hstack([zs, xs[n + j - w + 1:n + j + 1]])
                     window = np.ascontiguousarray(zs[None], dtype=dt)
-                    out[j] = self._raw_predict(net, params, window)[0].reshape(k, Q)
+                    out[j] = self._network_forecast(window)[0, 0]
                     z_ext[n + j] = out[j, :, med]
         if self.scaler_ is not None:
             flat = out.transpose(0, 2, 1).reshape(h * Q, k)
@@ -565,12 +647,13 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         self._cov_stats_ = None
         if panel.exog is not None:
             pooled = np.vstack(panel.exog)
-            kind = "standard" if self.scaler == "mean_abs" else self.scaler
+            kind = self._covariate_kind()
             stats = [series_scale(pooled[:, j], kind) for j in range(pooled.shape[1])]
             self._cov_stats_ = (np.array([c for c, _ in stats]), np.array([s for _, s in stats]))
         self.series_ids_ = list(panel.ids)
         self._onehot_index_ = {uid: i for i, uid in enumerate(panel.ids)}
-        self._series_stats_ = {uid: series_scale(v, self.scaler)
+        self._check_window_values(panel.values, panel.ids)
+        self._series_stats_ = {uid: series_scale(v, self._series_kind())
                                for uid, v in zip(panel.ids, panel.values)}
         dt = self._np_dtype()
         rows, targets, ends = [], [], []
@@ -612,7 +695,10 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
                 "warm_start=True needs inputs of the previous fit "
                 f"{getattr(self, '_input_dims_', None)}; got {dims}."
             )
-        net = self._make_network(sampler.n_features, steps * k * self._n_quantiles())
+        if not (self.warm_start and hasattr(self, "params_")):
+            self._transform_ = self._make_transform(k, steps, panel.values)
+        net = self._make_network(self._transform_.n_inputs(sampler.n_features),
+                                 steps * k * self._n_quantiles())
         seed = self._draw_seed()
         params = self._initial_params(net, seed, "the new collection or parameters")
         result = self._train(net, params, sampler, None, seed, X_val, Y_val)
@@ -624,7 +710,7 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
 
     def _series_stats(self, uid: Any, values: np.ndarray) -> tuple[float, float]:
         stats = self._series_stats_.get(uid) if _hashable(uid) else None
-        return stats if stats is not None else series_scale(values, self.scaler)
+        return stats if stats is not None else series_scale(values, self._series_kind())
 
     def _panel_inputs(self, panel: Panel, i: int, X_future: np.ndarray | None, *,
                       n_extra: int, lead: int) -> tuple[np.ndarray, np.ndarray]:
@@ -713,19 +799,17 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         if direct:
             batch = np.stack([np.hstack([hh[n - w:n], ff[n - w:n]])
                               for hh, ff, n in zip(hists, feats, lengths)])
-            raw = self._predict_network(np.ascontiguousarray(batch, dtype=dt))
-            out = raw.reshape(S, steps, k, Q)[:, :h, 0, :]
+            self._check_window_values([b[:, 0] for b in batch], list(panel.ids))
+            with kernel_threads(self.n_jobs):
+                out = self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, :h, 0, :]
         else:
             z_ext = [np.vstack([hh, np.zeros((h, k))]) for hh in hists]
             out = np.empty((S, h, Q))
-            net, params = self.network_, self.params_
             with kernel_threads(self.n_jobs):
                 for j in range(h):
                     batch = np.stack([np.hstack([z[n + j - w:n + j], ff[n + j - w:n + j]])
                                       for z, ff, n in zip(z_ext, feats, lengths)])
-                    raw = self._raw_predict(net, params,
-                                            np.ascontiguousarray(batch, dtype=dt))
-                    raw = raw.reshape(S, k, Q)
+                    raw = self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, 0]
                     out[:, j, :] = raw[:, 0, :]
                     for i, n in enumerate(lengths):
                         z_ext[i][n + j] = raw[i, :, med]
@@ -760,18 +844,58 @@ _CLASS_DOC = """Recurrent-network forecaster: {cell} ({torch}).
     ----------
     window_length : int, default=24
         Number of past time steps the network reads.
+    patch_length : int, default=1
+        Time steps read as one network step (``window_length`` must be a
+        multiple): a window of 168 hourly values with ``patch_length=24`` is
+        7 network steps of 24 values, 24 times cheaper to train.
     strategy : {{{{"recursive", "direct"}}}}, default="recursive"
         ``"recursive"``: one-step network, forecasts fed back (any ``h``).
         ``"direct"``: one network predicts the ``horizon`` steps at once.
     horizon : int or None, default=None
         Steps the direct strategy is trained for (required for
         ``"direct"``; unused by ``"recursive"``).
-    scaler : {{{{"standard", "robust"}}}} or None, default="standard"
-        Scaling of the series and regressors (inverted on the forecasts).
+    seasonal_period : int or None, default=None
+        Direct strategy only: the network predicts the deviation from the
+        seasonal naive forecast with this period; also the number of last
+        values whose mean is a window's level for the window scalers.
+    scaler : {{{{"standard", "robust", "mean_abs", "window", "window_log"}}}} or None, \
+default="standard"
+        Scaling of each series (and, pooled, of the regressors), inverted on
+        the forecasts: mean/std, median/IQR, mean absolute value, or, for the
+        direct strategy and positive series, per window: divided by the
+        window's level, then ``x/level - 1`` (``"window"``) or
+        ``log(x/level)`` (``"window_log"``), the standardised log level
+        being an extra input.
+    series_id : {{{{"onehot"}}}} or None, default=None
+        Collections only: add a one-hot series identity to the inputs (a
+        learned per-series offset of the first layer; zeros for new series).
+    calendar_features : list of str or None, default=None
+        sin/cos of ``"hour"``, ``"dayofweek"``, ``"dayofmonth"``,
+        ``"month"``, ``"dayofyear"`` at the time being forecast (needs a
+        DatetimeIndex/PeriodIndex or datetime ``ds``).
+    past_covariates : list of str or int, or None, default=None
+        Columns of ``X`` (names or positions; covariate columns of a long
+        DataFrame) known only up to the present: inputs and auxiliary
+        targets, never needed over the horizon.  The other columns are
+        future-known.
     {{network}}
     {extra}{{head_dropout}}
-    loss : {{{{"mse", "mae", "huber"}}}}, default="mse"
-        Training loss on the scaled series (Huber with ``delta=1``).
+    loss : {{{{"mse", "mae", "huber", "pinball"}}}}, default="mse"
+        Training loss on the scaled series (Huber with ``delta=1``;
+        ``"pinball"``: a quantile head, one output per level of
+        ``quantiles``, the 0.5 quantile being the point forecast).
+    quantiles : sequence of float or None, default=None
+        Levels of the pinball head (default ``(0.05, 0.5, 0.95)``; must
+        include 0.5); only with ``loss="pinball"``.
+    learning_rate : {{{{"constant", "cosine"}}}}, default="constant"
+        Step-size schedule: constant ``learning_rate_init``, or a cosine
+        decay from it to 5 % of it over ``max_iter`` epochs.
+    windows_per_epoch : int or None, default=None
+        Windows visited per epoch (a fresh random subset each epoch); None:
+        all of them.
+    conformal_windows : int, default=50
+        Forecast origins of the rolling calibration window of the conformal
+        intervals (:meth:`predict_interval`, :meth:`predict_quantiles`).
     {{training}}
 
     Attributes
@@ -825,8 +949,10 @@ class RNNForecaster(_RecurrentForecaster):
         self,
         *,
         window_length: int = 24,
+        patch_length: int = 1,
         strategy: str = "recursive",
         horizon: int | None = None,
+        seasonal_period: int | None = None,
         scaler: str | None = "standard",
         series_id: str | None = None,
         calendar_features: Any = None,
@@ -841,6 +967,7 @@ class RNNForecaster(_RecurrentForecaster):
         quantiles: Any = None,
         solver: str = "adam",
         learning_rate_init: float = 0.01,
+        learning_rate: str = "constant",
         batch_size: int = 32,
         max_iter: int = 50,
         windows_per_epoch: int | None = None,
@@ -857,11 +984,13 @@ class RNNForecaster(_RecurrentForecaster):
         verbose: int = 0,
     ):
         super().__init__(
-            window_length=window_length, strategy=strategy, horizon=horizon, scaler=scaler,
+            window_length=window_length, patch_length=patch_length, strategy=strategy,
+            horizon=horizon, seasonal_period=seasonal_period, scaler=scaler,
             series_id=series_id, calendar_features=calendar_features,
             past_covariates=past_covariates, hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,
             dropout=dropout, head_dropout=head_dropout, loss=loss, quantiles=quantiles,
-            solver=solver, learning_rate_init=learning_rate_init, batch_size=batch_size,
+            solver=solver, learning_rate_init=learning_rate_init, learning_rate=learning_rate,
+            batch_size=batch_size,
             max_iter=max_iter, windows_per_epoch=windows_per_epoch,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, clip_grad_norm=clip_grad_norm,

@@ -1,0 +1,144 @@
+"""Per-window input transforms of the neural forecasters.
+
+Applied to every window (and its targets) on the way into the network, and
+inverted on the way out:
+
+* **window scaling** (``scaler="window"`` or ``"window_log"``): each window
+  is divided by its own level ``s`` = the mean of its last
+  ``seasonal_period`` values (the last value without a period), then
+  ``x / s - 1`` or ``log(x / s)``; the standardised ``log(s)`` is given to
+  the network as an extra input at every step, so the level is not lost.
+  Suited to collections of positive series with trends and very different
+  levels (the M4 recipe).  The targets are scaled by the same ``s``.
+* **seasonal residual** (``seasonal_period=m`` with the direct strategy): the
+  network predicts the deviation from the seasonal naive forecast (the last
+  ``m`` scaled values repeated), so an untrained network already forecasts
+  like seasonal naive.
+* **patching** (``patch_length=p``): ``p`` consecutive time steps are read as
+  one network step with ``p`` times the features: a window of 168 hourly
+  values becomes 7 steps of 24, which is 24 times cheaper to train.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["WindowTransform"]
+
+
+class WindowTransform:
+    """Transform of network windows ``(B, w, F)`` whose first ``k`` channels are series.
+
+    Parameters
+    ----------
+    k : int
+        Number of series channels (the first ``k`` input features; the
+        targets are ``steps * k`` values per window, step-major).
+    steps : int
+        Target steps per window.
+    patch_length : int
+        Time steps per network step (divides the window length).
+    mode : {None, "window", "window_log"}
+        Window scaling (see the module docstring).
+    level_length : int
+        Number of last values whose mean is the window level.
+    seasonal_period : int or None
+        Seasonal residual period (None: off).
+    level_stats : tuple of float
+        Mean and standard deviation of ``log(level)`` over the training
+        windows' series (standardises the level input).
+    """
+
+    def __init__(self, *, k: int, steps: int, patch_length: int = 1, mode: str | None = None,
+                 level_length: int = 1, seasonal_period: int | None = None,
+                 level_stats: tuple[float, float] = (0.0, 1.0)):
+        self.k = int(k)
+        self.steps = int(steps)
+        self.patch_length = int(patch_length)
+        self.mode = mode
+        self.level_length = int(level_length)
+        self.seasonal_period = None if seasonal_period is None else int(seasonal_period)
+        self.level_stats = (float(level_stats[0]), float(level_stats[1]))
+
+    @property
+    def is_identity(self) -> bool:
+        return self.mode is None and self.seasonal_period is None and self.patch_length == 1
+
+    def n_inputs(self, n_features: int) -> int:
+        """Network input size for windows of ``n_features`` features."""
+        extra = self.k if self.mode is not None else 0
+        return n_features * self.patch_length + extra
+
+    def _normalise(self, values: np.ndarray, level: np.ndarray) -> np.ndarray:
+        ratio = values / level
+        return np.log(ratio) if self.mode == "window_log" else ratio - 1.0
+
+    def transform(self, X: np.ndarray, Y: np.ndarray | None = None):
+        """Network inputs, targets and the state needed by :meth:`inverse`.
+
+        Parameters
+        ----------
+        X : ndarray of shape (B, w, F)
+        Y : ndarray of shape (B, steps * k) or None
+
+        Returns
+        -------
+        Xn : ndarray of shape (B, w / patch_length, n_inputs(F)), dtype of X
+        Yn : ndarray of shape (B, steps * k) or None
+        state : tuple
+            ``(level (B, k) or None, base (B, steps, k) or None)``.
+        """
+        dt = X.dtype
+        B, w, F = X.shape
+        k = self.k
+        Xf = X.astype(np.float64)
+        level = base = None
+        if self.mode is not None:
+            level = Xf[:, w - self.level_length:, :k].mean(axis=1)
+            Xf = Xf.copy()
+            Xf[:, :, :k] = self._normalise(Xf[:, :, :k], level[:, None, :])
+        if self.seasonal_period is not None:
+            m = self.seasonal_period
+            reps = -(-self.steps // m)
+            base = np.tile(Xf[:, w - m:, :k], (1, reps, 1))[:, :self.steps, :]
+        p = self.patch_length
+        Xn = Xf.reshape(B, w // p, p * F)
+        if self.mode is not None:
+            mu, sd = self.level_stats
+            lev = (np.log(level) - mu) / sd
+            Xn = np.concatenate([Xn, np.repeat(lev[:, None, :], w // p, axis=1)], axis=2)
+        Yn = None
+        if Y is not None:
+            Yf = Y.astype(np.float64).reshape(B, self.steps, k)
+            if level is not None:
+                Yf = self._normalise(Yf, level[:, None, :])
+            if base is not None:
+                Yf = Yf - base
+            Yn = np.ascontiguousarray(Yf.reshape(B, self.steps * k), dtype=dt)
+        return np.ascontiguousarray(Xn, dtype=dt), Yn, (level, base)
+
+    def inverse(self, out: np.ndarray, state: tuple, n_quantiles: int = 1) -> np.ndarray:
+        """Network outputs ``(B, steps * k * Q)`` back to values ``(B, steps, k, Q)``."""
+        level, base = state
+        B = out.shape[0]
+        z = np.asarray(out, dtype=np.float64).reshape(B, self.steps, self.k, n_quantiles)
+        if base is not None:
+            z = z + base[:, :, :, None]
+        if level is not None:
+            lv = level[:, None, :, None]
+            z = np.exp(z) * lv if self.mode == "window_log" else (z + 1.0) * lv
+        return z
+
+
+class TransformedSource:
+    """Batch source applying a :class:`WindowTransform` to another source's batches."""
+
+    def __init__(self, source, transform: WindowTransform):
+        self.source = source
+        self.transform = transform
+        self.n_samples = source.n_samples
+
+    def batch(self, idx: np.ndarray):
+        X, Y = self.source.batch(idx)
+        Xn, Yn, _ = self.transform.transform(X, Y)
+        return Xn, Yn
