@@ -396,6 +396,30 @@ def cross_entropy_loss(logits, labels):
     return logits.dtype.type(loss), dlogits
 
 
+def pinball_loss(pred, target, quantiles):
+    """(loss, dpred) of the pinball (quantile) loss, mean over all elements of pred.
+
+    pred (N, S*Q), target (N, S), quantiles (Q,); column s*Q + j of pred is the
+    quantile quantiles[j] of target column s.  With u = target - pred the loss
+    is mean(max(q*u, (q-1)*u)); dpred is -q (u > 0), 1-q (u < 0), 0 (u == 0),
+    divided by the number of elements.
+    """
+    N, S = target.shape
+    q = np.asarray(quantiles, dtype=np.float64)
+    Q = q.size
+    n = N * S * Q
+    loss = 0.0
+    dpred = np.zeros(pred.shape, dtype=np.float64)
+    for s in range(S):
+        for j in range(Q):
+            c = s * Q + j
+            u = target[:, s] - pred[:, c]          # in pred's dtype, like the kernel
+            loss += np.sum(np.maximum(q[j] * u.astype(np.float64),
+                                      (q[j] - 1) * u.astype(np.float64)))
+            dpred[:, c] = np.where(u > 0, -q[j], np.where(u < 0, 1 - q[j], 0.0)) / n
+    return pred.dtype.type(loss / n), dpred.astype(pred.dtype)
+
+
 # ---------------------------------------------------------------------------
 # dropout: counter-based generator
 # ---------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Each returns the loss as float64 (accumulated in float64, in index order) and
 writes the gradient into ``grad``, in the prediction's dtype.  Semantics follow
-``torch.nn.MSELoss``, ``L1Loss``, ``HuberLoss`` and ``CrossEntropyLoss``.
+``torch.nn.MSELoss``, ``L1Loss``, ``HuberLoss`` and ``CrossEntropyLoss``;
+:func:`pinball_loss` is the quantile (pinball) loss of quantile regression.
 """
 
 import math
@@ -64,6 +65,42 @@ def huber_loss(pred, target, delta, grad):
             else:
                 total += delta * (np.float64(a) - 0.5 * delta)
                 grad[i, k] = scale * dl if d > 0 else -scale * dl
+    return total / n
+
+
+@njit(**NJIT)
+def pinball_loss(pred, target, quantiles, grad):
+    """Pinball (quantile) loss, mean over all ``N * S * Q`` elements of ``pred``.
+
+    ``pred`` is (N, S*Q), ``target`` (N, S), ``quantiles`` float64 (Q,) in
+    (0, 1); column ``s*Q + j`` of ``pred`` predicts the quantile
+    ``quantiles[j]`` of target column ``s``.  With ``u = target - pred`` the
+    per-element loss is ``max(q*u, (q-1)*u)``; its derivative w.r.t. ``pred``
+    is ``-q`` for ``u > 0``, ``1 - q`` for ``u < 0`` and 0 at ``u == 0`` (the
+    subgradient convention of :func:`mae_loss`), divided by ``N * S * Q``.
+    """
+    N = pred.shape[0]
+    S = target.shape[1]
+    Q = quantiles.shape[0]
+    n = pred.size
+    inv_n = 1.0 / n
+    zero = pred.dtype.type(0.0)
+    total = 0.0
+    for i in range(N):
+        for s in range(S):
+            t = target[i, s]
+            for j in range(Q):
+                c = s * Q + j
+                q = quantiles[j]
+                u = t - pred[i, c]
+                if u > zero:
+                    total += q * np.float64(u)
+                    grad[i, c] = -q * inv_n
+                elif u < zero:
+                    total += (q - 1.0) * np.float64(u)
+                    grad[i, c] = (1.0 - q) * inv_n
+                else:
+                    grad[i, c] = zero
     return total / n
 
 

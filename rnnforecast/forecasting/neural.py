@@ -90,9 +90,11 @@ from rnnforecast.forecasting._global import (
     calendar_matrix,
     series_scale,
 )
+from rnnforecast.forecasting._neural_intervals import _QUANTILE_REQUEST, NeuralIntervalMixin
 from rnnforecast.forecasting._window_transform import TransformedSource, WindowTransform
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.nn.threads import kernel_threads
+from rnnforecast.nn.training import check_quantiles
 from rnnforecast.transformers.windowing import make_windows
 from rnnforecast.utils._compat import Interval, StrOptions
 from rnnforecast.utils.panel import Panel
@@ -132,7 +134,7 @@ def _fit_scaler(kind: str | None, values: np.ndarray):
     return scaler
 
 
-class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
+class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecaster):
     """Shared implementation of the neural forecasters (see :class:`LSTMForecaster`)."""
 
     _parameter_constraints: dict = {
@@ -344,18 +346,7 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
                 )
             return None
         raw = (0.05, 0.5, 0.95) if self.quantiles is None else self.quantiles
-        try:
-            q = np.asarray(raw, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"quantiles must be a sequence of floats; got {raw!r}."
-            ) from None
-        if (q.ndim != 1 or q.size == 0 or not np.isfinite(q).all()
-                or (q <= 0).any() or (q >= 1).any() or (np.diff(q) <= 0).any()):
-            raise ValueError(
-                "quantiles must be a non-empty, strictly increasing sequence of levels "
-                f"strictly between 0 and 1; got {raw!r}."
-            )
+        q = check_quantiles(raw, name="quantiles")
         if not np.any(q == 0.5):
             raise ValueError(
                 "quantiles must include 0.5: the median is the point forecast of a "
@@ -560,6 +551,9 @@ class _RecurrentForecaster(RecurrentModelMixin, BaseForecaster):
         y_info: SeriesInfo | None = None,
     ) -> np.ndarray:
         out = self._forecast_single(h, X, y_hist, X_hist, y_info)
+        request = _QUANTILE_REQUEST.get()
+        if request is not None:  # predict_interval/predict_quantiles of the quantile head
+            request["out"] = out[:, :self.n_targets_, :]
         return out[:, :self.n_targets_, self._median_column()]
 
     def _forecast_single(self, h, X, y_hist, X_hist, y_info) -> np.ndarray:

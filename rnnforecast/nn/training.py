@@ -18,26 +18,94 @@ from .._kernels import optim as kopt
 from .network import RecurrentNetwork
 from .threads import kernel_threads
 
-LOSSES = ("mse", "mae", "huber", "cross_entropy")
+LOSSES = ("mse", "mae", "huber", "cross_entropy", "pinball")
 
 
 class NonFiniteLossError(FloatingPointError):
     """Training produced a non-finite loss or gradient; parameters were left unchanged."""
 
 
-def compute_loss(loss, pred, target, huber_delta=1.0):
+def check_quantiles(quantiles, name="quantiles"):
+    """Validate the quantile levels of the pinball loss.
+
+    Parameters
+    ----------
+    quantiles : array-like of shape (Q,)
+        Quantile levels: finite, strictly between 0 and 1, strictly increasing.
+    name : str, default="quantiles"
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    quantiles : ndarray of shape (Q,), float64, C-contiguous
+        A new array.
+
+    Raises
+    ------
+    TypeError
+        If ``quantiles`` is None, a string or not numeric.
+    ValueError
+        If it is not 1-D and non-empty, or a level is not finite, not strictly
+        inside (0, 1), or the levels are not strictly increasing.
+    """
+    if quantiles is None or isinstance(quantiles, (str, bytes)):
+        raise TypeError(f"{name} must be a 1-D sequence of floats in (0, 1), e.g. [0.1, 0.5, "
+                        f"0.9]; got {quantiles!r}.")
+    arr = np.asarray(quantiles)
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
+                                 or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must hold real numbers in (0, 1); got {quantiles!r} "
+                        f"(dtype {arr.dtype}).")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence of floats in (0, 1); got "
+                         f"shape {arr.shape}.")
+    arr = np.array(arr, dtype=np.float64)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite; got {arr.tolist()}.")
+    if not ((arr > 0.0) & (arr < 1.0)).all():
+        raise ValueError(f"{name} must lie strictly between 0 and 1; got {arr.tolist()}.")
+    if arr.size > 1 and not (np.diff(arr) > 0).all():
+        raise ValueError(f"{name} must be strictly increasing (sorted, no duplicates); got "
+                         f"{arr.tolist()}.")
+    return arr
+
+
+def compute_loss(loss, pred, target, huber_delta=1.0, quantiles=None):
     """Loss value (float) and its gradient w.r.t. ``pred``.
 
     Parameters
     ----------
-    loss : {"mse", "mae", "huber", "cross_entropy"}
+    loss : {"mse", "mae", "huber", "cross_entropy", "pinball"}
     pred : ndarray (N, O) or (N, T, O)
     target : ndarray like ``pred`` (float), or int64 (N,) class labels for
-        "cross_entropy" (``pred`` then holds logits (N, C)).
+        "cross_entropy" (``pred`` then holds logits (N, C)).  For "pinball",
+        ``target`` has the shape of ``pred`` except that its last axis is
+        ``S = O / Q`` (a (N,) target is taken as (N, 1)).
     huber_delta : float > 0
+    quantiles : array-like of shape (Q,) or None
+        Quantile levels of the "pinball" loss (required for it, refused for
+        the other losses): finite, strictly inside (0, 1), strictly
+        increasing.  Output ``s*Q + j`` of the last axis of ``pred`` predicts
+        the quantile ``quantiles[j]`` of target ``s``.
+
+    Returns
+    -------
+    value : float
+        Mean loss (float64).
+    grad : ndarray like ``pred``
+        Gradient of ``value`` w.r.t. ``pred``, in ``pred``'s dtype.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``loss``, missing/invalid ``quantiles`` or a
+        ``pred``/``target`` shape mismatch of the pinball loss.
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}; got {loss!r} instead.")
+    q = _loss_quantiles(loss, quantiles)
+    if q is not None:
+        return _pinball(pred, target, q)
     p2 = pred.reshape(pred.shape[0], -1) if pred.ndim != 2 else pred
     grad = np.empty_like(p2)
     if loss == "cross_entropy":
@@ -50,6 +118,46 @@ def compute_loss(loss, pred, target, huber_delta=1.0):
             value = kloss.mae_loss(p2, t2, grad)
         else:
             value = kloss.huber_loss(p2, t2, float(huber_delta), grad)
+    return value, grad.reshape(pred.shape)
+
+
+def _loss_quantiles(loss, quantiles):
+    """Validated quantile levels for ``loss="pinball"``; None for the other losses."""
+    if loss == "pinball":
+        if quantiles is None:
+            raise ValueError("loss='pinball' needs the quantile levels: pass quantiles, e.g. "
+                             "quantiles=[0.1, 0.5, 0.9]; got None.")
+        return check_quantiles(quantiles)
+    if quantiles is not None:
+        raise ValueError(f"quantiles is only used by loss='pinball'; got quantiles={quantiles!r} "
+                         f"with loss={loss!r}. Pass quantiles=None.")
+    return None
+
+
+def _pinball(pred, target, q):
+    """Shape-checked call of the pinball kernel with validated levels ``q``."""
+    Q = q.size
+    pred = np.asarray(pred)
+    target = np.asarray(target)
+    if pred.dtype not in (np.float32, np.float64):
+        raise TypeError(f"pred must be float32 or float64 for loss='pinball'; got dtype "
+                        f"{pred.dtype}.")
+    if pred.ndim < 2 or pred.shape[0] == 0 or pred.shape[-1] % Q:
+        raise ValueError(f"loss='pinball' with Q={Q} quantiles needs pred of shape (N, S*Q) or "
+                         f"(N, T, S*Q) with N >= 1 (last axis a multiple of {Q}); got pred of "
+                         f"shape {pred.shape}.")
+    if target.ndim == 1 and pred.ndim == 2:
+        target = target.reshape(-1, 1)
+    expected = pred.shape[:-1] + (pred.shape[-1] // Q,)
+    if target.shape != expected:
+        raise ValueError(f"loss='pinball' with Q={Q} quantiles needs pred with S*Q columns "
+                         f"where target has S: for pred of shape {pred.shape} target must have "
+                         f"shape {expected}; got target of shape {target.shape}.")
+    N = pred.shape[0]
+    p2 = np.ascontiguousarray(pred.reshape(N, -1))
+    t2 = np.ascontiguousarray(target.reshape(N, -1), dtype=p2.dtype)
+    grad = np.empty_like(p2)
+    value = kloss.pinball_loss(p2, t2, q, grad)
     return value, grad.reshape(pred.shape)
 
 
@@ -111,14 +219,16 @@ def make_optimizer(solver, n_params, dtype, learning_rate, **kwargs):
 
 
 def train_step(net, params, optimizer, X, Y, *, loss="mse", huber_delta=1.0, clip_grad_norm=None,
-               clip_grad_value=None, seed=0, step=0):
+               clip_grad_value=None, seed=0, step=0, quantiles=None):
     """One optimisation step in place on ``params``; returns (loss, gradient norm).
 
-    ``X``/``Y`` must be validated already.  Raises :class:`NonFiniteLossError`
+    ``X``/``Y`` must be validated already.  ``quantiles`` (the levels of
+    ``loss="pinball"``) is passed to :func:`compute_loss`; the network then
+    has ``S * Q`` outputs for ``S`` targets.  Raises :class:`NonFiniteLossError`
     (parameters untouched) when the loss or the gradient is not finite.
     """
     fr = net.forward(params, X, training=True, seed=seed, step=step, check_input=False)
-    value, dpred = compute_loss(loss, fr.output, Y, huber_delta)
+    value, dpred = compute_loss(loss, fr.output, Y, huber_delta, quantiles)
     if not math.isfinite(value):
         raise NonFiniteLossError(f"training loss became {value} at step {step}; the parameters "
                                  "were left at their values before this step.")
@@ -133,7 +243,7 @@ def train_step(net, params, optimizer, X, Y, *, loss="mse", huber_delta=1.0, cli
 
 def fit_network(net: RecurrentNetwork, X, Y, *, loss="mse", solver="adam", learning_rate=1e-3,
                 epochs=10, batch_size=32, clip_grad_norm=None, clip_grad_value=None,
-                huber_delta=1.0, seed=0, n_jobs=None, params=None, callback=None):
+                huber_delta=1.0, seed=0, n_jobs=None, params=None, callback=None, quantiles=None):
     """Train ``net`` with mini-batches; returns (params, loss_curve).
 
     Parameters
@@ -144,6 +254,8 @@ def fit_network(net: RecurrentNetwork, X, Y, *, loss="mse", solver="adam", learn
     n_jobs : int or None, kernel threads (see :func:`~rnnforecast.nn.threads.resolve_n_jobs`).
     params : ndarray or None, starting parameters (a copy is trained).
     callback : callable(epoch, mean_loss) or None.
+    quantiles : array-like (Q,) or None, the levels of ``loss="pinball"`` (then
+        ``Y`` has ``S`` targets and the network ``S * Q`` outputs).
 
     Each epoch's batch order comes from ``numpy.random.default_rng((seed, epoch))``,
     so the result depends on ``seed`` only, never on the thread count.
@@ -152,6 +264,7 @@ def fit_network(net: RecurrentNetwork, X, Y, *, loss="mse", solver="adam", learn
         raise ValueError(f"epochs must be an int >= 1; got {epochs!r} instead.")
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
         raise ValueError(f"batch_size must be an int >= 1; got {batch_size!r} instead.")
+    quantiles = _loss_quantiles(loss, quantiles)
     X = net.check_input(X)
     N = X.shape[0]
     if Y.shape[0] != N:
@@ -175,7 +288,8 @@ def fit_network(net: RecurrentNetwork, X, Y, *, loss="mse", solver="adam", learn
                 step += 1
                 value, _ = train_step(net, params, opt, X[idx], Y[idx], loss=loss,
                                       huber_delta=huber_delta, clip_grad_norm=clip_grad_norm,
-                                      clip_grad_value=clip_grad_value, seed=seed, step=step)
+                                      clip_grad_value=clip_grad_value, seed=seed, step=step,
+                                      quantiles=quantiles)
                 total += value * len(idx)
             curve.append(total / N)
             if callback is not None:

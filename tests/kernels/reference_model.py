@@ -9,10 +9,12 @@ import naive
 
 
 def naive_forward_backward(net, params, X, Y=None, loss="mse", huber_delta=1.0, training=False,
-                           seed=0, step=0, h0=None, c0=None, doutput=None, dh_n=None, dc_n=None):
+                           seed=0, step=0, h0=None, c0=None, doutput=None, dh_n=None, dc_n=None,
+                           quantiles=None):
     """Output, h_n, c_n, loss value and gradients of ``net`` computed by the twin.
 
-    Either ``Y`` (with ``loss``) or ``doutput`` gives the upstream gradient.
+    Either ``Y`` (with ``loss``) or ``doutput`` gives the upstream gradient;
+    ``quantiles`` are the levels of ``loss="pinball"``.
     Returns a dict with "output", "h_n", "c_n", "loss", "grads" (name -> array),
     "input", "h0", "c0".
     """
@@ -58,6 +60,9 @@ def naive_forward_backward(net, params, X, Y=None, loss="mse", huber_delta=1.0, 
             value, doutput = naive.mae_loss(output, Y)
         elif loss == "huber":
             value, doutput = naive.huber_loss(output, Y, huber_delta)
+        elif loss == "pinball":
+            value, doutput = naive.pinball_loss(output.reshape(B, -1), Y.reshape(B, -1), quantiles)
+            doutput = doutput.reshape(output.shape)
         else:
             value, doutput = naive.cross_entropy_loss(output, Y)
         res["loss"] = float(value)

@@ -1,0 +1,300 @@
+"""Prediction intervals and quantiles of the neural forecasters.
+
+Three sources, chosen from how the forecaster was fitted:
+
+* ``loss="pinball"``: the network's own quantile head (levels in
+  ``quantiles``); ``predict_interval(coverage=c)`` needs the levels
+  ``(1 - c) / 2`` and ``(1 + c) / 2`` among them.
+* one series, other losses: split conformal on a rolling calibration window
+  (:class:`~rnnforecast.forecasting.intervals.ConformalIntervalMixin`).
+* a collection of series, other losses: "locally weighted" split conformal.
+  A clone is fitted on every series without its last ``C = r + h - 1``
+  values (``r`` origins per series, ``r = ceil(conformal_windows /
+  n_series)``); from each of the ``r`` origins it forecasts ``h`` steps; the
+  absolute errors are divided by the series' scale ``s_i`` (the in-sample
+  mean absolute seasonal difference, lag ``seasonal_period`` or 1) and
+  pooled over all series per horizon step.  The interval of series ``i`` is
+  ``forecast_i +- q_j * s_i`` with ``q_j`` the conformal quantile of step
+  ``j``.  Computed on the first call after a fit (one extra training) and
+  cached.
+"""
+
+from __future__ import annotations
+
+import math
+from contextvars import ContextVar
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
+
+from rnnforecast.forecasting.intervals import (
+    ConformalIntervalMixin,
+    _check_coverage,
+    _check_levels,
+    _rank,
+    _too_few,
+    conformal_quantile,
+    scaled_pool,
+)
+from rnnforecast.utils.panel import ID_COL, TARGET_COL, TIME_COL, Panel
+from rnnforecast.utils.validation import check_horizon
+
+__all__ = ["NeuralIntervalMixin"]
+
+# Set while predict_interval/predict_quantiles run the single-series predict
+# path, so that the quantile head's outputs are handed back.
+_QUANTILE_REQUEST: ContextVar = ContextVar("_QUANTILE_REQUEST", default=None)
+
+
+def _series_scale(values: np.ndarray, m: int) -> float:
+    """Mean absolute lag-``m`` difference (falls back to lag 1, mean |y|, then 1)."""
+    for lag in (m, 1):
+        if len(values) > lag:
+            s = float(np.mean(np.abs(values[lag:] - values[:-lag])))
+            if s > 0:
+                return s
+    s = float(np.mean(np.abs(values)))
+    return s if s > 0 else 1.0
+
+
+def _panel_input(panel: Panel, stops: list, covariates: bool = True) -> Any:
+    """The first ``stops[i]`` observations of every series, in the panel's format."""
+    if panel.kind == "long":
+        frames = []
+        for uid, v, info, stop, i in zip(panel.ids, panel.values, panel.infos, stops,
+                                         range(panel.n_series)):
+            ds = info.index[:stop]
+            data = {ID_COL: np.repeat(np.array([uid], dtype=object), stop),
+                    TIME_COL: np.asarray(ds) if not isinstance(ds, pd.RangeIndex)
+                    else np.asarray(ds, dtype=np.int64),
+                    TARGET_COL: v[:stop]}
+            if covariates and panel.exog is not None:
+                for j, c in enumerate(panel.exog_columns):
+                    data[c] = panel.exog[i][:stop, j]
+            frames.append(pd.DataFrame(data))
+        df = pd.concat(frames, ignore_index=True)
+        id_dtype = panel.meta.get("id_dtype")
+        if id_dtype is not None:
+            df[ID_COL] = df[ID_COL].astype(id_dtype)
+        return df, None
+    ys, Xs = [], ([] if panel.exog is not None else None)
+    for i, (v, info, stop) in enumerate(zip(panel.values, panel.infos, stops)):
+        ys.append(pd.Series(v[:stop], index=info.index[:stop], name=info.name)
+                  if info.is_pandas else v[:stop].copy())
+        if Xs is not None:
+            Xs.append(panel.exog[i][:stop])
+    return ys, Xs
+
+
+def _future_exog(panel: Panel, starts: list, h: int, columns: list, future_idx: list) -> Any:
+    """Future-known covariates of ``h`` periods after ``starts[i]`` in the panel's format."""
+    if panel.kind == "long":
+        frames = []
+        for uid, info, start, i in zip(panel.ids, panel.infos, starts, range(panel.n_series)):
+            ds = info.index[start:start + h]
+            data = {ID_COL: np.repeat(np.array([uid], dtype=object), h),
+                    TIME_COL: np.asarray(ds) if not isinstance(ds, pd.RangeIndex)
+                    else np.asarray(ds, dtype=np.int64)}
+            for j, c in zip(future_idx, columns):
+                data[c] = panel.exog[i][start:start + h, j]
+            frames.append(pd.DataFrame(data))
+        df = pd.concat(frames, ignore_index=True)
+        id_dtype = panel.meta.get("id_dtype")
+        if id_dtype is not None:
+            df[ID_COL] = df[ID_COL].astype(id_dtype)
+        return df
+    # list format: the new history followed by the future, as predict expects
+    return [panel.exog[i][:start + h][:, future_idx] for i, start in enumerate(starts)]
+
+
+class NeuralIntervalMixin(ConformalIntervalMixin):
+    """``predict_interval`` / ``predict_quantiles`` of the neural forecasters."""
+
+    # ------------------------------------------------------------ single series
+    def _single_head_quantiles(self, h: int, X: Any, y: Any):
+        token = _QUANTILE_REQUEST.set({})
+        try:
+            request = _QUANTILE_REQUEST.get()
+            _, (info, cutoff) = self._predict_array(h, X, y)
+        finally:
+            _QUANTILE_REQUEST.reset(token)
+        return request["out"], info, cutoff
+
+    def _check_single_conformal(self) -> None:
+        if getattr(self, "_past_idx_", None):
+            raise ValueError(
+                "Conformal intervals of a single series forecast from rolling histories, "
+                "which is not available with past_covariates. Use loss='pinball' (quantile "
+                "head) or the long format (a DataFrame with unique_id, ds, y and the "
+                "covariates)."
+            )
+
+    # ------------------------------------------------------------ collections
+    def _panel_scores(self, h: int) -> np.ndarray:
+        """Pooled normalised calibration scores (n, h) of a collection fit (cached)."""
+        panel = self._panel_
+        r = max(1, math.ceil(int(self.conformal_windows) / panel.n_series))
+        cache = self.__dict__.get("_conformal_cache_")
+        if (cache is not None and cache.get("panel") is panel and cache["r"] == r
+                and cache["h"] >= h):
+            return cache["scores"][:, :h]
+        C = r + h - 1
+        keep = [i for i, v in enumerate(panel.values)
+                if len(v) - C >= max(int(self._min_history()), int(self.window_length))]
+        if not keep:
+            raise ValueError(
+                f"No series is long enough for the conformal calibration: it needs "
+                f"{C} values (conformal origins {r} + h {h} - 1) beyond the "
+                f"{max(int(self._min_history()), int(self.window_length))} a fit needs. "
+                "Lower conformal_windows or h."
+            )
+        sub = Panel(ids=[panel.ids[i] for i in keep], values=[panel.values[i] for i in keep],
+                    infos=[panel.infos[i] for i in keep],
+                    exog=None if panel.exog is None else [panel.exog[i] for i in keep],
+                    exog_columns=panel.exog_columns, kind=panel.kind, meta=panel.meta)
+        lengths = [len(v) for v in sub.values]
+        y_cal, X_cal = _panel_input(sub, [n - C for n in lengths])
+        model = clone(self)
+        model.set_params(warm_start=False)
+        model.fit(y_cal, X_cal)
+        future_cols = self._future_covariate_names()
+        per_series = [np.empty((r, h)) for _ in keep]
+        m = int(self.seasonal_period) if self.seasonal_period is not None else 1
+        for o in range(r):
+            starts = [n - C + o for n in lengths]
+            hist, X_hist = _panel_input(sub, starts)
+            X = None
+            if future_cols:
+                X = _future_exog(sub, starts, h, future_cols, self._future_idx_)
+            elif X_hist is not None and sub.kind == "list":
+                X = [x[:s + h][:, self._future_idx_] for x, s in zip(sub.exog, starts)]
+            fc = model.predict(h, X=X, y=hist)
+            if sub.kind == "long":
+                fc = [g[TARGET_COL].to_numpy() for _, g in fc.groupby(ID_COL, sort=False)]
+            for i, (f, s) in enumerate(zip(fc, starts)):
+                per_series[i][o] = np.abs(sub.values[i][s:s + h] - np.asarray(f, dtype=float))
+        scales = [_series_scale(v[:n - C], m) for v, n in zip(sub.values, lengths)]
+        pooled = scaled_pool(per_series, scales)
+        self.conformal_scores_ = pooled
+        self._conformal_cache_ = {"panel": panel, "r": r, "h": h, "scores": pooled}
+        return pooled
+
+    def _panel_bands(self, h: int, levels: list, X: Any, y: Any):
+        panel, X_future = self._panel_predict_inputs(h, X, y)
+        out = self._forecast_panel(h, panel, X_future)          # (S, h, Q)
+        med = self._median_column()
+        if self._quantile_levels_ is not None:
+            return panel, [out[:, :, self._head_column(q)] for q in levels]
+        point = out[:, :, med]
+        extremes = [abs(2.0 * q - 1.0) for q in levels if q != 0.5]
+        if not extremes:
+            return panel, [point for _ in levels]
+        scores = self._panel_scores(h)[:, :h]
+        if _rank(scores.shape[0], max(extremes)) > scores.shape[0]:
+            raise _too_few(scores.shape[0], max(extremes), "conformal_windows")
+        m = int(self.seasonal_period) if self.seasonal_period is not None else 1
+        scales = np.array([_series_scale(v, m) for v in panel.values])[:, None]
+        bands = []
+        for q in levels:
+            if q == 0.5:
+                bands.append(point)
+                continue
+            width = conformal_quantile(scores, abs(2.0 * q - 1.0))[None, :] * scales
+            bands.append(point - width if q < 0.5 else point + width)
+        return panel, bands
+
+    def _head_column(self, level: float) -> int:
+        q = self._quantile_levels_
+        hit = np.flatnonzero(np.isclose(q, level, rtol=0, atol=1e-12))
+        if not hit.size:
+            raise ValueError(
+                f"The quantile head of this forecaster (loss='pinball') predicts the levels "
+                f"{[float(v) for v in q]}; level {level:g} is not among them. Refit with "
+                "quantiles including it, or use another loss for conformal intervals."
+            )
+        return int(hit[0])
+
+    # ------------------------------------------------------------ public API
+    def predict_interval(self, h: int, coverage: float = 0.9, X: Any = None, y: Any = None) -> Any:
+        """Prediction interval for the next ``h`` steps.
+
+        From the quantile head with ``loss="pinball"``, else split conformal
+        (see :mod:`rnnforecast.forecasting.neural`).
+
+        Parameters
+        ----------
+        h : int
+            Number of steps ahead (>= 1).
+        coverage : float, default=0.9
+            Nominal probability that the interval contains the future value,
+            strictly between 0 and 1.
+        X, y : optional
+            As for :meth:`predict`.
+
+        Returns
+        -------
+        interval : ndarray, DataFrame or list
+            One series: as :meth:`ConformalIntervalMixin.predict_interval`
+            (``(h, 2)`` for 1-D numpy, ``(h, k, 2)`` for 2-D, DataFrames with
+            ``lower``/``upper`` columns for pandas).  A collection: its
+            format with ``lower`` and ``upper`` values (a long DataFrame with
+            columns ``unique_id``, ``ds``, ``lower``, ``upper``; a list of
+            ``(h, 2)`` arrays or DataFrames).
+        """
+        check_is_fitted(self, "_y_info_")
+        h = check_horizon(h)
+        coverage = _check_coverage(coverage)
+        levels = [(1.0 - coverage) / 2.0, (1.0 + coverage) / 2.0]
+        if self._panel_ is not None:
+            panel, bands = self._panel_bands(h, levels, X, y)
+            return panel.to_output([np.column_stack([lo, hi]) for lo, hi in zip(*bands)],
+                                   columns=["lower", "upper"])
+        if self._quantile_levels_ is not None:
+            cols = [self._head_column(q) for q in levels]
+            out, info, cutoff = self._single_head_quantiles(h, X, y)
+            return self._format_bands([out[:, :, c] for c in cols], ["lower", "upper"],
+                                      info, cutoff, h)
+        self._check_single_conformal()
+        return super().predict_interval(h, coverage=coverage, X=X, y=y)
+
+    def predict_quantiles(self, h: int, quantiles: Any = (0.05, 0.5, 0.95), X: Any = None,
+                          y: Any = None) -> Any:
+        """Quantile forecasts for the next ``h`` steps.
+
+        From the quantile head with ``loss="pinball"`` (the levels must be
+        among ``quantiles`` of the forecaster), else from the symmetric
+        conformal bands.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps ahead (>= 1).
+        quantiles : sequence of float, default=(0.05, 0.5, 0.95)
+            Levels strictly between 0 and 1, increasing, no duplicates.
+        X, y : optional
+            As for :meth:`predict`.
+
+        Returns
+        -------
+        quantiles : ndarray, DataFrame or list
+            One series: ``(h, Q)`` / ``(h, k, Q)`` arrays or DataFrames with
+            columns ``"q0.05"``...; a collection: its format with one value
+            column per level.
+        """
+        check_is_fitted(self, "_y_info_")
+        h = check_horizon(h)
+        levels = _check_levels(quantiles)
+        labels = [f"q{q!r}" for q in levels]
+        if self._panel_ is not None:
+            panel, bands = self._panel_bands(h, levels, X, y)
+            return panel.to_output([np.column_stack(cols) for cols in zip(*bands)],
+                                   columns=labels)
+        if self._quantile_levels_ is not None:
+            cols = [self._head_column(q) for q in levels]
+            out, info, cutoff = self._single_head_quantiles(h, X, y)
+            return self._format_bands([out[:, :, c] for c in cols], labels, info, cutoff, h)
+        self._check_single_conformal()
+        return super().predict_quantiles(h, quantiles=levels, X=X, y=y)
