@@ -68,8 +68,9 @@ class LinearExog(BaseForecaster):
         return X @ self.coef_
 
 
-class _LSTMWithIntervals(ConformalIntervalMixin, LSTMForecaster):
-    pass
+# The neural forecasters get their conformal intervals from this mixin.
+_LSTMWithIntervals = LSTMForecaster
+assert issubclass(LSTMForecaster, ConformalIntervalMixin)
 
 
 LSTM_SETTINGS = dict(hidden_size=8, max_iter=10, window_length=10, n_jobs=1, random_state=0)
