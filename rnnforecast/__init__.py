@@ -17,6 +17,7 @@ _EXPORTS = {
     "RNNForecaster": "rnnforecast.forecasting.neural",
     "GRUForecaster": "rnnforecast.forecasting.neural",
     "LSTMForecaster": "rnnforecast.forecasting.neural",
+    "LocalForecaster": "rnnforecast.forecasting.local",
     # sequence estimators
     "RNNRegressor": "rnnforecast.estimators",
     "GRURegressor": "rnnforecast.estimators",

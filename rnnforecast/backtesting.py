@@ -29,7 +29,9 @@ forecaster passed in is never fitted or modified.
 
 Parallelism: with ``n_jobs`` set, the groups of windows that share one fit
 are run in parallel by :mod:`joblib` (so with ``refit=False`` there is a
-single group and nothing to parallelise).
+single group and nothing to parallelise), on ``backend`` (default: joblib's
+active backend, so ``with joblib.parallel_backend("dask"):`` runs the windows
+on a Dask cluster).  The results do not depend on ``n_jobs`` or ``backend``.
 """
 
 from __future__ import annotations
@@ -41,10 +43,11 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.base import clone
 
 from rnnforecast.metrics import METRICS
+from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.validation import check_series
 
 __all__ = ["backtest", "BacktestResult", "BacktestWindowError"]
@@ -89,6 +92,19 @@ class BacktestResult:
         the forecast target, or its position for numpy input), ``series``
         (column name, the Series name, or the column number), ``y_true``,
         ``y_pred``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast import NaiveForecaster, backtest
+    >>> result = backtest(NaiveForecaster(), np.arange(30.0), horizon=3, n_windows=4,
+    ...                   metrics=("mae", "rmse"))
+    >>> result.summary()[["mae", "rmse"]]
+    mae     2.000000
+    rmse    2.160247
+    dtype: float64
+    >>> len(result.scores), len(result.forecasts)
+    (4, 12)
     """
 
     scores: pd.DataFrame
@@ -269,6 +285,7 @@ def backtest(
     metrics: Sequence[str | Callable[..., Any]] = ("mae", "rmse", "smape", "mase"),
     sp: int = 1,
     n_jobs: int | None = None,
+    backend: str | None = None,
 ) -> BacktestResult:
     """Rolling-origin evaluation of a forecaster (see the module docstring).
 
@@ -303,7 +320,13 @@ def backtest(
         Seasonal period for MASE.
     n_jobs : int, default=None
         Number of joblib workers over groups of windows (None = sequential
-        unless a joblib ``parallel_config`` says otherwise).
+        unless a joblib ``parallel_config`` says otherwise, or the default of
+        ``backend``: all the workers of a Dask cluster for ``"dask"``).
+    backend : str, default=None
+        joblib backend for the windows: ``"loky"`` (processes),
+        ``"threading"``, ``"dask"`` (needs ``distributed`` and a running
+        ``distributed.Client``)...  None uses joblib's active backend (loky
+        unless inside ``joblib.parallel_backend(...)``/``parallel_config``).
 
     Returns
     -------
@@ -319,6 +342,26 @@ def backtest(
     BacktestWindowError
         A window's fit, forecast or scoring failed; the message and the
         ``window``/``cutoff``/``stage`` attributes say which.
+
+    Examples
+    --------
+    Three windows of two steps at the end of a 20-point series, each refitted
+    on everything before its origin:
+
+    >>> import numpy as np
+    >>> from rnnforecast import NaiveForecaster, backtest
+    >>> y = np.arange(1.0, 21.0)
+    >>> scores, forecasts = backtest(NaiveForecaster(), y, horizon=2, n_windows=3,
+    ...                              metrics=("mae", "mase"))
+    >>> scores[["window", "train_size", "mae", "mase"]]
+       window  train_size  mae  mase
+    0       0          14  1.5   1.5
+    1       1          16  1.5   1.5
+    2       2          18  1.5   1.5
+    >>> forecasts[["window", "step", "y_true", "y_pred"]].head(2)
+       window  step  y_true  y_pred
+    0       0     1    15.0    14.0
+    1       0     2    16.0    14.0
     """
     if not (hasattr(forecaster, "fit") and hasattr(forecaster, "predict")):
         raise TypeError(f"forecaster must have fit and predict methods; got {type(forecaster).__name__}")
@@ -354,11 +397,13 @@ def backtest(
             groups.append([])
         groups[-1].append((i, s, t))
 
-    if n_jobs is None and len(groups) == 1:
+    if n_jobs is None and backend is None and len(groups) == 1:
         results = [_run_group(forecaster, y, X, groups[0], horizon, metric_list, sp, cutoff_labels)]
     else:
-        results = Parallel(n_jobs=n_jobs)(
-            delayed(_run_group)(forecaster, y, X, g, horizon, metric_list, sp, cutoff_labels) for g in groups
+        results = run_parallel(
+            (delayed(_run_group)(forecaster, y, X, g, horizon, metric_list, sp, cutoff_labels)
+             for g in groups),
+            n_jobs=n_jobs, backend=backend,
         )
     rows, preds = [], []
     for group_result in results:

@@ -233,6 +233,14 @@ def make_forecaster(
     -------
     BaseForecaster
         An unfitted forecaster.
+
+    Examples
+    --------
+    >>> from rnnforecast.benchmarking import make_forecaster
+    >>> make_forecaster("arima", sp=12)
+    ARIMAForecaster(order=(1, 1, 1), seasonal_order=(0, 1, 1, 12))
+    >>> make_forecaster("lstm", sp=12, n_train=200).get_params()["window_length"]
+    24
     """
     if name not in MODEL_NAMES:
         raise ValueError(f"unknown model {name!r}; valid names are {list(MODEL_NAMES)}")
@@ -277,6 +285,12 @@ def parse_model_list(text: str) -> list[str]:
     ------
     ValueError
         Empty list or unknown name (the message lists the valid names).
+
+    Examples
+    --------
+    >>> from rnnforecast.benchmarking import parse_model_list
+    >>> parse_model_list("lstm, arima,lstm,seasonal_naive")
+    ['lstm', 'arima', 'seasonal_naive']
     """
     names = [s.strip() for s in str(text).split(",") if s.strip()]
     if not names:
@@ -316,6 +330,17 @@ def check_test_part(n: int, horizon: int, n_windows: int, name: str = "the serie
     ValueError
         With the numbers involved, if ``horizon`` is longer than the test
         part or ``n_windows * horizon`` does not fit in it.
+
+    Examples
+    --------
+    >>> from rnnforecast.benchmarking import check_test_part, window_origins
+    >>> check_test_part(100, horizon=10, n_windows=5)      # 50 test observations: fits
+    >>> window_origins(100, horizon=10, n_windows=5)       # training sizes of the windows
+    [50, 60, 70, 80, 90]
+    >>> check_test_part(100, horizon=10, n_windows=6, name="nile")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 6 windows x horizon 10 = 60 observations do not fit in the test part of nile: ...
     """
     for value, label in ((horizon, "horizon"), (n_windows, "windows")):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
@@ -593,6 +618,19 @@ def run_benchmark(
     retried: its row in the table has NaN metrics and a ``status`` naming the
     window, and the failure is listed in ``failures``. The other models still
     run.
+
+    Examples
+    --------
+    >>> from rnnforecast.benchmarking import run_benchmark
+    >>> from rnnforecast.datasets import load_nile
+    >>> result = run_benchmark(load_nile(), ["naive", "drift"], horizon=10, n_windows=2)
+    >>> result.table[["mase", "smape", "n_windows", "status"]].round(3)  # doctest: +NORMALIZE_WHITESPACE
+            mase   smape  n_windows status
+    model
+    naive  0.823  12.490          2     ok
+    drift  0.818  12.396          2     ok
+    >>> result.best()["mase"]
+    'drift'
     """
     n = len(y)
     check_test_part(n, horizon, n_windows, name)

@@ -35,6 +35,21 @@ X_test)`` when exogenous data were passed.  The scorer forecasts
 ``len(y_test)`` steps after the end of the training series, so the CV
 splitter must produce test blocks that start right after the training block
 (:class:`~sklearn.model_selection.TimeSeriesSplit` with ``gap=0``).
+Ready-made scorers: ``neg_mae_scorer``, ``neg_rmse_scorer``,
+``neg_smape_scorer`` and ``neg_mase_scorer`` (MASE scaled with ``m=1``).
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+>>> from rnnforecast.baselines import NaiveForecaster
+>>> from rnnforecast.metrics import neg_mase_scorer
+>>> y = np.sin(np.arange(96) * 2 * np.pi / 12) + np.arange(96) / 24
+>>> search = GridSearchCV(NaiveForecaster(sp=12), {"strategy": ["last", "drift", "seasonal_last"]},
+...                       cv=TimeSeriesSplit(n_splits=3, test_size=12),
+...                       scoring=neg_mase_scorer).fit(y)
+>>> search.best_params_
+{'strategy': 'seasonal_last'}
 """
 
 from __future__ import annotations
@@ -147,6 +162,14 @@ def mean_absolute_error(
     Returns
     -------
     float or ndarray of shape (k,)
+
+    Examples
+    --------
+    >>> from rnnforecast.metrics import mean_absolute_error
+    >>> mean_absolute_error([1.0, 2.0, 3.0], [1.5, 2.0, 2.0])
+    0.5
+    >>> mean_absolute_error([[1, 10], [2, 20]], [[2, 10], [2, 22]], multioutput="raw_values")
+    array([0.5, 1. ])
     """
     _check_multioutput(multioutput)
     yt, yp = _check_pair(y_true, y_pred)
@@ -166,6 +189,12 @@ def root_mean_squared_error(
     Returns
     -------
     float or ndarray of shape (k,)
+
+    Examples
+    --------
+    >>> from rnnforecast.metrics import root_mean_squared_error
+    >>> root_mean_squared_error([0.0, 0.0], [3.0, 4.0])  # sqrt((9 + 16) / 2)
+    3.5355339059327378
     """
     _check_multioutput(multioutput)
     yt, yp = _check_pair(y_true, y_pred)
@@ -194,6 +223,12 @@ def mean_absolute_percentage_error(
     ------
     ValueError
         If ``y_true`` contains a zero (the percentage error is undefined).
+
+    Examples
+    --------
+    >>> from rnnforecast.metrics import mean_absolute_percentage_error
+    >>> mean_absolute_percentage_error([100.0, 200.0], [110.0, 180.0])  # percent
+    10.0
     """
     _check_multioutput(multioutput)
     yt, yp = _check_pair(y_true, y_pred)
@@ -223,6 +258,14 @@ def symmetric_mean_absolute_percentage_error(
     -------
     float or ndarray of shape (k,)
         Between 0 and 200.
+
+    Examples
+    --------
+    >>> from rnnforecast.metrics import symmetric_mean_absolute_percentage_error
+    >>> round(symmetric_mean_absolute_percentage_error([100.0, 200.0], [110.0, 180.0]), 4)
+    10.0251
+    >>> symmetric_mean_absolute_percentage_error([1.0], [-1.0])  # the maximum
+    200.0
     """
     _check_multioutput(multioutput)
     yt, yp = _check_pair(y_true, y_pred)
@@ -269,6 +312,14 @@ def mean_absolute_scaled_error(
     ValueError
         If ``y_train`` is not longer than ``m``, or if the scale is zero
         (a training series that repeats itself exactly every ``m`` steps).
+
+    Examples
+    --------
+    The naive in-sample error of ``[1, 2, 4, 7]`` is ``mean(1, 2, 3) = 2``:
+
+    >>> from rnnforecast.metrics import mean_absolute_scaled_error
+    >>> mean_absolute_scaled_error([8.0, 9.0], [7.0, 7.0], y_train=[1.0, 2.0, 4.0, 7.0])
+    0.75
     """
     _check_multioutput(multioutput)
     m = _check_positive_int(m, "m")
@@ -328,6 +379,16 @@ def seasonality_test(y: Any, m: int) -> bool:
     Returns
     -------
     bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.metrics import seasonality_test
+    >>> t = np.arange(120)
+    >>> seasonality_test(10 + np.sin(2 * np.pi * t / 12), m=12)
+    True
+    >>> seasonality_test(np.random.default_rng(0).standard_normal(120), m=12)
+    False
     """
     m = _check_positive_int(m, "m")
     x = _to_float_array(y, "y")
@@ -386,6 +447,19 @@ def naive2_forecast(y_train: Any, h: int, m: int) -> np.ndarray:
     ValueError
         If the series is found seasonal but has non-positive values (the
         multiplicative decomposition is then undefined).
+
+    Examples
+    --------
+    A non-seasonal series gets the last value; a seasonal one the seasonal
+    pattern around the last adjusted level:
+
+    >>> import numpy as np
+    >>> from rnnforecast.metrics import naive2_forecast
+    >>> naive2_forecast([3.0, 1.0, 4.0, 1.0, 5.0], h=3, m=1)
+    array([5., 5., 5.])
+    >>> y = 10 + np.tile([1.0, -1.0, 2.0, -2.0], 6)
+    >>> naive2_forecast(y, h=4, m=4).round(2)
+    array([11.,  9., 12.,  8.])
     """
     h = _check_positive_int(h, "h")
     m = _check_positive_int(m, "m")
@@ -426,6 +500,14 @@ def overall_weighted_average(
     Returns
     -------
     float
+
+    Examples
+    --------
+    Half of Naive2's sMAPE and the same MASE give an OWA of 0.75:
+
+    >>> from rnnforecast.metrics import overall_weighted_average
+    >>> overall_weighted_average(smape=5.0, mase=1.2, smape_naive2=10.0, mase_naive2=1.2)
+    0.75
     """
     means = {}
     for name, v in (
@@ -560,6 +642,17 @@ def make_forecast_scorer(
     -------
     callable
         ``scorer(estimator, y_true, X=None) -> float``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.baselines import NaiveForecaster
+    >>> from rnnforecast.metrics import make_forecast_scorer
+    >>> y = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    >>> scorer = make_forecast_scorer("mae")
+    >>> model = NaiveForecaster().fit(y[:4])     # forecasts 4.0, 4.0
+    >>> scorer(model, y[4:])                     # -MAE: larger is better
+    -1.5
     """
     if isinstance(metric, str):
         if metric not in METRICS:

@@ -83,6 +83,19 @@ def plot_forecast(y: Any, forecast: Any, interval: Any = None, ax: Any = None) -
         If matplotlib is not installed (the ``plot`` extra).
     ValueError
         If the shapes do not match.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from matplotlib.figure import Figure
+    >>> from rnnforecast.baselines import NaiveForecaster
+    >>> from rnnforecast.plotting import plot_forecast
+    >>> y = np.array([1.0, 3.0, 2.0, 4.0, 3.0, 5.0])
+    >>> model = NaiveForecaster(strategy="drift").fit(y)
+    >>> ax = plot_forecast(y, model.predict(3), model.predict_interval(3, coverage=0.8),
+    ...                    ax=Figure().subplots())
+    >>> len(ax.lines), len(ax.collections)      # series, forecast; interval band
+    (2, 1)
     """
     ax = _get_ax(ax)
     ys = _as_series(y, "y")
@@ -177,6 +190,20 @@ def plot_backtest(results: Any, ax: Any = None, *, window: int = -1, y: Any = No
         If matplotlib is not installed (the ``plot`` extra).
     ValueError
         Unknown window, or forecasts of several series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from matplotlib.figure import Figure
+    >>> from rnnforecast import NaiveForecaster, backtest
+    >>> from rnnforecast.plotting import plot_backtest
+    >>> y = np.sin(np.arange(48) * 2 * np.pi / 12)
+    >>> results = {"naive": backtest(NaiveForecaster(), y, horizon=6, n_windows=2),
+    ...            "seasonal": backtest(NaiveForecaster("seasonal_last", sp=12), y,
+    ...                                 horizon=6, n_windows=2)}
+    >>> ax = plot_backtest(results, ax=Figure().subplots(), y=y)
+    >>> [line.get_label() for line in ax.lines]
+    ['actual', 'naive', 'seasonal']
     """
     frame = _forecast_frames(results)
     if y is None:

@@ -1,5 +1,6 @@
 """Every name the top-level package advertises resolves, lazily."""
 
+import pathlib
 import subprocess
 import sys
 
@@ -24,3 +25,17 @@ def test_import_is_cheap_and_clean():
     code = ("import sys, rnnforecast; "
             "assert 'numba' not in sys.modules and 'statsmodels' not in sys.modules")
     subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c", code], check=True)
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("code", [
+    "import rnnforecast",
+    "import rnnforecast; from rnnforecast import LSTMForecaster, ARIMAForecaster, backtest",
+])
+def test_import_raises_no_deprecation_warning(code):
+    # DeprecationWarnings (ours or a dependency's, triggered by how we call it) become errors
+    proc = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c", code],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

@@ -90,6 +90,17 @@ def seasonal_strength(x: np.ndarray, sp: int) -> float:
     -------
     float
         In [0, 1]; 0 for a series without variation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.baselines.auto_arima import seasonal_strength
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(96)
+    >>> seasonal_strength(np.sin(2 * np.pi * t / 12) + 0.1 * rng.standard_normal(96), 12) > 0.9
+    True
+    >>> seasonal_strength(np.zeros(96), 12)
+    0.0
     """
     x = np.asarray(x, dtype=np.float64)
     if np.ptp(x) == 0.0:
@@ -116,6 +127,16 @@ def kpss_ndiffs(x: np.ndarray, alpha: float = 0.05, max_d: int = 2) -> int:
     -------
     int
         Between 0 and ``max_d``.
+
+    Examples
+    --------
+    A random walk needs one difference, white noise none:
+
+    >>> import numpy as np
+    >>> from rnnforecast.baselines.auto_arima import kpss_ndiffs
+    >>> rng = np.random.default_rng(0)
+    >>> kpss_ndiffs(np.cumsum(rng.standard_normal(80))), kpss_ndiffs(rng.standard_normal(80))
+    (1, 0)
     """
     x = np.asarray(x, dtype=np.float64)
     d = 0
@@ -220,6 +241,17 @@ class AutoARIMAForecaster(_IntervalForecasterMixin, BaseForecaster):
         Whether the final refit converged.
     n_targets_, n_exog_, cutoff_, freq_, n_timesteps_
         See :class:`~rnnforecast.forecasting.base.BaseForecaster`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.baselines import AutoARIMAForecaster
+    >>> y = np.cumsum(np.random.default_rng(0).standard_normal(80))
+    >>> model = AutoARIMAForecaster(max_p=2, max_q=2).fit(y)
+    >>> model.order_, model.seasonal_order_       # a random walk: ARIMA(0, 1, 0)
+    ((0, 1, 0), (0, 0, 0, 0))
+    >>> model.predict_interval(3, coverage=0.9).shape
+    (3, 2)
     """
 
     _parameter_constraints: dict = {

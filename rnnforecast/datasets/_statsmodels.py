@@ -56,6 +56,15 @@ def load_co2() -> pd.Series:
     Returns
     -------
     pandas.Series of shape (526,), float64, freq ``"MS"``; seasonal period 12.
+
+    Examples
+    --------
+    >>> from rnnforecast.datasets import load_co2
+    >>> y = load_co2()
+    >>> y.shape, y.index.freqstr, y.name
+    ((526,), 'MS', 'co2')
+    >>> str(y.index[0].date()), str(y.index[-1].date())
+    ('1958-03-01', '2001-12-01')
     """
     raw = _sm_frame("co2")["co2"]
     monthly = raw.resample("MS").mean()
@@ -70,6 +79,15 @@ def load_sunspots() -> pd.Series:
     -------
     pandas.Series of shape (309,), float64, freq ``"YS-JAN"``.  Non-seasonal in
     the calendar sense (period 1) but with a quasi-periodic ~11-year cycle.
+
+    Examples
+    --------
+    >>> from rnnforecast.datasets import load_sunspots
+    >>> y = load_sunspots()
+    >>> y.shape, y.index.freqstr, y.name
+    ((309,), 'YS-JAN', 'sunspots')
+    >>> str(y.index[0].date()), str(y.index[-1].date())
+    ('1700-01-01', '2008-01-01')
     """
     df = _sm_frame("sunspots")
     start = int(df["YEAR"].iloc[0])
@@ -83,6 +101,15 @@ def load_nile() -> pd.Series:
     Returns
     -------
     pandas.Series of shape (100,), float64, freq ``"YS-JAN"``; seasonal period 1.
+
+    Examples
+    --------
+    >>> from rnnforecast.datasets import load_nile
+    >>> y = load_nile()
+    >>> y.shape, y.index.freqstr, y.name
+    ((100,), 'YS-JAN', 'nile')
+    >>> str(y.index[0].date()), str(y.index[-1].date())
+    ('1871-01-01', '1970-01-01')
     """
     df = _sm_frame("nile")
     start = int(df["year"].iloc[0])
@@ -99,6 +126,15 @@ def load_elnino() -> pd.Series:
     Returns
     -------
     pandas.Series of shape (732,), float64, freq ``"MS"``; seasonal period 12.
+
+    Examples
+    --------
+    >>> from rnnforecast.datasets import load_elnino
+    >>> y = load_elnino()
+    >>> y.shape, y.index.freqstr, y.name
+    ((732,), 'MS', 'elnino')
+    >>> str(y.index[0].date()), str(y.index[-1].date())
+    ('1950-01-01', '2010-12-01')
     """
     df = _sm_frame("elnino")
     months = [c for c in df.columns if c != "YEAR"]
@@ -114,6 +150,15 @@ def load_elec_equip() -> pd.Series:
     Returns
     -------
     pandas.Series of shape (257,), float64, freq ``"MS"``; seasonal period 12.
+
+    Examples
+    --------
+    >>> from rnnforecast.datasets import load_elec_equip
+    >>> y = load_elec_equip()
+    >>> y.shape, y.index.freqstr, y.name
+    ((257,), 'MS', 'elec_equip')
+    >>> str(y.index[0].date()), str(y.index[-1].date())
+    ('1995-01-01', '2016-05-01')
     """
     df = _sm_frame("elec_equip")
     col = df.columns[0]
@@ -130,6 +175,15 @@ def load_macrodata_realgdp() -> pd.Series:
     -------
     pandas.Series of shape (203,), float64, freq ``"QS-JAN"``; seasonal period 4
     (the data are seasonally adjusted at source).
+
+    Examples
+    --------
+    >>> from rnnforecast.datasets import load_macrodata_realgdp
+    >>> y = load_macrodata_realgdp()
+    >>> y.shape, y.index.freqstr, y.name
+    ((203,), 'QS-JAN', 'realgdp')
+    >>> str(y.index[0].date()), str(y.index[-1].date())
+    ('1959-01-01', '2009-07-01')
     """
     df = _sm_frame("macrodata")
     year, quarter = int(df["year"].iloc[0]), int(df["quarter"].iloc[0])
@@ -152,6 +206,15 @@ class DatasetInfo:
         pandas frequency alias of the index.
     description : str
         One-line description.
+
+    Examples
+    --------
+    >>> from rnnforecast.datasets import DATASETS
+    >>> info = DATASETS["elec_equip"]
+    >>> info.seasonal_period, info.frequency
+    (12, 'MS')
+    >>> len(info.loader())
+    257
     """
 
     loader: Callable[[], pd.Series]
@@ -188,6 +251,15 @@ def load_dataset(name: str) -> pd.Series:
     ------
     ValueError
         If ``name`` is not a known dataset (the message lists the valid names).
+
+    Examples
+    --------
+    >>> from rnnforecast.datasets import DATASETS, load_dataset
+    >>> sorted(DATASETS)
+    ['co2', 'elec_equip', 'elnino', 'macrodata_realgdp', 'nile', 'sunspots']
+    >>> y = load_dataset("nile")
+    >>> len(y), DATASETS["nile"].seasonal_period
+    (100, 1)
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str; got {type(name).__name__}")

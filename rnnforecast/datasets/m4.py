@@ -87,6 +87,24 @@ def load_m4(subset: str = "hourly", path: str | os.PathLike[str] | None = None) 
         test series whose length is not the subset's horizon.
     FileNotFoundError
         If a CSV file is missing.
+
+    Examples
+    --------
+    Two made-up hourly series in the M4 layout (the real files hold 414):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from rnnforecast.datasets import load_m4
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> header = ",".join(f'"V{i}"' for i in range(1, 51))
+    >>> _ = (folder / "Hourly-train.csv").write_text(
+    ...     '"V1","V2","V3","V4"\\n"H1",1,2,3\\n"H2",4,5,\\n')
+    >>> _ = (folder / "Hourly-test.csv").write_text(
+    ...     header + "".join(f'\\n"H{k}",' + ",".join(["7"] * 48) for k in (1, 2)))
+    >>> m4 = load_m4("hourly", path=folder)
+    >>> m4.ids, [len(s) for s in m4.train], m4.horizon, m4.seasonal_period
+    (['H1', 'H2'], [3, 2], 48, 24)
+    >>> import shutil; shutil.rmtree(folder)
     """
     if not isinstance(subset, str):
         raise TypeError(f"subset must be a str; got {type(subset).__name__}")

@@ -228,7 +228,7 @@ _CLASS_DOC = """{cell} sequence classifier with a scikit-learn interface.
     >>> tokens = rng.integers(0, 50, size=(100, 12))
     >>> labels = (tokens[:, -1] >= 25).astype(int)
     >>> clf = {name}(hidden_size=8, embedding_dim=4, max_iter=5,
-    ...     random_state=0).fit(tokens, labels)
+    ...     n_jobs=1, random_state=0).fit(tokens, labels)
     >>> clf.predict_proba(tokens[:3]).shape
     (3, 2)
     """

@@ -220,7 +220,7 @@ _CLASS_DOC = """{cell} sequence regressor with a scikit-learn interface.
     >>> X = rng.standard_normal((200, 8))
     >>> y = X[:, -3:].sum(axis=1)
     >>> reg = {name}(hidden_size=8, max_iter=20, learning_rate_init=0.01,
-    ...     random_state=0).fit(X, y)
+    ...     n_jobs=1, random_state=0).fit(X, y)
     >>> reg.predict(X[:2]).shape
     (2,)
     """

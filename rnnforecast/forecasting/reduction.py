@@ -62,6 +62,7 @@ class ReductionForecaster(BaseForecaster):
     --------
     >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
+    >>> from rnnforecast.forecasting import ReductionForecaster
     >>> f = ReductionForecaster(LinearRegression(), window_length=2)
     >>> f.fit(np.arange(10.0)).predict(3).round(6)
     array([10., 11., 12.])

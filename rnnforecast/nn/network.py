@@ -125,6 +125,23 @@ class RecurrentNetwork:
         When both are positive the input holds integer token ids (B, T) and an
         embedding table comes first.
     dtype : numpy float dtype, default float32
+
+    Examples
+    --------
+    Parameters are one flat vector; ``state_dict`` gives PyTorch's names and
+    shapes (an LSTM has four gates, hence ``4 * hidden_size`` rows):
+
+    >>> import numpy as np
+    >>> from rnnforecast.nn import RecurrentNetwork
+    >>> net = RecurrentNetwork("lstm", input_size=1, hidden_size=8, output_size=1)
+    >>> params = net.init_params(seed=0)
+    >>> net.n_params, params.dtype
+    (361, dtype('float32'))
+    >>> {name: a.shape for name, a in net.state_dict(params).items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'weight_ih_l0': (32, 1), 'weight_hh_l0': (32, 8), 'bias_ih_l0': (32,),
+     'bias_hh_l0': (32,), 'fc.weight': (1, 8), 'fc.bias': (1,)}
+    >>> net.forward(params, np.zeros((4, 12, 1), np.float32)).output.shape
+    (4, 1)
     """
 
     def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,

@@ -173,6 +173,22 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator, auto_wrap_output
     The output is 3-D ``(n_windows, window_length, n_features)``, so
     ``set_output(transform="pandas")`` is not available; use
     :class:`LagTransformer` for a tabular (2-D) layout.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.transformers import SlidingWindowTransformer
+    >>> y = np.arange(6.0)
+    >>> windows, targets = (SlidingWindowTransformer(window_length=3, horizon=2)
+    ...                     .fit(y).transform_with_targets(y))
+    >>> windows.shape, targets.shape
+    ((2, 3, 1), (2, 2))
+    >>> windows[:, :, 0]
+    array([[0., 1., 2.],
+           [1., 2., 3.]])
+    >>> targets
+    array([[3., 4.],
+           [4., 5.]])
     """
 
     _parameter_constraints: dict = {

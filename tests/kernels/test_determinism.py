@@ -44,7 +44,8 @@ def test_thread_count_is_restored_even_on_error():
     assert numba.get_num_threads() == before
 
 
-def test_resolve_n_jobs():
+def test_resolve_n_jobs(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)  # caps n_jobs=None when set
     most = numba.config.NUMBA_NUM_THREADS
     assert resolve_n_jobs(None) == numba.get_num_threads()
     assert resolve_n_jobs(-1) == most
