@@ -219,6 +219,7 @@ def _run_group(
     metric_list: list[tuple[str, Callable[..., Any], bool]],
     sp: int,
     cutoff_labels: list[Any],
+    coverage: float | None = None,
 ) -> list[tuple[dict[str, Any], Any]]:
     """Fit at the first window of the group, predict from new histories after that."""
     out = []
@@ -267,8 +268,33 @@ def _run_group(
             row[name] = float(value)
         row["fit_seconds"] = fit_seconds
         row["predict_seconds"] = predict_seconds
+        if coverage is not None:
+            t0 = time.perf_counter()
+            try:
+                if refit:
+                    band = model.predict_interval(horizon, coverage=coverage,
+                                                  X=_take(X, t, t + horizon))
+                else:
+                    band = model.predict_interval(horizon, coverage=coverage,
+                                                  X=_take(X, start, t + horizon), y=y_hist)
+            except Exception as exc:
+                raise BacktestWindowError(
+                    f"predict_interval failed in backtest window {i} (cutoff {cutoff}): "
+                    f"{type(exc).__name__}: {exc}",
+                    i, cutoff, "interval",
+                ) from exc
+            lower, upper = _bounds(band, horizon)
+            row["coverage"] = float(np.mean((yt >= lower) & (yt <= upper)))
+            row["interval_seconds"] = time.perf_counter() - t0
         out.append((row, pred))
     return out
+
+
+def _bounds(band: Any, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds ``(h, k)`` of any ``predict_interval`` output."""
+    a = band.to_numpy() if hasattr(band, "to_numpy") else np.asarray(band)
+    a = np.asarray(a, dtype=np.float64).reshape(horizon, -1, 2)
+    return a[:, :, 0], a[:, :, 1]
 
 
 def backtest(
@@ -286,6 +312,7 @@ def backtest(
     sp: int = 1,
     n_jobs: int | None = None,
     backend: str | None = None,
+    coverage: float | None = None,
 ) -> BacktestResult:
     """Rolling-origin evaluation of a forecaster (see the module docstring).
 
@@ -327,6 +354,13 @@ def backtest(
         ``"threading"``, ``"dask"`` (needs ``distributed`` and a running
         ``distributed.Client``)...  None uses joblib's active backend (loky
         unless inside ``joblib.parallel_backend(...)``/``parallel_config``).
+    coverage : float, default=None
+        If given (strictly between 0 and 1), the forecaster's
+        ``predict_interval(horizon, coverage=coverage)`` is also called in
+        every window and the fraction of the held-out values inside the
+        interval is recorded in a ``coverage`` column (its time in
+        ``interval_seconds``): the empirical coverage, to compare with the
+        nominal one.
 
     Returns
     -------
@@ -377,6 +411,16 @@ def backtest(
     else:
         refit_every = _check_int(refit, "refit", 1)
     metric_list = _resolve_metrics(metrics)
+    if coverage is not None:
+        if isinstance(coverage, (bool, np.bool_)) or not isinstance(coverage, (int, float, np.number)) \
+                or not 0 < float(coverage) < 1:
+            raise ValueError(f"coverage must be a float strictly between 0 and 1 or None; got {coverage!r}")
+        if not hasattr(forecaster, "predict_interval"):
+            raise TypeError(
+                f"coverage={coverage} needs a forecaster with predict_interval; "
+                f"{type(forecaster).__name__} has none"
+            )
+        coverage = float(coverage)
 
     _, info = check_series(y, name="y")
     n = info.n_timesteps
@@ -398,10 +442,12 @@ def backtest(
         groups[-1].append((i, s, t))
 
     if n_jobs is None and backend is None and len(groups) == 1:
-        results = [_run_group(forecaster, y, X, groups[0], horizon, metric_list, sp, cutoff_labels)]
+        results = [_run_group(forecaster, y, X, groups[0], horizon, metric_list, sp, cutoff_labels,
+                              coverage)]
     else:
         results = run_parallel(
-            (delayed(_run_group)(forecaster, y, X, g, horizon, metric_list, sp, cutoff_labels)
+            (delayed(_run_group)(forecaster, y, X, g, horizon, metric_list, sp, cutoff_labels,
+                                 coverage)
              for g in groups),
             n_jobs=n_jobs, backend=backend,
         )
@@ -411,7 +457,8 @@ def backtest(
             rows.append(row)
             preds.append(pred)
     scores = pd.DataFrame(rows, columns=["window", "cutoff", "train_size", "refit",
-                                         *[m for m, _, _ in metric_list], "fit_seconds", "predict_seconds"])
+                                         *[m for m, _, _ in metric_list], "fit_seconds", "predict_seconds",
+                                         *(["coverage", "interval_seconds"] if coverage is not None else [])])
 
     # long-format forecasts
     if info.columns is not None:

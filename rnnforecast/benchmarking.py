@@ -432,6 +432,11 @@ class BenchmarkResult:
     warmup_seconds : dict of str to float
         Wall time of the untimed warm-up fit of each recurrent model
         (Numba compilation, or loading compiled code from the cache).
+    coverage : float or None
+        Nominal coverage of the prediction intervals scored in the table's
+        ``coverage`` column (empirical coverage: the fraction of held-out
+        values inside each model's interval, NaN for a model without
+        ``predict_interval``); None if intervals were not scored.
     """
 
     table: pd.DataFrame
@@ -446,6 +451,7 @@ class BenchmarkResult:
     name: str
     y: Any = field(repr=False, default=None)
     warmup_seconds: dict[str, float] = field(default_factory=dict)
+    coverage: float | None = None
 
     # ------------------------------------------------------------------ output
     def best(self) -> dict[str, str]:
@@ -460,6 +466,9 @@ class BenchmarkResult:
     def _display_rows(self, bold: bool) -> tuple[list[str], list[list[str]]]:
         headers = ["model", "MASE", "sMAPE", "RMSE", "fit s", "predict s"]
         cols = [*BENCHMARK_METRICS, "fit_seconds", "predict_seconds"]
+        if self.coverage is not None:
+            headers.append(f"{100 * self.coverage:g}% coverage")
+            cols.append("coverage")
         best = self.best()
         rows = []
         for model, row in self.table.iterrows():
@@ -469,6 +478,9 @@ class BenchmarkResult:
                 rows.append(cells)
                 continue
             for col in cols:
+                if col == "coverage":
+                    cells.append("-" if math.isnan(row[col]) else f"{row[col]:.2f}")
+                    continue
                 text = _fmt_number(row[col], seconds=col.endswith("seconds"))
                 if best.get(col) == model:
                     text = f"**{text}**" if bold else f"{text} *"
@@ -483,6 +495,12 @@ class BenchmarkResult:
             f"(fit s / predict s: seconds per window); MASE scaled by the in-sample seasonal "
             f"naive error with period {self.sp}; sMAPE on the 0-200 scale.",
         ]
+        if self.coverage is not None:
+            notes.append(
+                f"coverage: fraction of the held-out values inside each model's "
+                f"{100 * self.coverage:g}% prediction interval (predict_interval), over all windows "
+                "and steps; compare with the nominal level ('-': the model has no intervals)."
+            )
         if self.warmup_seconds:
             notes.append(
                 "untimed warm-up fit (1 epoch) of each recurrent model before its first window, so that "
@@ -575,6 +593,7 @@ def run_benchmark(
     progress: bool = False,
     progress_file: Any = None,
     warmup: bool = True,
+    coverage: float | None = None,
 ) -> BenchmarkResult:
     """Backtest several models on the same windows and tabulate their scores.
 
@@ -607,6 +626,12 @@ def run_benchmark(
         fit a clone for one epoch on the first window's training data,
         untimed, so that the fit times exclude compilation; its wall time
         is reported in ``warmup_seconds``.
+    coverage : float or None, default=None
+        Also score each model's ``predict_interval`` at this nominal
+        coverage: the table gets a ``coverage`` column, the empirical
+        coverage over all windows and steps (NaN for models without
+        intervals, or where an interval could not be computed; the reason is
+        listed in ``warnings``).
 
     Returns
     -------
@@ -669,9 +694,22 @@ def run_benchmark(
                 bar.set_description(f"{model_name} window {i + 1}/{n_windows}")
                 with warnings.catch_warnings(record=True) as wlist:
                     warnings.simplefilter("always")
+                    cov = coverage if hasattr(forecaster, "predict_interval") else None
                     try:
-                        res = backtest(forecaster, y, horizon=horizon, initial_window=t, n_windows=1,
-                                       sp=sp, metrics=BENCHMARK_METRICS)
+                        try:
+                            res = backtest(forecaster, y, horizon=horizon, initial_window=t,
+                                           n_windows=1, sp=sp, metrics=BENCHMARK_METRICS,
+                                           coverage=cov)
+                        except BacktestWindowError as exc:
+                            if exc.stage != "interval":
+                                raise
+                            # no interval here (e.g. too little data to calibrate one):
+                            # keep the point scores, coverage NaN, say why
+                            cause = exc.__cause__ if exc.__cause__ is not None else exc
+                            caught.append(f"{model_name}, window {i + 1}: no prediction interval: "
+                                          f"{type(cause).__name__}: {cause}")
+                            res = backtest(forecaster, y, horizon=horizon, initial_window=t,
+                                           n_windows=1, sp=sp, metrics=BENCHMARK_METRICS)
                     except BacktestWindowError as exc:
                         cause = exc.__cause__ if exc.__cause__ is not None else exc
                         failure = ModelFailure(model_name, i, n_windows, exc.cutoff, exc.stage,
@@ -692,10 +730,15 @@ def run_benchmark(
             if failure is not None:
                 failures[model_name] = failure
                 row = {m: np.nan for m in (*BENCHMARK_METRICS, "fit_seconds", "predict_seconds")}
+                if coverage is not None:
+                    row["coverage"] = np.nan
                 row.update(n_windows=failure.window, status=str(failure))
             else:
                 sc = score_frames[-1]
                 row = {c: float(sc[c].mean()) for c in (*BENCHMARK_METRICS, "fit_seconds", "predict_seconds")}
+                if coverage is not None:
+                    row["coverage"] = (float(sc["coverage"].mean()) if "coverage" in sc
+                                       and sc["coverage"].notna().any() else np.nan)
                 row.update(n_windows=len(sc), status="ok")
             rows.append({"model": model_name, **row})
     finally:
@@ -710,7 +753,7 @@ def run_benchmark(
     params = {m: " ".join(repr(f).split()) for m, f in forecasters.items()}
     return BenchmarkResult(table=table, scores=scores, forecasts=forecasts, failures=failures,
                            warnings=caught, params=params, horizon=horizon, n_windows=n_windows,
-                           sp=sp, name=name, y=y, warmup_seconds=warmup_seconds)
+                           sp=sp, name=name, y=y, warmup_seconds=warmup_seconds, coverage=coverage)
 
 
 def _uses_kernels(forecaster: Any) -> bool:

@@ -45,6 +45,17 @@ def _model_list(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _coverage(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1; got {text!r}") from None
+    if not (value == 0 or 0 < value < 1):
+        raise argparse.ArgumentTypeError(
+            f"expected 0 (off) or a coverage strictly between 0 and 1; got {text!r}")
+    return value
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -107,6 +118,9 @@ def add_benchmark_parser(subparsers: argparse._SubParsersAction) -> argparse.Arg
     p.add_argument("--seed", type=int, default=0, help="seed of the neural models (default: %(default)s)")
     p.add_argument("--quick", action="store_true",
                    help="tiny neural networks trained for a few iterations (smoke test, not a benchmark)")
+    p.add_argument("--coverage", type=_coverage, default=0.9, metavar="C",
+                   help="nominal coverage of the prediction intervals whose empirical coverage is "
+                        "reported (0 < C < 1; 0 turns it off; default: %(default)s)")
     p.add_argument("--no-plot", action="store_true", help="do not write the PNG plot")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
     p.set_defaults(handler=benchmark_command, command_parser=p)
@@ -158,6 +172,7 @@ def benchmark_command(args: argparse.Namespace) -> int:
         y, models, horizon=horizon, n_windows=args.windows, sp=info.seasonal_period,
         name=args.dataset, random_state=args.seed, quick=args.quick,
         progress=not args.no_progress, progress_file=sys.stderr,
+        coverage=args.coverage or None,
     )
     elapsed = time.perf_counter() - t0
 
