@@ -11,7 +11,7 @@ README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 
 def test_readme_python_example_runs():
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
-    assert len(blocks) == 1
+    assert len(blocks) == 3  # the first forecast (run here); many series and Dask (below)
     namespace = {}
     exec(compile(blocks[0], str(README), "exec"), namespace)  # noqa: S102 - our own README
     y, forecast, search = namespace["y"], namespace["forecast"], namespace["search"]
@@ -30,3 +30,18 @@ def test_readme_commands_are_the_ones_ci_runs():
     ci = (README.parent / ".ci" / "run").read_text()
     assert "python3 -m pytest" in text and "python3 -m pytest" in ci
     assert 'python3 -m pip install -e ".[test]"' in text
+
+
+def test_readme_other_snippets_are_valid_and_their_imports_exist():
+    """The many-series and Dask snippets need data or a cluster: compile them and run their imports."""
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)[1:]
+    for block in blocks:
+        compile(block, str(README), "exec")
+        imports = "\n".join(line for line in block.splitlines()
+                            if line.startswith(("import ", "from ")))
+        exec(compile(imports, str(README), "exec"), {})  # noqa: S102 - our own README
+    # the parameters the many-series snippet sets are real parameters
+    from rnnforecast import LSTMForecaster
+
+    names = set(re.findall(r"(\w+)=", blocks[0].split("model.fit")[0]))
+    assert names <= set(LSTMForecaster().get_params()), names - set(LSTMForecaster().get_params())
