@@ -24,11 +24,8 @@ forecasts run with BLAS limited to one thread (``threadpoolctl``).
 from __future__ import annotations
 
 import numbers
-import threading
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -36,9 +33,9 @@ from sklearn.exceptions import ConvergenceWarning
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
 from statsmodels.tools.sm_exceptions import EstimationWarning
 from statsmodels.tsa.statespace.sarimax import SARIMAX
-from threadpoolctl import ThreadpoolController
 
 from rnnforecast.baselines.naive import _IntervalForecasterMixin
+from rnnforecast.utils._blas import single_threaded_blas
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import Interval, StrOptions
 
@@ -46,33 +43,6 @@ __all__ = ["ARIMAForecaster", "ARIMAFitError"]
 
 _TRENDS = {None: 0, "n": 0, "c": 1, "t": 1, "ct": 2}
 _METHODS = {"lbfgs", "bfgs", "nm", "powell"}
-
-
-_BLAS_LOCK = threading.Lock()
-_BLAS_STATE: dict[str, Any] = {"depth": 0, "limiter": None, "controller": None}
-
-
-@contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    """Limit BLAS to one thread while any statsmodels fit/forecast of this module runs.
-
-    Reference-counted under a lock, so concurrent uses from several threads
-    restore the original limits exactly once, when the last one leaves.
-    """
-    with _BLAS_LOCK:
-        if _BLAS_STATE["depth"] == 0:
-            if _BLAS_STATE["controller"] is None:
-                _BLAS_STATE["controller"] = ThreadpoolController()
-            _BLAS_STATE["limiter"] = _BLAS_STATE["controller"].limit(limits=1, user_api="blas")
-        _BLAS_STATE["depth"] += 1
-    try:
-        yield
-    finally:
-        with _BLAS_LOCK:
-            _BLAS_STATE["depth"] -= 1
-            if _BLAS_STATE["depth"] == 0:
-                _BLAS_STATE["limiter"].restore_original_limits()
-                _BLAS_STATE["limiter"] = None
 
 
 class ARIMAFitError(RuntimeError):
@@ -167,7 +137,7 @@ def _sarimax_fit(
             warnings.simplefilter("ignore", EstimationWarning)
             warnings.filterwarnings("ignore", message=".*[Nn]on-(stationary|invertible) starting.*")
             warnings.filterwarnings("ignore", message=".*[Tt]oo few observations to estimate starting.*")
-            with np.errstate(all="ignore"), _single_threaded_blas():
+            with np.errstate(all="ignore"), single_threaded_blas():
                 return model.fit(**fit_kw, **kw)
 
     try:
@@ -210,7 +180,7 @@ def _sarimax_forecast(
     coverage: float | None,
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """Mean (h, 1) and optional (lower, upper) from a fitted SARIMAX results object."""
-    with np.errstate(all="ignore"), _single_threaded_blas():
+    with np.errstate(all="ignore"), single_threaded_blas():
         res = results
         if y_hist is not None:
             res = results.apply(y_hist[:, 0], exog=X_hist, refit=False)

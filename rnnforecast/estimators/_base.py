@@ -113,6 +113,17 @@ _COSINE_FLOOR = 0.05
 class TrainingResult:
     """What :meth:`RecurrentModelMixin._train_network` returns.
 
+    A plain record: the constructor stores its arguments under the same
+    names.  ``fit`` copies it into the fitted attributes ``params_``,
+    ``loss_curve_``, ``best_loss_``, ``n_iter_``, ``validation_scores_`` and
+    ``best_validation_score_``.
+
+    Parameters
+    ----------
+    params, loss_curve, validation_scores, best_validation_score, best_loss, \
+n_iter, n_threads
+        Stored as the attributes of the same names (see Attributes).
+
     Attributes
     ----------
     params : ndarray of shape (n_params,)
@@ -122,12 +133,23 @@ class TrainingResult:
     validation_scores : list of float or None
         Validation score per epoch (early stopping only).
     best_validation_score : float or None
+        Best value of ``validation_scores`` (early stopping only).
     best_loss : float
         Smallest value of ``loss_curve``.
     n_iter : int
         Number of epochs run.
     n_threads : int
         Number of kernel threads used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.estimators import LSTMRegressor
+    >>> X = np.random.default_rng(0).normal(size=(8, 5, 1))
+    >>> reg = LSTMRegressor(hidden_size=2, max_iter=3, n_jobs=1, random_state=0)
+    >>> reg = reg.fit(X, X[:, -1, 0])  # fit stores its TrainingResult as attributes
+    >>> reg.n_iter_, len(reg.loss_curve_), reg.best_loss_ == min(reg.loss_curve_)
+    (3, 3, True)
     """
 
     def __init__(self, params, loss_curve, validation_scores, best_validation_score,

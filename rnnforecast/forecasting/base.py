@@ -111,6 +111,40 @@ class BaseForecaster(BaseEstimator):
     :meth:`fit`, :meth:`predict`, :meth:`score` (R², so that
     ``GridSearchCV(..., cv=TimeSeriesSplit(...)).fit(y)`` works), plus
     scikit-learn's ``get_params``/``set_params``.
+
+    Examples
+    --------
+    A minimal subclass (the mean of the last ``window`` values), as in the
+    module docstring:
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from rnnforecast.forecasting.base import BaseForecaster
+    >>> class MeanForecaster(BaseForecaster):
+    ...     def __init__(self, window=3):
+    ...         self.window = window
+    ...     def _min_history(self):
+    ...         return self.window
+    ...     def _fit(self, y, X=None):
+    ...         self.level_ = y[-self.window:].mean(axis=0)
+    ...     def _predict(self, h, X=None, y_hist=None):
+    ...         y = self._history(y_hist)
+    ...         return np.tile(y[-self.window:].mean(axis=0), (h, 1))
+    >>> f = MeanForecaster(window=2).fit(np.array([1.0, 2.0, 3.0, 5.0]))
+    >>> f.predict(3)
+    array([4., 4., 4.])
+    >>> f.cutoff_, f.n_targets_
+    (3, 1)
+    >>> f.predict(2, y=np.array([10.0, 20.0]))  # from a new history, no refit
+    array([15., 15.])
+    >>> MeanForecaster().fit(np.ones((5, 2))).predict(1).shape  # two series
+    (1, 2)
+    >>> s = pd.Series([1.0, 2.0, 3.0, 5.0], name="sales",
+    ...               index=pd.period_range("2024-01", periods=4, freq="M"))
+    >>> MeanForecaster(window=2).fit(s).predict(2)
+    2024-05    4.0
+    2024-06    4.0
+    Freq: M, Name: sales, dtype: float64
     """
 
     _parameter_constraints: dict = {}

@@ -79,7 +79,6 @@ from sklearn.utils.validation import check_is_fitted
 from rnnforecast.estimators._base import (
     NETWORK_CONSTRAINTS,
     NONLINEARITY_CONSTRAINT,
-    REGRESSION_LOSS_CONSTRAINT,
     TRAINING_CONSTRAINTS,
     RecurrentModelMixin,
     fill_doc,

@@ -327,7 +327,7 @@ class RecurrentNetwork:
             X = self.check_input(X)
             if c0 is not None and self.cell != "lstm":
                 raise ValueError(f"c0 is only used by cell='lstm'; got cell={self.cell!r}.")
-        B, T = X.shape[0], X.shape[1]
+        B = X.shape[0]
         h0 = self._check_states("h0", h0, B) if (check_input or h0 is None) else h0
         if self.cell == "lstm":
             c0 = self._check_states("c0", c0, B) if (check_input or c0 is None) else c0

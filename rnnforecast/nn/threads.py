@@ -14,42 +14,12 @@ from __future__ import annotations
 
 import numbers
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numba
-import scipy.linalg.cython_blas  # noqa: F401  (load SciPy's BLAS so threadpoolctl sees it)
-from threadpoolctl import ThreadpoolController
 
-_controller = None
-_BLAS_LOCK = threading.Lock()
-_BLAS_STATE: dict = {"depth": 0, "limiter": None}
-
-
-def _get_controller():
-    global _controller
-    if _controller is None:
-        _controller = ThreadpoolController()
-    return _controller
-
-
-@contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    """Limit BLAS to one thread while any such block runs in any thread of the process."""
-    with _BLAS_LOCK:
-        if _BLAS_STATE["depth"] == 0:
-            _BLAS_STATE["limiter"] = _get_controller().limit(limits=1, user_api="blas")
-        _BLAS_STATE["depth"] += 1
-    try:
-        yield
-    finally:
-        with _BLAS_LOCK:
-            _BLAS_STATE["depth"] -= 1
-            if _BLAS_STATE["depth"] == 0:
-                _BLAS_STATE["limiter"].restore_original_limits()
-                _BLAS_STATE["limiter"] = None
-
+from rnnforecast.utils._blas import single_threaded_blas
 
 def _omp_num_threads() -> int | None:
     """``OMP_NUM_THREADS`` if it is set to a positive int, else ``None``."""
@@ -122,7 +92,7 @@ def kernel_threads(n_jobs: int | None = None) -> Iterator[int]:
     previous = numba.get_num_threads()
     numba.set_num_threads(n)
     try:
-        with _single_threaded_blas():
+        with single_threaded_blas():
             yield n
     finally:
         numba.set_num_threads(previous)

@@ -22,7 +22,33 @@ LOSSES = ("mse", "mae", "huber", "cross_entropy", "pinball")
 
 
 class NonFiniteLossError(FloatingPointError):
-    """Training produced a non-finite loss or gradient; parameters were left unchanged."""
+    """Training produced a non-finite loss or gradient; parameters were left unchanged.
+
+    Raised by :func:`train_step` (hence by every ``fit`` of the neural
+    estimators and forecasters) before the parameters are updated.  A
+    subclass of :class:`FloatingPointError`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.nn import RecurrentNetwork
+    >>> from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
+    >>> net = RecurrentNetwork("rnn", input_size=1, hidden_size=2, dtype=np.float64)
+    >>> params = net.init_params(seed=0)
+    >>> before = params.copy()
+    >>> opt = make_optimizer("adam", net.n_params, net.dtype, 0.01)
+    >>> X, Y = np.zeros((2, 3, 1)), np.array([[np.inf], [0.0]])
+    >>> try:
+    ...     train_step(net, params, opt, X, Y)
+    ... except NonFiniteLossError as exc:
+    ...     print(exc)  # doctest: +NORMALIZE_WHITESPACE
+    training loss became inf at step 0; the parameters were left at their
+    values before this step.
+    >>> np.array_equal(params, before)
+    True
+    >>> issubclass(NonFiniteLossError, FloatingPointError)
+    True
+    """
 
 
 def check_quantiles(quantiles, name="quantiles"):
@@ -47,6 +73,16 @@ def check_quantiles(quantiles, name="quantiles"):
     ValueError
         If it is not 1-D and non-empty, or a level is not finite, not strictly
         inside (0, 1), or the levels are not strictly increasing.
+
+    Examples
+    --------
+    >>> from rnnforecast.nn.training import check_quantiles
+    >>> check_quantiles([0.1, 0.5, 0.9])
+    array([0.1, 0.5, 0.9])
+    >>> check_quantiles([0.5, 0.1])
+    Traceback (most recent call last):
+        ...
+    ValueError: quantiles must be strictly increasing (sorted, no duplicates); got [0.5, 0.1].
     """
     if quantiles is None or isinstance(quantiles, (str, bytes)):
         raise TypeError(f"{name} must be a 1-D sequence of floats in (0, 1), e.g. [0.1, 0.5, "
@@ -76,12 +112,17 @@ def compute_loss(loss, pred, target, huber_delta=1.0, quantiles=None):
     Parameters
     ----------
     loss : {"mse", "mae", "huber", "cross_entropy", "pinball"}
-    pred : ndarray (N, O) or (N, T, O)
-    target : ndarray like ``pred`` (float), or int64 (N,) class labels for
+        Loss function (mean over all elements, or over samples for
+        "cross_entropy").
+    pred : ndarray of shape (N, O) or (N, T, O)
+        Network outputs, float32 or float64.
+    target : ndarray
+        Like ``pred`` (float), or int64 (N,) class labels for
         "cross_entropy" (``pred`` then holds logits (N, C)).  For "pinball",
         ``target`` has the shape of ``pred`` except that its last axis is
         ``S = O / Q`` (a (N,) target is taken as (N, 1)).
-    huber_delta : float > 0
+    huber_delta : float, default=1.0
+        Threshold (> 0) of the "huber" loss; unused by the other losses.
     quantiles : array-like of shape (Q,) or None
         Quantile levels of the "pinball" loss (required for it, refused for
         the other losses): finite, strictly inside (0, 1), strictly
@@ -100,6 +141,24 @@ def compute_loss(loss, pred, target, huber_delta=1.0, quantiles=None):
     ValueError
         For an unknown ``loss``, missing/invalid ``quantiles`` or a
         ``pred``/``target`` shape mismatch of the pinball loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.nn.training import compute_loss
+    >>> pred, target = np.array([[1.0], [2.0]]), np.array([[0.0], [2.0]])
+    >>> value, grad = compute_loss("mse", pred, target)
+    >>> value
+    0.5
+    >>> grad.ravel()
+    array([1., 0.])
+
+    Pinball loss: one output per quantile level for a single target.
+
+    >>> value, grad = compute_loss("pinball", np.array([[1.0, 2.0, 3.0]]), np.array([2.5]),
+    ...                            quantiles=[0.1, 0.5, 0.9])
+    >>> round(value, 4), grad.shape
+    (0.15, (1, 3))
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}; got {loss!r} instead.")

@@ -30,7 +30,6 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from rnnforecast.utils.validation import (
-    SeriesInfo,
     check_exog,
     check_series,
     future_index,

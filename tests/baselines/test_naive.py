@@ -55,6 +55,7 @@ def test_interval_formulas_by_hand():
     diffs = np.diff(Y)  # 1, 2, 3, 4
     j = np.arange(1, 4)
     # last: sigma^2 = mean(diff^2) = 30/4
+    assert np.mean(diffs ** 2) == 30 / 4
     s = np.sqrt(30 / 4)
     iv = NaiveForecaster("last").fit(Y).predict_interval(3, coverage=0.9)
     np.testing.assert_allclose(iv[:, 0], 11 - Z90 * s * np.sqrt(j))

@@ -4,6 +4,7 @@ import numba
 import pytest
 
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
+from rnnforecast.utils import _blas
 
 needs_two = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
 
@@ -48,8 +49,6 @@ def test_overlapping_blocks_in_threads_restore_blas_limits_once(monkeypatch):
     # original, leaving BLAS single-threaded for good).
     import threading
 
-    from rnnforecast.nn import threads
-
     events = []
 
     class FakeLimiter:
@@ -61,7 +60,7 @@ def test_overlapping_blocks_in_threads_restore_blas_limits_once(monkeypatch):
             events.append(("limit", limits, user_api))
             return FakeLimiter()
 
-    monkeypatch.setattr(threads, "_get_controller", lambda: FakeController())
+    monkeypatch.setattr(_blas, "_get_controller", lambda: FakeController())
     a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
 
     def a():
@@ -84,4 +83,4 @@ def test_overlapping_blocks_in_threads_restore_blas_limits_once(monkeypatch):
     ta.join(20)
     tb.join(20)
     assert events == [("limit", 1, "blas"), "A left", "restore", "B left"]
-    assert threads._BLAS_STATE == {"depth": 0, "limiter": None}
+    assert _blas._BLAS_STATE == {"depth": 0, "limiter": None}
