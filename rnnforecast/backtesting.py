@@ -56,6 +56,16 @@ __all__ = ["backtest", "BacktestResult", "BacktestWindowError"]
 class BacktestWindowError(RuntimeError):
     """Fitting, forecasting or scoring failed in one backtest window.
 
+    Raised by :func:`backtest` from the original exception (its
+    ``__cause__``).
+
+    Parameters
+    ----------
+    message : str
+        Error message (names the window, its cutoff and the original error).
+    window, cutoff, stage
+        Stored as the attributes of the same names.
+
     Attributes
     ----------
     window : int
@@ -64,6 +74,20 @@ class BacktestWindowError(RuntimeError):
         Label (pandas) or position (numpy) of the last training observation.
     stage : str
         ``"fit"``, ``"predict"`` or ``"score"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast import NaiveForecaster, backtest
+    >>> from rnnforecast.backtesting import BacktestWindowError
+    >>> class Broken(NaiveForecaster):
+    ...     def _fit(self, y, X=None):
+    ...         raise RuntimeError("boom")
+    >>> try:
+    ...     backtest(Broken(), np.arange(20.0), horizon=2, n_windows=2)
+    ... except BacktestWindowError as err:
+    ...     print(err.window, err.stage, type(err.__cause__).__name__)
+    0 fit RuntimeError
     """
 
     def __init__(self, message: str, window: int, cutoff: Any, stage: str) -> None:
@@ -92,6 +116,14 @@ class BacktestResult:
         the forecast target, or its position for numpy input), ``series``
         (column name, the Series name, or the column number), ``y_true``,
         ``y_pred``.
+    metric_names : list of str
+        Names of the metric columns of ``scores``, in order.
+
+    Parameters
+    ----------
+    scores, forecasts, metric_names
+        Stored as the attributes of the same names (built by
+        :func:`backtest`).
 
     Examples
     --------
@@ -396,6 +428,18 @@ def backtest(
        window  step  y_true  y_pred
     0       0     1    15.0    14.0
     1       0     2    16.0    14.0
+
+    With ``coverage=0.8`` the forecaster's 80 % prediction intervals are
+    scored too: a ``coverage`` column holds the fraction of the held-out
+    values inside them.
+
+    >>> scores, _ = backtest(NaiveForecaster(), y, horizon=2, n_windows=3,
+    ...                      metrics=("mae",), coverage=0.8)
+    >>> scores[["window", "mae", "coverage"]]
+       window  mae  coverage
+    0       0  1.5       0.5
+    1       1  1.5       0.5
+    2       2  1.5       0.5
     """
     if not (hasattr(forecaster, "fit") and hasattr(forecaster, "predict")):
         raise TypeError(f"forecaster must have fit and predict methods; got {type(forecaster).__name__}")

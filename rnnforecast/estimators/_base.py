@@ -211,6 +211,28 @@ class RecurrentModelMixin:
     ``_cell`` in ``{"rnn", "gru", "lstm"}``.  Fitted state lives in
     ``network_`` (:class:`~rnnforecast.nn.RecurrentNetwork`) and ``params_``
     (flat parameter vector).
+
+    Examples
+    --------
+    Shared by the sequence estimators and the neural forecasters; the
+    weights round-trip through the PyTorch layout:
+
+    >>> import numpy as np
+    >>> from rnnforecast.estimators import LSTMRegressor
+    >>> from rnnforecast.estimators._base import RecurrentModelMixin
+    >>> X = np.random.default_rng(0).normal(size=(8, 5, 1))
+    >>> reg = LSTMRegressor(hidden_size=2, max_iter=2, n_jobs=1, random_state=0)
+    >>> reg = reg.fit(X, X[:, -1, 0])
+    >>> isinstance(reg, RecurrentModelMixin)
+    True
+    >>> state = reg.get_state_dict()
+    >>> {name: a.shape for name, a in state.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'weight_ih_l0': (8, 1), 'weight_hh_l0': (8, 2), 'bias_ih_l0': (8,),
+     'bias_hh_l0': (8,), 'fc.weight': (1, 2), 'fc.bias': (1,)}
+    >>> other = LSTMRegressor(hidden_size=2, max_iter=1, n_jobs=1, random_state=1)
+    >>> other = other.fit(X, X[:, -1, 0]).load_state_dict(state)
+    >>> bool(np.allclose(other.predict(X), reg.predict(X)))
+    True
     """
 
     _cell: str = "lstm"
@@ -540,6 +562,15 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
     ``_prepare_targets(X, y) -> (X, Y, loss, val_score, stratify)`` (validate
     ``X`` and ``y`` with :meth:`_validate_inputs`, encode the targets for the
     network) and ``_output_size()``.
+
+    Examples
+    --------
+    >>> from rnnforecast.estimators import GRUClassifier, LSTMRegressor
+    >>> from rnnforecast.estimators._base import BaseRecurrentEstimator
+    >>> issubclass(LSTMRegressor, BaseRecurrentEstimator)
+    True
+    >>> issubclass(GRUClassifier, BaseRecurrentEstimator)
+    True
     """
 
     _parameter_constraints: dict = {

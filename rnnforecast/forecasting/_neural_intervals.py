@@ -111,7 +111,28 @@ def _future_exog(panel: Panel, starts: list, h: int, columns: list, future_idx: 
 
 
 class NeuralIntervalMixin(ConformalIntervalMixin):
-    """``predict_interval`` / ``predict_quantiles`` of the neural forecasters."""
+    """``predict_interval`` / ``predict_quantiles`` of the neural forecasters.
+
+    See the module docstring for the three sources of the bands (quantile
+    head, conformal on one series, pooled conformal on a collection).
+
+    Examples
+    --------
+    With ``loss="pinball"`` the bands come from the network's quantile head;
+    a coverage ``c`` needs the levels ``(1 - c) / 2`` and ``(1 + c) / 2``:
+
+    >>> import numpy as np
+    >>> from rnnforecast import LSTMForecaster
+    >>> y = 10 + np.sin(np.arange(60) * 2 * np.pi / 12)
+    >>> f = LSTMForecaster(window_length=6, hidden_size=4, max_iter=2, n_jobs=1,
+    ...                    random_state=0, loss="pinball",
+    ...                    quantiles=(0.1, 0.5, 0.9)).fit(y)
+    >>> f.predict_interval(2, coverage=0.8).shape
+    (2, 2)
+    >>> q = f.predict_quantiles(2, quantiles=(0.1, 0.5, 0.9))
+    >>> q.shape, bool(np.allclose(q[:, 1], f.predict(2)))  # 0.5: the point forecast
+    ((2, 3), True)
+    """
 
     # ------------------------------------------------------------ single series
     def _single_head_quantiles(self, h: int, X: Any, y: Any):
@@ -243,6 +264,26 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
             format with ``lower`` and ``upper`` values (a long DataFrame with
             columns ``unique_id``, ``ds``, ``lower``, ``upper``; a list of
             ``(h, 2)`` arrays or DataFrames).
+
+        Examples
+        --------
+        One series (conformal, calibrated on the training series):
+
+        >>> import numpy as np
+        >>> from rnnforecast import LSTMForecaster
+        >>> y = 10 + np.sin(np.arange(60) * 2 * np.pi / 12)
+        >>> f = LSTMForecaster(window_length=6, hidden_size=4, max_iter=2, n_jobs=1,
+        ...                    random_state=0, conformal_windows=20).fit(y)
+        >>> interval = f.predict_interval(3, coverage=0.9)  # columns: lower, upper
+        >>> interval.shape, bool((interval[:, 0] < interval[:, 1]).all())
+        ((3, 2), True)
+
+        A list of two series (one global model, pooled calibration):
+
+        >>> g = LSTMForecaster(window_length=6, hidden_size=4, max_iter=2, n_jobs=1,
+        ...                    random_state=0, conformal_windows=20).fit([y[:40], y[5:55]])
+        >>> [band.shape for band in g.predict_interval(3)]
+        [(3, 2), (3, 2)]
         """
         check_is_fitted(self, "_y_info_")
         h = check_horizon(h)
@@ -283,6 +324,26 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
             One series: ``(h, Q)`` / ``(h, k, Q)`` arrays or DataFrames with
             columns ``"q0.05"``...; a collection: its format with one value
             column per level.
+
+        Examples
+        --------
+        One series; the 0.5 level is the point forecast:
+
+        >>> import numpy as np
+        >>> from rnnforecast import LSTMForecaster
+        >>> y = 10 + np.sin(np.arange(60) * 2 * np.pi / 12)
+        >>> f = LSTMForecaster(window_length=6, hidden_size=4, max_iter=2, n_jobs=1,
+        ...                    random_state=0, conformal_windows=20).fit(y)
+        >>> q = f.predict_quantiles(3, quantiles=(0.1, 0.5, 0.9))
+        >>> q.shape, bool(np.allclose(q[:, 1], f.predict(3)))
+        ((3, 3), True)
+
+        A list of two series: one ``(h, Q)`` array per series.
+
+        >>> g = LSTMForecaster(window_length=6, hidden_size=4, max_iter=2, n_jobs=1,
+        ...                    random_state=0, conformal_windows=20).fit([y[:40], y[5:55]])
+        >>> [q.shape for q in g.predict_quantiles(3, quantiles=(0.1, 0.5, 0.9))]
+        [(3, 3), (3, 3)]
         """
         check_is_fitted(self, "_y_info_")
         h = check_horizon(h)

@@ -123,6 +123,12 @@ def min_calibration_size(coverage: float) -> int:
     n_min : int
         The least ``n`` with ``ceil((n + 1) * coverage) <= n``, i.e.
         ``ceil(1 / (1 - coverage)) - 1`` (e.g. 9 for 0.9, 19 for 0.95).
+
+    Examples
+    --------
+    >>> from rnnforecast.forecasting.intervals import min_calibration_size
+    >>> min_calibration_size(0.9), min_calibration_size(0.95), min_calibration_size(0.5)
+    (9, 19, 1)
     """
     c = _check_coverage(coverage)
     n = max(1, math.ceil(c / (1.0 - c) * (1 - _RANK_SLACK)))
@@ -203,6 +209,20 @@ def conformal_scores(
         finite.
     TypeError
         If ``h`` or ``n_windows`` is not an int.
+
+    Examples
+    --------
+    A naive (last value) forecast of a trend misses by 1 at step 1 and by 2
+    at step 2, from every origin:
+
+    >>> import numpy as np
+    >>> from rnnforecast.baselines import NaiveForecaster
+    >>> from rnnforecast.forecasting.intervals import conformal_scores
+    >>> scores = conformal_scores(NaiveForecaster(), np.arange(20.0), h=2, n_windows=5)
+    >>> scores.shape
+    (5, 2, 1)
+    >>> scores[0, :, 0]
+    array([1., 2.])
     """
     return _scores(forecaster, y, X, h=h, n_windows=n_windows, windows_name="n_windows")
 
@@ -272,6 +292,21 @@ def conformal_quantile(scores: Any, coverage: float) -> np.ndarray:
     ValueError
         If ``scores`` is empty, not finite, or ``n`` is too small for the
         coverage (``n < ceil(1 / (1 - coverage)) - 1``).
+
+    Examples
+    --------
+    Ten scores for each of two horizon steps; with ``coverage=0.8`` the
+    quantile is the ``ceil(11 * 0.8) = 9``-th smallest of each column:
+
+    >>> import numpy as np
+    >>> from rnnforecast.forecasting.intervals import conformal_quantile
+    >>> scores = np.arange(1.0, 21.0).reshape(10, 2)
+    >>> conformal_quantile(scores, 0.8)
+    array([17., 18.])
+    >>> conformal_quantile(scores, 0.95)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: 10 calibration score(s) are too few for coverage=0.95: ...
     """
     coverage = _check_coverage(coverage)
     s = np.asarray(scores, dtype=np.float64)
@@ -318,6 +353,17 @@ def scaled_pool(scores_list: Sequence[Any], scales: Sequence[Any]) -> np.ndarray
         If the lists are empty or of different lengths, a scale is not
         positive and finite or does not broadcast, or the trailing shapes
         differ.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.forecasting.intervals import conformal_quantile, scaled_pool
+    >>> pooled = scaled_pool([np.array([1.0, 2.0]), np.array([10.0, 30.0, 20.0])],
+    ...                      scales=[1.0, 10.0])
+    >>> pooled
+    array([1., 2., 1., 3., 2.])
+    >>> float(conformal_quantile(pooled, 0.5))  # half-width of series i: q * scales[i]
+    2.0
     """
     if isinstance(scores_list, np.ndarray) and scores_list.dtype != object:
         raise TypeError(
@@ -401,6 +447,25 @@ class ConformalIntervalMixin:
     New histories
         With ``y=`` (a new history), the stored scores are reused around the
         point forecast from that history.
+
+    Examples
+    --------
+    The neural forecasters inherit it (through
+    :class:`~rnnforecast.forecasting._neural_intervals.NeuralIntervalMixin`):
+
+    >>> import numpy as np
+    >>> from rnnforecast import LSTMForecaster
+    >>> from rnnforecast.forecasting.intervals import ConformalIntervalMixin
+    >>> issubclass(LSTMForecaster, ConformalIntervalMixin)
+    True
+    >>> y = 10 + np.sin(np.arange(60) * 2 * np.pi / 12)
+    >>> f = LSTMForecaster(window_length=6, hidden_size=4, max_iter=2, n_jobs=1,
+    ...                    random_state=0, conformal_windows=20).fit(y)
+    >>> interval = f.predict_interval(3)  # columns: lower, upper
+    >>> interval.shape, bool((interval[:, 0] < interval[:, 1]).all())
+    ((3, 2), True)
+    >>> f.conformal_scores_.shape  # (conformal_windows, h, n_series)
+    (20, 3, 1)
     """
 
     # ------------------------------------------------------------ internals

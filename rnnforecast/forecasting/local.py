@@ -199,6 +199,17 @@ class LocalForecaster(BaseForecaster):
     ['a', 'b']
     >>> [float(np.round(v, 3)) for v in model.predict_interval(1, coverage=0.8)["upper"]]
     [5.282, 42.816]
+
+    A list of two numpy series gives a list of forecasts; ``y=`` forecasts
+    new histories of the same series without refitting:
+
+    >>> local = LocalForecaster(NaiveForecaster(), n_jobs=1)
+    >>> local.fit([np.array([1.0, 2.0, 3.0]), np.array([5.0, 7.0])]).predict(2)
+    [array([3., 3.]), array([7., 7.])]
+    >>> local.ids_, len(local.forecasters_)
+    ([0, 1], 2)
+    >>> local.predict(1, y=[np.array([4.0]), np.array([8.0, 9.0])])
+    [array([4.]), array([9.])]
     """
 
     _parameter_constraints: dict = {

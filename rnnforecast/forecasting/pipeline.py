@@ -76,11 +76,34 @@ class ForecastingPipeline(BaseForecaster, _BaseComposition):
 
     # ------------------------------------------------------------ composition
     def get_params(self, deep: bool = True) -> dict:
-        """Parameters, including ``<step>__<param>`` ones when ``deep``."""
+        """Parameters, including ``<step>__<param>`` ones when ``deep``.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of the steps.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
         return self._get_params("steps", deep=deep)
 
     def set_params(self, **params: Any) -> "ForecastingPipeline":
-        """Set parameters; ``<step>`` replaces a step, ``<step>__<p>`` a nested one."""
+        """Set parameters; ``<step>`` replaces a step, ``<step>__<p>`` a nested one.
+
+        Parameters
+        ----------
+        **params : dict
+            ``steps``, a step name (replaces that step) or
+            ``<step>__<param>`` (sets a parameter of a step).
+
+        Returns
+        -------
+        self : ForecastingPipeline
+            The pipeline.
+        """
         self._set_params("steps", **params)
         return self
 

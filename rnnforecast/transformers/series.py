@@ -113,14 +113,36 @@ class LogTransformer(_SeriesTransformer):
         return self
 
     def transform(self, y: Any) -> np.ndarray:
-        """Return ``log(y + offset)``, float64, same shape as ``y``."""
+        """Return ``log(y + offset)``, float64, same shape as ``y``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_series)
+            Values with ``y + offset > 0``.
+
+        Returns
+        -------
+        z : ndarray of the shape of ``y``, float64
+            ``log(y + offset)``.
+        """
         check_is_fitted(self, "n_features_in_")
         values, ndim = self._validate(y)
         self._check_positive(values, "y")
         return _restore_ndim(np.log(values + self.offset), ndim)
 
     def inverse_transform(self, y: Any) -> np.ndarray:
-        """Return ``exp(y) - offset``, float64, same shape as ``y``."""
+        """Return ``exp(y) - offset``, float64, same shape as ``y``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_series)
+            Transformed values (e.g. forecasts on the log scale).
+
+        Returns
+        -------
+        y_orig : ndarray of the shape of ``y``, float64
+            ``exp(y) - offset``.
+        """
         check_is_fitted(self, "n_features_in_")
         values, ndim = self._validate(y)
         return _restore_ndim(np.exp(values) - self.offset, ndim)

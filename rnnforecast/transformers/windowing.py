@@ -265,6 +265,13 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator, auto_wrap_output
     def transform_with_targets(self, y: Any, X: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """Input windows and their targets (see :func:`make_windows`).
 
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+            Series with the number of channels seen at fit.
+        X : array-like of shape (n_timesteps, n_exog), default=None
+            Exogenous regressors, if and only if given at fit.
+
         Returns
         -------
         windows : ndarray of shape (n_windows, window_length, n_features)
@@ -277,15 +284,36 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator, auto_wrap_output
         )
 
     def fit_transform(self, y: Any, X: Any = None, **fit_params: Any) -> np.ndarray:
-        """Fit, then return the input windows of ``y``."""
+        """Fit, then return the input windows of ``y``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+            Series to window.
+        X : array-like of shape (n_timesteps, n_exog), default=None
+            Exogenous regressors.
+        **fit_params : dict
+            Ignored (scikit-learn signature).
+
+        Returns
+        -------
+        windows : ndarray of shape (n_windows, window_length, n_features)
+            As :meth:`transform`.
+        """
         return self.fit(y, X).transform(y, X)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names along the last axis of the windows.
 
+        Parameters
+        ----------
+        input_features : None
+            Ignored (the names are those seen at fit).
+
         Returns
         -------
         names : ndarray of str, shape (n_channels + n_exog,)
+            Channel names, then regressor names.
         """
         check_is_fitted(self, "feature_names_")
         return np.asarray(self.feature_names_, dtype=object)
@@ -428,9 +456,16 @@ class LagTransformer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Output names ``"{channel}_lag_{lag}"``, e.g. ``"y_lag_1"``.
 
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Channel names to use instead of those seen at fit (one per
+            channel).
+
         Returns
         -------
         names : ndarray of str, shape (len(lags) * n_channels,)
+            Lag after lag, channels within a lag.
         """
         check_is_fitted(self, "lags_")
         names = self.channel_names_

@@ -40,6 +40,7 @@ __all__ = [
     "TARGET_COL",
     "TIME_COL",
     "Panel",
+    "check_long_future_exog",
     "check_panel",
     "check_panel_exog",
     "is_panel",
@@ -67,6 +68,25 @@ class Panel:
         Covariate names (long format or DataFrames in a list).
     kind : {"list", "long"}
         The input format (outputs are given back in it).
+    meta : dict
+        Column names and the ``unique_id`` dtype of the long format (used to
+        rebuild outputs); empty for a list.
+
+    Parameters
+    ----------
+    ids, values, infos, exog, exog_columns, kind, meta
+        Stored as the attributes of the same names.  Build a panel with
+        :func:`check_panel` rather than by hand.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.utils.panel import check_panel
+    >>> panel = check_panel([np.arange(5.0), np.arange(3.0)])
+    >>> panel.kind, panel.ids, panel.n_series, panel.lengths.tolist(), panel.n_exog
+    ('list', [0, 1], 2, [5, 3], 0)
+    >>> panel.to_output([np.zeros(2), np.ones(2)])  # one (h,) result per series
+    [array([0., 0.]), array([1., 1.])]
     """
 
     ids: list
@@ -93,7 +113,26 @@ class Panel:
         return 0 if self.exog is None else int(self.exog[0].shape[1])
 
     def future_indexes(self, h: int) -> list:
-        """Per series: the index of the next ``h`` periods (None for numpy series)."""
+        """Per series: the index of the next ``h`` periods (None for numpy series).
+
+        Parameters
+        ----------
+        h : int
+            Number of future periods (>= 1).
+
+        Returns
+        -------
+        indexes : list of pandas.Index or None
+            One entry per series, in the order of :attr:`ids`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from rnnforecast.utils.panel import check_panel
+        >>> panel = check_panel([pd.Series([1.0, 2.0, 3.0])])
+        >>> panel.future_indexes(2)
+        [RangeIndex(start=3, stop=5, step=1)]
+        """
         return [future_index(info, h) if info.is_pandas else None for info in self.infos]
 
     def to_output(self, values: Sequence[np.ndarray], columns: Sequence[str] | None = None) -> Any:
@@ -158,6 +197,28 @@ def is_panel(obj: Any) -> bool:
     True for a list/tuple whose first element is itself array-like (an
     ndarray, a pandas Series, a list...) and for a DataFrame with both a
     ``unique_id`` and a ``y`` column.
+
+    Parameters
+    ----------
+    obj : object
+        Anything given as ``y``.
+
+    Returns
+    -------
+    bool
+        Whether ``obj`` is handled as a collection (see :func:`check_panel`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from rnnforecast.utils.panel import is_panel
+    >>> is_panel([np.arange(3.0), np.arange(4.0)]), is_panel(np.arange(3.0))
+    (True, False)
+    >>> is_panel([1.0, 2.0])  # a list of numbers is one series
+    False
+    >>> is_panel(pd.DataFrame({"unique_id": ["a"], "ds": [0], "y": [1.0]}))
+    True
     """
     if isinstance(obj, pd.DataFrame):
         return ID_COL in obj.columns and TARGET_COL in obj.columns
@@ -188,6 +249,7 @@ def check_panel(y: Any, X: Any = None, *, name: str = "y") -> Panel:
     Returns
     -------
     panel : Panel
+        The validated series (float64 copies), ids, indexes and covariates.
 
     Raises
     ------
@@ -196,6 +258,37 @@ def check_panel(y: Any, X: Any = None, *, name: str = "y") -> Panel:
     ValueError
         Empty collection, missing columns, NaN/inf, duplicated or irregular
         time stamps, mixed frequencies, covariates that do not match.
+
+    Examples
+    --------
+    A long DataFrame: rows are sorted by ``(unique_id, ds)``; ``price`` is a
+    covariate.
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from rnnforecast.utils.panel import check_panel
+    >>> df = pd.DataFrame({"unique_id": ["b", "b", "a", "a", "a"],
+    ...                    "ds": [0, 1, 0, 1, 2],
+    ...                    "y": [5.0, 6.0, 1.0, 2.0, 3.0],
+    ...                    "price": [1.0, 1.0, 2.0, 2.0, 2.0]})
+    >>> panel = check_panel(df)
+    >>> panel.kind, panel.ids, panel.lengths.tolist(), panel.exog_columns
+    ('long', ['a', 'b'], [3, 2], ['price'])
+    >>> panel.values[0]
+    array([1., 2., 3.])
+    >>> panel.to_output([np.zeros(2), np.ones(2)])
+      unique_id  ds    y
+    0         a   3  0.0
+    1         a   4  0.0
+    2         b   2  1.0
+    3         b   3  1.0
+
+    A list of series, with one covariate array per series:
+
+    >>> panel = check_panel([np.arange(5.0), np.arange(3.0)],
+    ...                     X=[np.ones((5, 1)), np.zeros((3, 1))])
+    >>> panel.kind, panel.n_series, panel.n_exog
+    ('list', 2, 1)
     """
     if isinstance(y, pd.DataFrame):
         if X is not None:
@@ -247,6 +340,47 @@ def check_panel_exog(X: Any, infos: list, *, name: str = "X", future: bool = Fal
 
     ``future=False``: one row per observation of each series (``infos[i]``);
     ``future=True``: ``h`` rows per series, for the next ``h`` periods.
+
+    Parameters
+    ----------
+    X : list of array-like or DataFrame
+        One ``(n_rows, m)`` entry per series.
+    infos : list of SeriesInfo
+        The series' infos (``Panel.infos``); a pandas series' index must
+        match the rows of its covariates.
+    name : str, default="X"
+        Parameter name for error messages.
+    future : bool, default=False
+        Whether the entries are future values (``h`` rows each) instead of
+        one row per observation.
+    h : int or None, default=None
+        Number of future rows (with ``future=True``).
+    n_columns : int or None, default=None
+        Required number of columns (default: that of the first entry).
+    columns : list or None, default=None
+        Required column names for DataFrames (default: those of the first
+        DataFrame).
+
+    Returns
+    -------
+    arrays : list of ndarray of shape (n_rows, m), float64
+        The validated covariates, one per series.
+    columns : list or None
+        The column names, if the entries are DataFrames.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from rnnforecast.utils.panel import check_panel, check_panel_exog
+    >>> panel = check_panel([np.arange(5.0), np.arange(3.0)])
+    >>> arrays, cols = check_panel_exog([np.ones((5, 1)), np.zeros((3, 1))], panel.infos)
+    >>> [a.shape for a in arrays], cols
+    ([(5, 1), (3, 1)], None)
+    >>> future = [pd.DataFrame({"t": [1.0, 2.0]}), pd.DataFrame({"t": [3.0, 4.0]})]
+    >>> arrays, cols = check_panel_exog(future, panel.infos, future=True, h=2)
+    >>> [a.shape for a in arrays], cols
+    ([(2, 1), (2, 1)], ['t'])
     """
     if not isinstance(X, (list, tuple)):
         raise TypeError(
@@ -339,7 +473,45 @@ def check_long_future_exog(X: Any, panel_ids: list, infos: list, h: int, columns
                            *, name: str = "X") -> list:
     """Validate future covariates in long format: each series' next ``h`` periods.
 
-    Returns one float64 ``(h, m)`` array per series of ``panel_ids``.
+    Parameters
+    ----------
+    X : DataFrame
+        Long DataFrame with ``unique_id``, ``ds`` and the ``columns``; rows
+        for other periods or series are ignored.
+    panel_ids : list
+        Identifiers of the series to forecast (``Panel.ids``).
+    infos : list of SeriesInfo
+        Their infos (``Panel.infos``), which give the next ``h`` periods.
+    h : int
+        Forecast horizon (>= 1).
+    columns : list of str
+        The future-known covariates needed.
+    name : str, default="X"
+        Parameter name for error messages.
+
+    Returns
+    -------
+    arrays : list of ndarray of shape (h, len(columns)), float64
+        One array per series of ``panel_ids``, in time order.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not a DataFrame.
+    ValueError
+        Missing columns, or a series without a row for one of its next ``h``
+        periods.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rnnforecast.utils.panel import check_long_future_exog, check_panel
+    >>> panel = check_panel(pd.DataFrame({"unique_id": ["a", "a", "b"], "ds": [0, 1, 0],
+    ...                                   "y": [1.0, 2.0, 3.0], "price": [1.0, 1.0, 2.0]}))
+    >>> X = pd.DataFrame({"unique_id": ["a", "b", "b"], "ds": [2, 1, 2],
+    ...                   "price": [1.5, 2.5, 9.0]})
+    >>> check_long_future_exog(X, panel.ids, panel.infos, 1, ["price"])
+    [array([[1.5]]), array([[2.5]])]
     """
     if not isinstance(X, pd.DataFrame):
         raise TypeError(
