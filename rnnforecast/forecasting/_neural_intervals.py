@@ -158,7 +158,7 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
         """Pooled normalised calibration scores (n, h) of a collection fit (cached)."""
         panel = self._panel_
         r = max(1, math.ceil(int(self.conformal_windows) / panel.n_series))
-        cache = self.__dict__.get("_conformal_cache_")
+        cache = self.__dict__.get("_panel_conformal_cache_")
         if (cache is not None and cache.get("panel") is panel and cache["r"] == r
                 and cache["h"] >= h):
             return cache["scores"][:, :h]
@@ -200,7 +200,7 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
         scales = [_series_scale(v[:n - C], m) for v, n in zip(sub.values, lengths)]
         pooled = scaled_pool(per_series, scales)
         self.conformal_scores_ = pooled
-        self._conformal_cache_ = {"panel": panel, "r": r, "h": h, "scores": pooled}
+        self._panel_conformal_cache_ = {"panel": panel, "r": r, "h": h, "scores": pooled}
         return pooled
 
     def _panel_bands(self, h: int, levels: list, X: Any, y: Any):

@@ -61,7 +61,9 @@ training mean and standard deviation, ``"robust"`` with its median and
 interquartile range (a constant series by ``min(1, |level|)``),
 ``"mean_abs"`` divides by the mean absolute value (no centring), ``None``
 uses the raw values (only for series already of unit scale).  The exogenous
-regressors are scaled the same way.  Forecasts are mapped back to the
+regressors are scaled the same way (pooled over the series of a
+collection), except that ``"mean_abs"`` and the window scalers standardise
+them.  Forecasts are mapped back to the
 original scale.  The scalers are fitted at ``fit`` and reused when
 forecasting from a new history (``predict(h, y=...)``) and by warm starts.
 """
@@ -144,8 +146,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
         "scaler": [StrOptions({"standard", "robust", "mean_abs", "window", "window_log"}), None],
         "series_id": [StrOptions({"onehot"}), None],
-        "calendar_features": ["array-like", None],
-        "past_covariates": ["array-like", None],
+        "calendar_features": [str, "array-like", None],
+        "past_covariates": [str, Integral, "array-like", None],
         **NETWORK_CONSTRAINTS,
         "loss": [StrOptions({"mse", "mae", "huber", "pinball"})],
         "quantiles": ["array-like", None],
@@ -295,6 +297,15 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
             )
         self._check_network_params()
 
+    def _check_past_with_window_scaler(self, past: list) -> None:
+        if past and self._window_mode() is not None:
+            raise ValueError(
+                f"scaler={self.scaler!r} divides each window by the level of its series "
+                "channels, which is not defined for standardised past covariates; use "
+                f"scaler='standard', 'robust' or 'mean_abs' with past_covariates="
+                f"{self.past_covariates!r}."
+            )
+
     def _window_mode(self) -> str | None:
         return self.scaler if self.scaler in ("window", "window_log") else None
 
@@ -411,7 +422,9 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         return sorted(past), [j for j in range(m) if j not in past]
 
     def _future_covariate_names(self) -> list:
-        cols = self._panel_.exog_columns or []
+        cols = self._panel_.exog_columns
+        if cols is None:  # unnamed (numpy) covariates of a list of series: positions
+            return list(self._future_idx_)
         return [cols[j] for j in self._future_idx_]
 
     def _val_score(self, n_out: int):
@@ -455,6 +468,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         self._check_calendar_index([info], cal)
         m_all = 0 if X is None else X.shape[1]
         past, fut = self._split_covariates(self._X_columns_, m_all)
+        self._check_past_with_window_scaler(past)
         self._past_idx_, self._future_idx_ = past, fut
         self._past_fit_ = None
         if past:
@@ -636,18 +650,30 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
                 "and the covariate columns), whose y carries the covariates' history when "
                 "forecasting; got a list of series."
             )
+        self._check_past_with_window_scaler(past)
         self._past_idx_, self._future_idx_ = past, fut
-        self._cov_stats_ = None
-        if panel.exog is not None:
-            pooled = np.vstack(panel.exog)
-            kind = self._covariate_kind()
-            stats = [series_scale(pooled[:, j], kind) for j in range(pooled.shape[1])]
-            self._cov_stats_ = (np.array([c for c, _ in stats]), np.array([s for _, s in stats]))
-        self.series_ids_ = list(panel.ids)
-        self._onehot_index_ = {uid: i for i, uid in enumerate(panel.ids)}
         self._check_window_values(panel.values, panel.ids)
-        self._series_stats_ = {uid: series_scale(v, self._series_kind())
-                               for uid, v in zip(panel.ids, panel.values)}
+        warm = (self.warm_start and hasattr(self, "params_")
+                and getattr(self, "_input_dims_", (None,))[0] == "collection")
+        if warm:
+            if list(panel.ids) != list(self.series_ids_):
+                raise ValueError(
+                    "warm_start=True on a collection continues training on the same series "
+                    "(their scales and identities are kept); got different series ids. Set "
+                    "warm_start=False to train a new network."
+                )
+        else:
+            self._cov_stats_ = None
+            if panel.exog is not None:
+                pooled = np.vstack(panel.exog)
+                kind = self._covariate_kind()
+                stats = [series_scale(pooled[:, j], kind) for j in range(pooled.shape[1])]
+                self._cov_stats_ = (np.array([c for c, _ in stats]),
+                                    np.array([s for _, s in stats]))
+            self.series_ids_ = list(panel.ids)
+            self._onehot_index_ = {uid: i for i, uid in enumerate(panel.ids)}
+            self._series_stats_ = {uid: series_scale(v, self._series_kind())
+                                   for uid, v in zip(panel.ids, panel.values)}
         dt = self._np_dtype()
         rows, targets, ends = [], [], []
         for i, uid in enumerate(panel.ids):
@@ -701,12 +727,25 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         self.scaler_ = self.exog_scaler_ = None
         self._input_dims_ = dims
 
+    def _panel_keys(self, panel: Panel) -> list:
+        """Per series of ``panel``: its training id, or a fresh object for a new series.
+
+        Long format: the ``unique_id`` values.  List format: series are
+        identified by position, so a new list is taken to continue the
+        training series only when it has as many series; otherwise every
+        series of it is new (scaled by its own history, zero identity).
+        """
+        if (panel is self._panel_ or panel.kind == "long"
+                or panel.n_series == len(self.series_ids_)):
+            return list(panel.ids)
+        return [object() for _ in panel.ids]
+
     def _series_stats(self, uid: Any, values: np.ndarray) -> tuple[float, float]:
         stats = self._series_stats_.get(uid) if _hashable(uid) else None
         return stats if stats is not None else series_scale(values, self._series_kind())
 
     def _panel_inputs(self, panel: Panel, i: int, X_future: np.ndarray | None, *,
-                      n_extra: int, lead: int) -> tuple[np.ndarray, np.ndarray]:
+                      n_extra: int, lead: int, key: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """Scaled history channels and per-row features of series ``i``.
 
         Returns ``hist`` (n_i, 1 + n_past): the scaled series and past-only
@@ -715,8 +754,9 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         unknown) and the one-hot identity.
         """
         uid, y, info = panel.ids[i], panel.values[i], panel.infos[i]
+        key = uid if key is None else key
         n = len(y)
-        c, s = self._series_stats(uid, y)
+        c, s = self._series_stats(key, y)
         parts = [((y - c) / s)[:, None]]
         cov = None
         if panel.exog is not None:
@@ -742,7 +782,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
             feats.append(calendar_matrix(index, cal)[lead:lead + n_rows])
         if self.series_id == "onehot":
             onehot = np.zeros((n_rows, len(self.series_ids_)))
-            pos = self._onehot_index_.get(uid) if _hashable(uid) else None
+            pos = self._onehot_index_.get(key) if _hashable(key) else None
             if pos is not None:
                 onehot[:, pos] = 1.0
             feats.append(onehot)
@@ -781,13 +821,15 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         lead = steps if direct else 1
         n_extra = 0 if direct else h
         hists, feats = [], []
+        keys = self._panel_keys(panel)
         for i in range(S):
             xf = None if X_future is None else X_future[i]
-            hist, feat = self._panel_inputs(panel, i, xf, n_extra=n_extra, lead=lead)
+            hist, feat = self._panel_inputs(panel, i, xf, n_extra=n_extra, lead=lead,
+                                            key=keys[i])
             hists.append(hist)
             feats.append(feat)
         k = hists[0].shape[1]
-        stats = [self._series_stats(uid, y) for uid, y in zip(panel.ids, panel.values)]
+        stats = [self._series_stats(key, y) for key, y in zip(keys, panel.values)]
         lengths = [len(y) for y in panel.values]
         if direct:
             batch = np.stack([np.hstack([hh[n - w:n], ff[n - w:n]])
@@ -895,11 +937,25 @@ default="standard"
     ----------
     {{fitted}}
     scaler_ : StandardScaler, RobustScaler or None
-        Fitted scaler of the series.
+        Fitted scaler of the series (one series; None for a collection, whose
+        scales are per series, and with the window scalers).
     exog_scaler_ : StandardScaler, RobustScaler or None
-        Fitted scaler of the regressors (None without ``X``).
+        Fitted scaler of the regressors (None without ``X`` or for a
+        collection).
+    series_ids_ : list
+        Collection fits: the series ids (``unique_id`` values, or positions
+        for a list).
+    n_series_ : int
+        Collection fits: the number of series.
+    n_windows_ : int
+        Collection fits: the number of training windows over all series.
+    conformal_scores_ : ndarray
+        Calibration scores of the conformal intervals, once computed.
     n_targets_, n_exog_, cutoff_, freq_, n_timesteps_
-        See :class:`~rnnforecast.forecasting.BaseForecaster`.
+        See :class:`~rnnforecast.forecasting.BaseForecaster` (for a
+        collection: ``n_timesteps_`` is the total number of observations,
+        ``cutoff_`` is None and ``n_exog_`` counts the future-known
+        covariates).
 
     Notes
     -----

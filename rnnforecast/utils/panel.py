@@ -22,6 +22,7 @@ DataFrame out (``unique_id``, ``ds`` and value columns).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -194,9 +195,10 @@ def _index_values(ix: pd.Index | None) -> Any:
 def is_panel(obj: Any) -> bool:
     """Whether ``obj`` is a collection of series rather than one series.
 
-    True for a list/tuple whose first element is itself array-like (an
-    ndarray, a pandas Series, a list...) and for a DataFrame with both a
-    ``unique_id`` and a ``y`` column.
+    True for a list/tuple whose first element is an ndarray or a pandas
+    object (a list of lists is one 2-D array-like, i.e. one multivariate
+    series) and for a DataFrame with both a ``unique_id`` and a ``y``
+    column.
 
     Parameters
     ----------
@@ -224,7 +226,8 @@ def is_panel(obj: Any) -> bool:
         return ID_COL in obj.columns and TARGET_COL in obj.columns
     if isinstance(obj, (list, tuple)) and len(obj) > 0:
         first = obj[0]
-        return isinstance(first, (np.ndarray, pd.Series, pd.DataFrame, list, tuple))
+        # a list of lists stays a 2-D array-like (one multivariate series)
+        return isinstance(first, (np.ndarray, pd.Series, pd.DataFrame))
     return False
 
 
@@ -452,6 +455,15 @@ def _check_long(df: pd.DataFrame, *, name: str) -> Panel:
              if inf.n_timesteps > 1}
     if len(freqs) > 1:
         raise ValueError(f"The series of {name} must share one frequency; got {sorted(freqs)}.")
+    steps = {inf.step for inf in infos if inf.n_timesteps > 1 and inf.step is not None}
+    if len(steps) == 1:
+        # a one-row integer series takes the spacing the other series share
+        step = steps.pop()
+        for j, inf in enumerate(infos):
+            if inf.n_timesteps == 1 and inf.step is not None and inf.step != step:
+                start = int(inf.index[0])
+                index = pd.RangeIndex(start, start + step, step, name=inf.index.name)
+                infos[j] = dataclasses.replace(inf, index=index, step=step)
     meta = {"id_col": ID_COL, "time_col": TIME_COL, "target_col": TARGET_COL,
             "id_dtype": df[ID_COL].dtype}
     return Panel(ids=ids, values=values, infos=infos, exog=exog if cov_cols else None,

@@ -343,3 +343,69 @@ def test_failed_collection_fit_leaves_the_forecaster_as_it_was():
     with pytest.raises(ValueError):
         f.fit([np.ones(100), np.ones(5)])
     pd.testing.assert_frame_equal(f.predict(3), before)
+
+
+# ----------------------------------------------------------------- review regressions
+def test_list_of_series_with_numpy_covariates_predicts_and_has_intervals():
+    rng = np.random.default_rng(0)
+    ys, Xs = [], []
+    for n in (120, 140):
+        x = rng.standard_normal((n + 3, 2))
+        ys.append(5 + 2 * x[:n, 0] + 0.1 * rng.standard_normal(n))
+        Xs.append(x)
+    f = LSTMForecaster(**{**SMALL, "window_length": 6, "max_iter": 2},
+                       conformal_windows=20).fit(ys, [x[:len(y)] for x, y in zip(Xs, ys)])
+    out = f.predict(3, X=[x[len(y):] for x, y in zip(Xs, ys)])
+    assert len(out) == 2 and out[0].shape == (3,)
+    iv = f.predict_interval(3, X=[x[len(y):] for x, y in zip(Xs, ys)])
+    assert iv[1].shape == (3, 2)
+
+
+def test_a_new_list_of_another_length_is_scaled_by_its_own_history():
+    t = np.arange(200)
+    small = 10 + np.sin(t / 3.0)
+    large = 1000 + 100 * np.sin(t / 3.0)
+    f = LSTMForecaster(**{**SMALL, "window_length": 6, "max_iter": 5}).fit([small, large])
+    alone = f.predict(3, y=[large])[0]
+    assert np.all(alone > 500)        # not on the scale of training series 0 (level 10)
+    both = f.predict(3, y=[small, large])
+    np.testing.assert_allclose(both[1], f.predict(3)[1])   # same length: positional ids
+
+
+def test_window_scaler_refuses_past_covariates():
+    df = driven_panel(n_series=2, past=True).assign(y=lambda d: d["y"] + 50)
+    with pytest.raises(ValueError, match="not defined for standardised past covariates"):
+        LSTMForecaster(**SMALL, strategy="direct", horizon=3, scaler="window",
+                       past_covariates=["x"]).fit(df)
+
+
+def test_intervals_after_switching_between_collection_and_single_series():
+    df = seasonal_panel(n_series=3)
+    f = LSTMForecaster(**{**SMALL, "max_iter": 1}, conformal_windows=12).fit(df)
+    f.predict_interval(2)
+    y = df[df.unique_id == "s0"]["y"].to_numpy()
+    assert f.fit(y).predict_interval(2).shape == (2, 2)
+    assert len(f.fit(df).predict_interval(2)) == 6
+
+
+def test_a_list_of_lists_is_one_multivariate_series():
+    data = np.random.default_rng(0).standard_normal((60, 2)).tolist()
+    f = LSTMForecaster(**{**SMALL, "window_length": 5, "max_iter": 1}).fit(data)
+    assert f.n_targets_ == 2 and f.predict(2).shape == (2, 2)
+
+
+def test_warm_start_on_a_collection_keeps_scales_and_needs_the_same_series():
+    df = seasonal_panel(n_series=3)
+    f = LSTMForecaster(**{**SMALL, "max_iter": 2}, warm_start=True).fit(df)
+    stats = dict(f._series_stats_)
+    f.fit(df[df["ds"] < df["ds"].max() - pd.Timedelta(hours=10)])
+    assert f._series_stats_ == stats
+    with pytest.raises(ValueError, match="same series"):
+        f.fit(df.replace({"unique_id": {"s0": "other"}}))
+
+
+def test_one_row_integer_series_takes_the_shared_spacing():
+    df = pd.DataFrame({"unique_id": ["a"] * 30 + ["b"], "ds": list(range(0, 210, 7)) + [700],
+                       "y": np.r_[np.sin(np.arange(30.0)), 0.5]})
+    out = LSTMForecaster(**{**SMALL, "window_length": 1, "max_iter": 1}).fit(df).predict(2)
+    assert list(out.loc[out.unique_id == "b", "ds"]) == [707, 714]
