@@ -61,10 +61,12 @@ from statsmodels.tsa.stattools import kpss
 
 from rnnforecast.baselines.arima import (
     ARIMAFitError,
+    SarimaxState,
     _describe,
     _n_params,
     _sarimax_fit,
     _sarimax_forecast,
+    _SarimaxResultsMixin,
 )
 from rnnforecast.baselines.naive import _IntervalForecasterMixin
 from rnnforecast.forecasting.base import BaseForecaster
@@ -170,7 +172,7 @@ def _seasonal_diff(x: np.ndarray, sp: int, D: int) -> np.ndarray:
     return x
 
 
-class AutoARIMAForecaster(_IntervalForecasterMixin, BaseForecaster):
+class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForecaster):
     """Seasonal ARIMA with automatic order selection (stepwise, AICc).
 
     See the module docstring for the exact algorithm (KPSS for ``d``,
@@ -518,7 +520,7 @@ class AutoARIMAForecaster(_IntervalForecasterMixin, BaseForecaster):
         ]
         self.search_results_ = frame
         self.n_models_ = len(records)
-        self.results_ = res
+        self._sarimax_state_ = SarimaxState(y[:, 0], X, info["spec"], res.params)
         self.converged_ = info["converged"]
         self.fit_method_ = info["fit_method"]
         return self
@@ -551,4 +553,4 @@ class AutoARIMAForecaster(_IntervalForecasterMixin, BaseForecaster):
                     f"{_describe(self.order_, self.seasonal_order_, self.trend_)} needs at least {need} "
                     "to forecast from"
                 )
-        return _sarimax_forecast(self.results_, h, X, y_hist, X_hist, coverage)
+        return _sarimax_forecast(self._sarimax_state_, h, X, y_hist, X_hist, coverage)
