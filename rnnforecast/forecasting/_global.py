@@ -138,6 +138,9 @@ class WindowSampler:
         counts = np.array([len(e) for e in ends], dtype=np.int64)
         self.offsets = np.concatenate([[0], np.cumsum(counts)])
         self.n_samples = int(self.offsets[-1])
+        # window number -> window end, for all series at once
+        self._all_ends = (np.concatenate(ends).astype(np.int64) if self.n_samples
+                          else np.empty(0, dtype=np.int64))
         self.n_features = int(rows[0].shape[1])
         self.n_outputs = int(targets[0].shape[1]) * self.steps
         self.dtype = rows[0].dtype
@@ -145,9 +148,7 @@ class WindowSampler:
     def locate(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Series number and window end of the global window numbers ``idx``."""
         series = np.searchsorted(self.offsets, idx, side="right") - 1
-        ends = np.fromiter((self.ends[s][i - self.offsets[s]] for s, i in zip(series, idx)),
-                           dtype=np.int64, count=len(idx))
-        return series, ends
+        return series, self._all_ends[idx]
 
     def batch(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Inputs ``(B, window_length, F)`` and targets ``(B, steps * c)`` of windows ``idx``."""
