@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import Interval, StrOptions
+from rnnforecast.utils.validation import check_coverage as _check_coverage
 from rnnforecast.utils.validation import check_horizon, future_index
 
 __all__ = ["NaiveForecaster"]
@@ -34,18 +35,6 @@ __all__ = ["NaiveForecaster"]
 _INTERVAL_REQUEST: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
     "rnnforecast_interval_request", default=None
 )
-
-
-def _check_coverage(coverage: Any) -> float:
-    if isinstance(coverage, (bool, np.bool_)) or not isinstance(coverage, numbers.Real):
-        raise TypeError(
-            f"coverage must be a float strictly between 0 and 1; got {coverage!r} "
-            f"of type {type(coverage).__name__}"
-        )
-    c = float(coverage)
-    if not 0.0 < c < 1.0:
-        raise ValueError(f"coverage must be a float strictly between 0 and 1; got {c}")
-    return c
 
 
 class _IntervalForecasterMixin:

@@ -41,6 +41,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
+from rnnforecast.utils.validation import check_coverage as _check_coverage
 from rnnforecast.utils.validation import check_horizon, future_index
 
 __all__ = [
@@ -72,18 +73,6 @@ def _check_int(name: str, value: Any, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}; got {value}.")
     return int(value)
-
-
-def _check_coverage(coverage: Any, name: str = "coverage") -> float:
-    if isinstance(coverage, (bool, np.bool_)) or not isinstance(coverage, numbers.Real):
-        raise TypeError(
-            f"{name} must be a float strictly between 0 and 1; got {coverage!r} "
-            f"of type {type(coverage).__name__}."
-        )
-    c = float(coverage)
-    if not 0.0 < c < 1.0:  # also refuses NaN
-        raise ValueError(f"{name} must be a float strictly between 0 and 1; got {c}.")
-    return c
 
 
 def _check_levels(quantiles: Any, name: str = "quantiles") -> list[float]:

@@ -26,6 +26,7 @@ from pandas.api import types as pdt
 
 __all__ = [
     "SeriesInfo",
+    "check_coverage",
     "check_exog",
     "check_horizon",
     "check_min_history",
@@ -430,6 +431,43 @@ def check_exog(
             "positionally.)"
         )
     return values, info.columns
+
+
+def check_coverage(coverage: Any, name: str = "coverage") -> float:
+    """Validate a nominal coverage (or a quantile level): a real number strictly in (0, 1).
+
+    Parameters
+    ----------
+    coverage : float
+    name : str, default="coverage"
+        Parameter name for error messages.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        For a bool or a non-real value.
+    ValueError
+        Outside (0, 1), or NaN.
+
+    Examples
+    --------
+    >>> from rnnforecast.utils.validation import check_coverage
+    >>> check_coverage(0.9)
+    0.9
+    """
+    if isinstance(coverage, (bool, np.bool_)) or not isinstance(coverage, numbers.Real):
+        raise TypeError(
+            f"{name} must be a float strictly between 0 and 1; got {coverage!r} "
+            f"of type {type(coverage).__name__}."
+        )
+    c = float(coverage)
+    if not 0.0 < c < 1.0:  # also refuses NaN
+        raise ValueError(f"{name} must be a float strictly between 0 and 1; got {c}.")
+    return c
 
 
 def check_horizon(h: Any, *, name: str = "h") -> int:
