@@ -52,6 +52,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
+from rnnforecast.nn.masked import padding_lengths
 from rnnforecast.nn.network import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
 from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
@@ -590,11 +591,14 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
             dtype: Any = "numeric"
         else:
             dtype = [np.float64, np.float32]
+        # NaN may mark left padding of float sequences (checked below).
+        finite: Any = True if tokens else "allow-nan"
         if y is None and not reset:
-            X = validate_data(self, X, reset=False, dtype=dtype, allow_nd=True)
+            X = validate_data(self, X, reset=False, dtype=dtype, allow_nd=True,
+                              ensure_all_finite=finite)
         else:
             X, y = validate_data(self, X, y, reset=reset, dtype=dtype, allow_nd=True,
-                                 **y_kwargs)
+                                 ensure_all_finite=finite, **y_kwargs)
         if X.ndim not in (2, 3):
             raise ValueError(
                 f"X must be 2-D (n_samples, n_timesteps) or 3-D (n_samples, n_timesteps, "
@@ -631,6 +635,7 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
             X = np.ascontiguousarray(
                 X.reshape(X.shape[0], X.shape[1], n_channels), dtype=self._np_dtype()
             )
+            padding_lengths(X)  # NaN only as left padding, every sample non-empty
         if not X.flags.writeable:
             # e.g. a read-only memmap: the kernels are compiled for writeable
             # arrays, and a read-only one would trigger a new compilation.
@@ -690,9 +695,12 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps) or \
                 (n_samples, n_timesteps, n_features)
-            Input sequences, real numbers without NaN/inf: a 2-D array is one
-            feature per time step.  With ``embedding_dim`` set, integer token
-            ids of shape (n_samples, n_timesteps) instead.
+            Input sequences, real numbers without inf: a 2-D array is one
+            feature per time step.  Sequences may be left padded with NaN
+            (whole time steps at the start, at least one valid step), e.g. by
+            :class:`~rnnforecast.transformers.SlidingWindowTransformer`: the
+            network then reads only their valid steps.  With ``embedding_dim``
+            set, integer token ids of shape (n_samples, n_timesteps) instead.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets (regressors) or class labels (classifiers, 1-D).
 

@@ -22,6 +22,7 @@ from .._kernels.lstm import lstm_backward, lstm_forward
 from .._kernels.rnn import rnn_backward, rnn_forward
 from .._kernels.optim import reduce_chunks
 from .layout import GATES, ParameterLayout, recurrent_names as _names
+from .masked import masked_backward, masked_forward, padding_lengths
 
 CELLS = tuple(GATES)
 HEADS = ("last", "final_state", "sequence")
@@ -62,7 +63,7 @@ def _check_int(name, value, low):
     return int(value)
 
 
-def _check_array(name, a, shape, dtype):
+def _check_array(name, a, shape, dtype, finite=True):
     """Check that ``a`` is an ndarray of ``dtype`` with ``shape`` (None = any), finite."""
     if not isinstance(a, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray; got {type(a).__name__} instead.")
@@ -71,7 +72,7 @@ def _check_array(name, a, shape, dtype):
     if a.ndim != len(shape) or any(s is not None and s != g for s, g in zip(shape, a.shape)):
         want = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
         raise ValueError(f"{name} must have shape {want}; got {a.shape} instead.")
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
+    if finite and a.dtype.kind == "f" and not np.isfinite(a).all():
         raise ValueError(f"{name} contains NaN or infinite values.")
     return np.ascontiguousarray(a)
 
@@ -280,7 +281,11 @@ class RecurrentNetwork:
 
     # ------------------------------------------------------------------ validation
     def check_input(self, X) -> np.ndarray:
-        """Validate an input batch: float (B, T, input_size) or int token ids (B, T)."""
+        """Validate an input batch: float (B, T, input_size) or int token ids (B, T).
+
+        A float batch may be left padded with NaN (see :mod:`rnnforecast.nn.masked`);
+        any other NaN, an infinity or a sample without a valid step is a ValueError.
+        """
         if self.vocab_size:
             if not isinstance(X, np.ndarray) or X.dtype.kind not in "iu":
                 got = X.dtype if isinstance(X, np.ndarray) else type(X).__name__
@@ -291,9 +296,10 @@ class RecurrentNetwork:
                 raise ValueError(f"token ids in X must lie in [0, {self.vocab_size}); got values in "
                                  f"[{X.min()}, {X.max()}].")
             return np.ascontiguousarray(X, dtype=np.int64)
-        X = _check_array("X", X, (None, None, self.input_size), self.dtype)
+        X = _check_array("X", X, (None, None, self.input_size), self.dtype, finite=False)
         if X.shape[0] < 1 or X.shape[1] < 1:
             raise ValueError(f"X must have at least one sample and one time step; got {X.shape}.")
+        padding_lengths(X)
         return X
 
     def _check_states(self, name, s, B):
@@ -311,7 +317,10 @@ class RecurrentNetwork:
         ----------
         params : ndarray (n_params,), dtype of the network.
         X : ndarray (B, T, input_size) of the network's dtype, or int (B, T)
-            token ids when the network has an embedding.
+            token ids when the network has an embedding.  A float batch may be
+            left padded with all-NaN time steps: each sample then runs on its
+            valid steps only, as a packed sequence in PyTorch (see
+            :mod:`rnnforecast.nn.masked`).
         h0, c0 : ndarray (num_layers * D, B, H) or None (zeros).  ``c0`` is LSTM only.
         training : bool
             Apply dropout (keyed on ``seed``, ``step``, sample, layer, time, unit).
@@ -331,6 +340,11 @@ class RecurrentNetwork:
         h0 = self._check_states("h0", h0, B) if (check_input or h0 is None) else h0
         if self.cell == "lstm":
             c0 = self._check_states("c0", c0, B) if (check_input or c0 is None) else c0
+        lengths = padding_lengths(X) if X.dtype.kind == "f" else None
+        if lengths is not None:
+            output, h_n, c_n, groups = masked_forward(self, params, X, lengths, h0, c0,
+                                                      training, seed, step, chunk)
+            return ForwardResult(output, h_n, c_n, {"X": X, "groups": groups})
         chunk = default_chunk(B) if chunk is None else chunk
         with _at_most_threads(-(-B // chunk)):
             return self._forward_kernels(params, X, h0, c0, training, seed, step, chunk)
@@ -432,6 +446,10 @@ class RecurrentNetwork:
         extras : dict with "input" (or None), "h0" and "c0" (LSTM; else None).
         """
         s = fr._saved
+        if "groups" in s:
+            doutput = _check_array("doutput", doutput, fr.output.shape, self.dtype, finite=False)
+            return masked_backward(self, params, s["X"], s["groups"], doutput, dh_n, dc_n,
+                                   need_input_grad)
         nc = -(-s["X"].shape[0] // s["chunk"])
         with _at_most_threads(nc):
             return self._backward_kernels(params, fr, doutput, dh_n, dc_n, need_input_grad)

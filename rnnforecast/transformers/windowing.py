@@ -1,7 +1,7 @@
 """Turn time series into supervised-learning samples.
 
-Conventions (leakage-free)
---------------------------
+Conventions of :func:`make_windows` (leakage-free)
+---------------------------------------------------
 A window *ending at time t* holds the inputs for times ``t - window_length +
 1 ... t``: the target channels followed by the exogenous columns, **both only
 up to time t** (the exogenous value at a target time is *not* in the
@@ -15,8 +15,10 @@ observations that do not fill a whole step are left out. Windows are
 returned in chronological order.
 
 * :func:`make_windows` builds ``(inputs, targets)`` arrays for neural networks.
-* :class:`SlidingWindowTransformer` does the same as a scikit-learn
-  transformer (3-D output).
+* :class:`SlidingWindowTransformer` is the scikit-learn side: one window per
+  row of a table ``X`` (3-D output, left padded with NaN), for a recurrent
+  estimator in a plain :class:`~sklearn.pipeline.Pipeline`; its windows end
+  at the row of their target (see its leakage rule).
 * :class:`LagTransformer` builds the flat lag matrix a tabular regressor
   consumes (2-D output, ``get_feature_names_out``, ``set_output``).
 """
@@ -29,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from rnnforecast.utils._compat import (
     Interval,
@@ -144,179 +146,148 @@ def _channel_names(info: Any, prefix: str = "y") -> list[str]:
 
 
 class SlidingWindowTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
-    """Sliding input windows of a series, as a scikit-learn transformer.
+    """One input window per row of a table, for a recurrent estimator in a Pipeline.
 
-    ``transform(y, X)`` returns the first output of :func:`make_windows` (the
-    input windows that have ``horizon`` targets after them);
-    :meth:`transform_with_targets` returns both outputs.
+    Row ``t`` of the output is the window *ending at row t*: the rows
+    ``t - window_length + 1, ..., t`` of ``X``, in time order.  The first
+    ``window_length - 1`` rows lack part of their history, which is marked by
+    left padding with NaN (whole time steps).  The row count never changes,
+    so the transformer fits in a plain :class:`sklearn.pipeline.Pipeline`
+    (``fit(X, y)`` with ``y`` passed through untouched) and in
+    ``cross_val_score``/``GridSearchCV`` with ``TimeSeriesSplit``; the
+    recurrent estimators (:class:`~rnnforecast.estimators.LSTMRegressor`,
+    the classifiers...) read a left-padded window as a shorter sequence, as a
+    packed sequence in PyTorch.
+
+    Leakage rule: the window of row ``t`` uses rows ``<= t`` of ``X`` only,
+    and ``y[t]`` is the target of row ``t``.  Whatever ``X[t]`` holds is
+    therefore known when ``y[t]`` is predicted; to forecast the next value
+    of a series from its past, shift the target: ``y[t] = series[t + 1]``
+    (e.g. ``X = series[:-1, None]``, ``y = series[1:]``), never put
+    ``series[t]`` in ``X[t]`` with ``y[t] = series[t]``.  Rows are read in
+    the given order, which must be chronological with equal spacing.
+
+    Each call to :meth:`transform` windows the rows it receives on their
+    own: the first rows of a test fold are padded, not filled from the
+    training rows (transforming is stateless, so a fold never sees another
+    fold's rows).  For forecasters' (window, future targets) pairs of a
+    series, see :func:`make_windows`.
 
     Parameters
     ----------
-    window_length : int
+    window_length : int, default=10
         Number of time steps per window (>= 1).
-    horizon : int, default=1
-        Number of target steps following each window (>= 1).
-    step : int, default=1
-        Distance between consecutive window ends (>= 1).
 
     Attributes
     ----------
-    n_channels_ : int
-        Number of target series seen at fit.
-    n_exog_ : int
-        Number of exogenous columns seen at fit (0 if none).
-    feature_names_ : list of str
-        Names along the last axis of the windows (targets, then exogenous).
+    n_features_in_ : int
+        Number of columns of ``X`` seen at fit (features per time step).
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame ``X`` seen at fit (only then).
 
     Notes
     -----
-    The output is 3-D ``(n_windows, window_length, n_features)``, so
+    The output is 3-D ``(n_rows, window_length, n_features)``, so
     ``set_output(transform="pandas")`` is not available; use
-    :class:`LagTransformer` for a tabular (2-D) layout.
+    :class:`LagTransformer` for a tabular (2-D) layout.  Scale ``X`` before
+    this step (e.g. ``StandardScaler``): scalers work on 2-D tables.
 
     Examples
     --------
     >>> import numpy as np
     >>> from rnnforecast.transformers import SlidingWindowTransformer
-    >>> y = np.arange(6.0)
-    >>> windows, targets = (SlidingWindowTransformer(window_length=3, horizon=2)
-    ...                     .fit(y).transform_with_targets(y))
-    >>> windows.shape, targets.shape
-    ((2, 3, 1), (2, 2))
-    >>> windows[:, :, 0]
-    array([[0., 1., 2.],
-           [1., 2., 3.]])
-    >>> targets
-    array([[3., 4.],
-           [4., 5.]])
+    >>> X = np.arange(4.0).reshape(-1, 1)
+    >>> SlidingWindowTransformer(window_length=3).fit_transform(X)[:, :, 0]
+    array([[nan, nan,  0.],
+           [nan,  0.,  1.],
+           [ 0.,  1.,  2.],
+           [ 1.,  2.,  3.]])
+
+    In a Pipeline, forecasting the next value of a series from its last 12
+    values (the target is shifted, see the leakage rule):
+
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from rnnforecast.estimators import LSTMRegressor
+    >>> series = np.sin(np.arange(101) / 4)
+    >>> X, y = series[:-1, None], series[1:]
+    >>> pipe = make_pipeline(StandardScaler(), SlidingWindowTransformer(window_length=12),
+    ...                      LSTMRegressor(hidden_size=8, max_iter=5, random_state=0))
+    >>> pipe.fit(X, y).predict(X).shape
+    (100,)
     """
 
-    _parameter_constraints: dict = {
-        "window_length": _POSITIVE_INT,
-        "horizon": _POSITIVE_INT,
-        "step": _POSITIVE_INT,
-    }
+    _parameter_constraints: dict = {"window_length": _POSITIVE_INT}
 
-    def __init__(self, window_length: int = 10, horizon: int = 1, step: int = 1):
+    def __init__(self, window_length: int = 10):
         self.window_length = window_length
-        self.horizon = horizon
-        self.step = step
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, y: Any, X: Any = None) -> "SlidingWindowTransformer":
-        """Record the number and names of channels.
+    def fit(self, X: Any, y: Any = None) -> "SlidingWindowTransformer":
+        """Record the number (and names) of the columns of ``X``.
 
         Parameters
         ----------
-        y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
-            Target series.
-        X : array-like of shape (n_timesteps, n_exog), default=None
-            Exogenous regressors.
+        X : array-like of shape (n_timesteps, n_features)
+            Rows in time order, finite values.
+        y : None or array-like of shape (n_timesteps,)
+            Ignored (passed through by a Pipeline).
 
         Returns
         -------
         self : SlidingWindowTransformer
         """
-        values, info = check_series(y, name="y", check_index=False)
-        names = _channel_names(info)
-        self.n_exog_ = 0
-        if X is not None:
-            X_values, X_cols = check_exog(X, n_rows=values.shape[0], name="X")
-            self.n_exog_ = X_values.shape[1]
-            names += (
-                [str(c) for c in X_cols]
-                if X_cols is not None
-                else [f"x{i}" for i in range(self.n_exog_)]
-            )
-        self.n_channels_ = info.n_columns
-        self.feature_names_ = names
+        validate_data(self, X, reset=True, dtype=np.float64)
         return self
 
-    def _check_input(self, y: Any, X: Any) -> None:
-        check_is_fitted(self, "n_channels_")
-        _, info = check_series(y, name="y", check_index=False)
-        if info.n_columns != self.n_channels_:
-            raise ValueError(
-                f"y must have {self.n_channels_} channel(s), as at fit; got "
-                f"{info.n_columns}."
-            )
-        if (X is None) != (self.n_exog_ == 0):
-            raise ValueError(
-                "X must be given at transform if and only if it was given at "
-                f"fit (fit had {self.n_exog_} exogenous column(s)); got "
-                f"{'None' if X is None else 'X'}."
-            )
-
-    def transform(self, y: Any, X: Any = None) -> np.ndarray:
-        """Input windows.
+    def transform(self, X: Any) -> np.ndarray:
+        """Window ending at every row, left padded with NaN.
 
         Parameters
         ----------
-        y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
-        X : array-like of shape (n_timesteps, n_exog), default=None
+        X : array-like of shape (n_timesteps, n_features)
+            Rows in time order, finite values, the columns seen at fit.
 
         Returns
         -------
-        windows : ndarray of shape (n_windows, window_length, n_features), \
+        windows : ndarray of shape (n_timesteps, window_length, n_features), \
                 dtype float64
+            ``windows[t, j] = X[t - window_length + 1 + j]``, NaN where that
+            row index is negative.
         """
-        return self.transform_with_targets(y, X)[0]
-
-    def transform_with_targets(self, y: Any, X: Any = None) -> tuple[np.ndarray, np.ndarray]:
-        """Input windows and their targets (see :func:`make_windows`).
-
-        Parameters
-        ----------
-        y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
-            Series with the number of channels seen at fit.
-        X : array-like of shape (n_timesteps, n_exog), default=None
-            Exogenous regressors, if and only if given at fit.
-
-        Returns
-        -------
-        windows : ndarray of shape (n_windows, window_length, n_features)
-        targets : ndarray of shape (n_windows, horizon) or \
-                (n_windows, horizon, n_channels)
-        """
-        self._check_input(y, X)
-        return make_windows(
-            y, X, window_length=self.window_length, horizon=self.horizon, step=self.step
-        )
-
-    def fit_transform(self, y: Any, X: Any = None, **fit_params: Any) -> np.ndarray:
-        """Fit, then return the input windows of ``y``.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
-            Series to window.
-        X : array-like of shape (n_timesteps, n_exog), default=None
-            Exogenous regressors.
-        **fit_params : dict
-            Ignored (scikit-learn signature).
-
-        Returns
-        -------
-        windows : ndarray of shape (n_windows, window_length, n_features)
-            As :meth:`transform`.
-        """
-        return self.fit(y, X).transform(y, X)
+        check_is_fitted(self, "n_features_in_")
+        values = validate_data(self, X, reset=False, dtype=np.float64)
+        n, k = values.shape
+        w = int(self.window_length)
+        padded = np.full((n + w - 1, k), np.nan)
+        padded[w - 1:] = values
+        pos = np.arange(n)[:, None] + np.arange(w)[None, :]
+        return np.ascontiguousarray(padded[pos])
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Names along the last axis of the windows.
+        """Names along the last axis of the windows (the input columns).
 
         Parameters
         ----------
-        input_features : None
-            Ignored (the names are those seen at fit).
+        input_features : array-like of str or None, default=None
+            Column names to use; default: ``feature_names_in_`` if seen at
+            fit, else ``"x0", "x1", ...``.
 
         Returns
         -------
-        names : ndarray of str, shape (n_channels + n_exog,)
-            Channel names, then regressor names.
+        names : ndarray of str, shape (n_features_in_,)
         """
-        check_is_fitted(self, "feature_names_")
-        return np.asarray(self.feature_names_, dtype=object)
+        check_is_fitted(self, "n_features_in_")
+        if input_features is None:
+            if hasattr(self, "feature_names_in_"):
+                return np.asarray(self.feature_names_in_, dtype=object)
+            return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+        names = [str(c) for c in input_features]
+        if len(names) != self.n_features_in_:
+            raise ValueError(
+                f"input_features must have {self.n_features_in_} names; got {len(names)}."
+            )
+        return np.asarray(names, dtype=object)
 
 
 class LagTransformer(TransformerMixin, BaseEstimator):

@@ -34,8 +34,17 @@ ESTIMATORS = [
 ]
 
 
+_NAN_AS_PADDING = (
+    "NaN marks left padding: check_estimators_nan_inf sets X[0, 0] = NaN, which is a valid "
+    "left-padded sequence (its first step missing), so fit rightly accepts it; NaN anywhere "
+    "else is refused (tests/nn/test_masked.py, tests/estimators/test_regressors.py)"
+)
+
+
 def expected_failed_checks(estimator):
-    """Checks expected to fail, each with its reason: none."""
+    """Checks expected to fail, each with its reason (float inputs: NaN is left padding)."""
+    if estimator.embedding_dim is None:
+        return {"check_estimators_nan_inf": _NAN_AS_PADDING}
     return {}
 
 
@@ -57,6 +66,7 @@ def test_checks_cover_every_estimator():
         "RNNRegressor", "GRURegressor", "LSTMRegressor",
         "RNNClassifier", "GRUClassifier", "LSTMClassifier",
     }
-    assert all(expected_failed_checks(e) == {} for e in ESTIMATORS)
+    assert all(set(expected_failed_checks(e)) == {"check_estimators_nan_inf"}
+               for e in ESTIMATORS)
     with pytest.raises(TypeError):
         ESTIMATORS[0].__class__(5)  # parameters are keyword-only

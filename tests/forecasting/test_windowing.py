@@ -138,37 +138,86 @@ def test_make_windows_rejects_nan():
 
 
 # ------------------------------------------------------ SlidingWindowTransformer
-def test_sliding_window_transformer_equals_make_windows():
-    y = np.column_stack([np.arange(12.0), np.arange(12.0) ** 2])
-    X = np.arange(12.0).reshape(-1, 1) * -1
-    tr = SlidingWindowTransformer(window_length=4, horizon=2, step=3)
-    out = tr.fit_transform(y, X)
-    exp_in, exp_tg = make_windows(y, X, window_length=4, horizon=2, step=3)
-    np.testing.assert_array_equal(out, exp_in)
-    got_in, got_tg = tr.transform_with_targets(y, X)
-    np.testing.assert_array_equal(got_tg, exp_tg)
-    assert list(tr.get_feature_names_out()) == ["y0", "y1", "x0"]
+def expected_row_windows(X, w):
+    """Reference: window of row t = rows t-w+1..t, NaN rows before the start."""
+    n, k = X.shape
+    out = np.full((n, w, k), np.nan)
+    for t in range(n):
+        for j in range(w):
+            s = t - w + 1 + j
+            if s >= 0:
+                out[t, j] = X[s]
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 7), st.integers(1, 20), st.integers(1, 3), st.data())
+def test_sliding_window_transformer_matches_explicit_loop(w, n, k, data):
+    X = data.draw(arrays(np.float64, (n, k), elements=finite))
+    out = SlidingWindowTransformer(window_length=w).fit_transform(X)
+    assert out.shape == (n, w, k)
+    np.testing.assert_array_equal(out, expected_row_windows(X, w))
+    # no leakage: changing rows after t leaves the window of row t unchanged
+    t = data.draw(st.integers(0, n - 1))
+    X2 = X.copy()
+    X2[t + 1:] += 1.0
+    out2 = SlidingWindowTransformer(window_length=w).fit(X).transform(X2)
+    np.testing.assert_array_equal(out2[: t + 1], out[: t + 1])
+
+
+def test_sliding_window_transformer_small_example_by_hand():
+    X = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]])
+    out = SlidingWindowTransformer(window_length=2).fit_transform(X, np.zeros(3))
+    nan = np.nan
+    np.testing.assert_array_equal(out, [[[nan, nan], [1, 10]],
+                                        [[1, 10], [2, 20]],
+                                        [[2, 20], [3, 30]]])
 
 
 def test_sliding_window_transformer_feature_names_from_pandas():
     df = pd.DataFrame({"load": np.arange(8.0), "temp": np.arange(8.0)})
-    Xdf = pd.DataFrame({"holiday": np.zeros(8)})
-    tr = SlidingWindowTransformer(window_length=2).fit(df, Xdf)
-    assert list(tr.get_feature_names_out()) == ["load", "temp", "holiday"]
-    assert tr.transform(df, Xdf).shape == (6, 2, 3)
+    tr = SlidingWindowTransformer(window_length=2).fit(df)
+    assert list(tr.get_feature_names_out()) == ["load", "temp"]
+    assert tr.transform(df).shape == (8, 2, 2)
+    tr = SlidingWindowTransformer(window_length=2).fit(df.to_numpy())
+    assert list(tr.get_feature_names_out()) == ["x0", "x1"]
+    assert list(tr.get_feature_names_out(["a", "b"])) == ["a", "b"]
+    with pytest.raises(ValueError, match="input_features must have 2 names; got 1"):
+        tr.get_feature_names_out(["a"])
 
 
-def test_sliding_window_transformer_channel_mismatch():
-    tr = SlidingWindowTransformer(window_length=2).fit(np.arange(8.0))
-    with pytest.raises(ValueError, match="1 channel"):
+def test_sliding_window_transformer_column_mismatch():
+    tr = SlidingWindowTransformer(window_length=2).fit(np.zeros((8, 1)))
+    with pytest.raises(ValueError, match="2 features, but SlidingWindowTransformer is expecting 1"):
         tr.transform(np.zeros((8, 2)))
-    with pytest.raises(ValueError, match="X must be given at transform if and only if"):
-        tr.transform(np.arange(8.0), np.zeros((8, 1)))
+
+
+@pytest.mark.parametrize("bad, match", [
+    (np.array([[1.0], [np.nan], [3.0]]), "NaN"),
+    (np.array([[1.0], [np.inf], [3.0]]), "infinity"),
+    (np.arange(5.0), "2D array"),
+    (np.array([["a"], ["b"]]), "string|numeric|convert"),
+])
+def test_sliding_window_transformer_bad_input(bad, match):
+    with pytest.raises(ValueError, match=match):
+        SlidingWindowTransformer(window_length=2).fit(bad)
+    tr = SlidingWindowTransformer(window_length=2).fit(np.zeros((3, 1)))
+    with pytest.raises(ValueError, match=match):
+        tr.transform(bad)
+
+
+def test_sliding_window_transformer_not_fitted():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        SlidingWindowTransformer().transform(np.zeros((3, 1)))
 
 
 def test_sliding_window_transformer_validates_params_at_fit():
-    with pytest.raises(ValueError, match="horizon"):
-        SlidingWindowTransformer(window_length=2, horizon=0).fit(np.arange(8.0))
+    with pytest.raises(ValueError, match="window_length"):
+        SlidingWindowTransformer(window_length=0).fit(np.zeros((8, 1)))
+    with pytest.raises(ValueError, match="window_length"):
+        SlidingWindowTransformer(window_length=2.5).fit(np.zeros((8, 1)))
 
 
 # ----------------------------------------------------------------- LagTransformer
