@@ -2,7 +2,11 @@
 
 Plain scikit-learn classifiers whose samples are sequences (``X`` of shape
 (n_samples, n_timesteps[, n_features]) or, with ``embedding_dim``, integer
-token ids).  A linear head maps the network's final state to one logit per
+token ids).  Float sequences of different lengths are left padded with NaN
+(whole time steps; e.g. the windows of
+:class:`~rnnforecast.transformers.SlidingWindowTransformer` in a
+``Pipeline``): the network reads only their valid steps, as PyTorch reads a
+packed sequence.  A linear head maps the network's final state to one logit per
 class; training minimises the softmax cross-entropy
 (``torch.nn.CrossEntropyLoss``), also for two classes.
 
@@ -145,7 +149,8 @@ class _RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps) or \
                 (n_samples, n_timesteps, n_features)
-            As at fit (integer token ids with ``embedding_dim``).
+            As at fit (integer token ids with ``embedding_dim``); float
+            sequences may be left padded with NaN.
 
         Returns
         -------

@@ -2,7 +2,14 @@
 
 Plain scikit-learn regressors whose samples are sequences: ``X`` of shape
 (n_samples, n_timesteps) (one feature per step) or (n_samples, n_timesteps,
-n_features), or integer token ids with ``embedding_dim``.  The network reads
+n_features), or integer token ids with ``embedding_dim``.  Float sequences of
+different lengths are left padded with NaN (whole time steps at the start,
+at least one valid step): the network reads only the valid steps, with its
+state unchanged over the padding, as PyTorch reads a packed sequence.  So
+``make_pipeline(SlidingWindowTransformer(window_length=w), LSTMRegressor())``
+fits a table ``X`` of shape (n_timesteps, n_features) with one target per
+row (see :class:`~rnnforecast.transformers.SlidingWindowTransformer` for the
+leakage rule).  The network reads
 the sequence and a linear head maps its final state to the ``n_outputs``
 targets (e.g. ``n_outputs = horizon`` for direct multi-step forecasting).
 
@@ -151,7 +158,8 @@ class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         X : array-like of shape (n_samples, n_timesteps) or \
                 (n_samples, n_timesteps, n_features)
             As at fit (same number of time steps and features; integer token
-            ids with ``embedding_dim``).
+            ids with ``embedding_dim``); float sequences may be left padded
+            with NaN.
 
         Returns
         -------
