@@ -155,3 +155,20 @@ def test_nan_in_the_table_is_refused_by_the_transformer():
     pipe = make_pipeline(SlidingWindowTransformer(window_length=3), LSTMRegressor(**FAST))
     with pytest.raises(ValueError, match="Input X contains NaN"):
         pipe.fit(X, y)
+
+
+def test_dataframe_input_and_pandas_output_config():
+    import pandas as pd
+    import sklearn
+
+    X, y = lagged_problem(n=60)
+    df = pd.DataFrame(X, columns=["a", "b"])
+    params = {**FAST, "max_iter": 2}
+    expected = make_pipeline(StandardScaler(), SlidingWindowTransformer(window_length=3),
+                             LSTMRegressor(**params)).fit(X, y).predict(X)
+    with sklearn.config_context(transform_output="pandas"):
+        pipe = make_pipeline(StandardScaler(), SlidingWindowTransformer(window_length=3),
+                             LSTMRegressor(**params)).fit(df, pd.Series(y))
+        got = pipe.predict(df)
+    np.testing.assert_array_equal(got, expected)
+    assert list(pipe[1].get_feature_names_out()) == ["a", "b"]
