@@ -21,8 +21,8 @@ from .._kernels.gru import gru_backward, gru_forward
 from .._kernels.lstm import lstm_backward, lstm_forward
 from .._kernels.rnn import rnn_backward, rnn_forward
 from .._kernels.optim import reduce_chunks
-from .layout import GATES, ParameterLayout, recurrent_names as _names
 from .masked import masked_backward, masked_forward, padding_lengths
+from .layout import GATES, ParameterLayout, recurrent_names as _names
 
 CELLS = tuple(GATES)
 HEADS = ("last", "final_state", "sequence")
@@ -344,7 +344,8 @@ class RecurrentNetwork:
         if lengths is not None:
             output, h_n, c_n, groups = masked_forward(self, params, X, lengths, h0, c0,
                                                       training, seed, step, chunk)
-            return ForwardResult(output, h_n, c_n, {"X": X, "groups": groups})
+            saved = {"X": X, "groups": groups, "chunk": default_chunk(B) if chunk is None else chunk}
+            return ForwardResult(output, h_n, c_n, saved)
         chunk = default_chunk(B) if chunk is None else chunk
         with _at_most_threads(-(-B // chunk)):
             return self._forward_kernels(params, X, h0, c0, training, seed, step, chunk)
@@ -446,16 +447,16 @@ class RecurrentNetwork:
         extras : dict with "input" (or None), "h0" and "c0" (LSTM; else None).
         """
         s = fr._saved
-        if "groups" in s:
-            doutput = _check_array("doutput", doutput, fr.output.shape, self.dtype, finite=False)
-            return masked_backward(self, params, s["X"], s["groups"], doutput, dh_n, dc_n,
-                                   need_input_grad)
         nc = -(-s["X"].shape[0] // s["chunk"])
         with _at_most_threads(nc):
             return self._backward_kernels(params, fr, doutput, dh_n, dc_n, need_input_grad)
 
     def _backward_kernels(self, params, fr, doutput, dh_n, dc_n, need_input_grad):
         s = fr._saved
+        if "groups" in s:  # left-padded batch: one backward pass per valid length
+            doutput = _check_array("doutput", doutput, fr.output.shape, self.dtype, finite=False)
+            return masked_backward(self, params, s["X"], s["groups"], doutput, dh_n, dc_n,
+                                   need_input_grad)
         X, chunk = s["X"], s["chunk"]
         B, T = X.shape[0], X.shape[1]
         dt = self.dtype
