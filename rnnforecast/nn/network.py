@@ -344,7 +344,8 @@ class RecurrentNetwork:
         if lengths is not None:
             output, h_n, c_n, groups = masked_forward(self, params, X, lengths, h0, c0,
                                                       training, seed, step, chunk)
-            saved = {"X": X, "groups": groups, "chunk": default_chunk(B) if chunk is None else chunk}
+            saved = {"X": X, "groups": groups,
+                     "chunk": default_chunk(B) if chunk is None else chunk}
             return ForwardResult(output, h_n, c_n, saved)
         chunk = default_chunk(B) if chunk is None else chunk
         with _at_most_threads(-(-B // chunk)):
