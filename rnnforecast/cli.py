@@ -24,6 +24,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from rnnforecast._files import (
+    OutputPathError,
+    check_output_file,
+    prepare_output_dir,
+    write_bytes,
+    write_text,
+)
+
 __all__ = ["UsageError", "build_parser", "main", "add_benchmark_parser", "benchmark_command"]
 
 DEFAULT_DATASET = "co2"
@@ -114,7 +122,8 @@ def add_benchmark_parser(subparsers: argparse._SubParsersAction) -> argparse.Arg
     p.add_argument("--windows", type=_positive_int, default=DEFAULT_WINDOWS, metavar="W",
                    help="number of backtest windows (default: %(default)s)")
     p.add_argument("--out", default="results", metavar="DIR",
-                   help="folder for the CSV, Markdown and PNG files (created; default: %(default)s)")
+                   help="folder for the CSV, Markdown and PNG files (created; existing result files "
+                        "are replaced; symbolic links are refused; default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="seed of the neural models (default: %(default)s)")
     p.add_argument("--quick", action="store_true",
                    help="tiny neural networks trained for a few iterations (smoke test, not a benchmark)")
@@ -165,8 +174,8 @@ def benchmark_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    stem = f"benchmark_{args.dataset}_h{horizon}"
+    out, csv_path, md_path, png_path = _output_paths(args.out, stem, plot=not args.no_plot)
     t0 = time.perf_counter()
     result = run_benchmark(
         y, models, horizon=horizon, n_windows=args.windows, sp=info.seasonal_period,
@@ -176,21 +185,25 @@ def benchmark_command(args: argparse.Namespace) -> int:
     )
     elapsed = time.perf_counter() - t0
 
-    stem = f"benchmark_{args.dataset}_h{horizon}"
-    csv_path, md_path, png_path = out / f"{stem}.csv", out / f"{stem}.md", out / f"{stem}.png"
-    result.to_csv(csv_path)
+    try:
+        result.to_csv(csv_path)
+    except OutputPathError as exc:
+        raise UsageError(f"--out: {exc}") from None
     argv = getattr(args, "argv", None)
     command = " ".join(["rnnforecast", *(sys.argv[1:] if argv is None else argv)])
     md = result.to_markdown()
     md += (f"\nCommand: `{command}`; total wall time {elapsed:.1f} s"
            f"{' (--quick: tiny networks, not a benchmark)' if args.quick else ''}.\n")
-    md_path.write_text(md)
     written = [csv_path, md_path]
-    if not args.no_plot and len(result.forecasts):
-        try:
-            written.append(_save_plot(result, png_path))
-        except ImportError as exc:
-            print(f"rnnforecast benchmark: no plot written: {exc}", file=sys.stderr)
+    try:
+        write_text(md_path, md)
+        if not args.no_plot and len(result.forecasts):
+            try:
+                written.append(_save_plot(result, png_path))
+            except ImportError as exc:
+                print(f"rnnforecast benchmark: no plot written: {exc}", file=sys.stderr)
+    except OutputPathError as exc:
+        raise UsageError(f"--out: {exc}") from None
 
     print(result.format_text())
     print(f"\ntotal wall time {elapsed:.1f} s")
@@ -202,7 +215,26 @@ def benchmark_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _output_paths(out: str, stem: str, plot: bool) -> tuple[Path, Path, Path, Path]:
+    """Create/check the ``--out`` folder and its target files before any work is done.
+
+    Raises :class:`UsageError` for a symbolic link (folder or file), an
+    existing non-folder ``--out``, a target that is not a regular file, or a
+    folder that cannot be created.
+    """
+    try:
+        folder = prepare_output_dir(out, what="--out")
+        paths = [folder / f"{stem}.{ext}" for ext in ("csv", "md", "png")]
+        for path in paths if plot else paths[:2]:
+            check_output_file(path)
+    except OutputPathError as exc:
+        raise UsageError(str(exc) if str(exc).startswith("--out") else f"--out: {exc}") from None
+    return (folder, *paths)
+
+
 def _save_plot(result, path: Path) -> Path:
+    import io
+
     import matplotlib
 
     if not os.environ.get("MPLBACKEND"):
@@ -216,10 +248,11 @@ def _save_plot(result, path: Path) -> Path:
         plot_backtest(result, ax=ax, window=-1)
         ax.set_ylabel(result.name)
         fig.tight_layout()
-        fig.savefig(path, dpi=110)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, dpi=110, format="png")
     finally:
         plt.close(fig)
-    return path
+    return write_bytes(path, buffer.getvalue())
 
 
 # --------------------------------------------------------------------------- warmup
