@@ -53,6 +53,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from rnnforecast.nn.network import RecurrentNetwork
+from rnnforecast.persistence import SaveMixin
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
 from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
@@ -555,7 +556,7 @@ class RecurrentModelMixin:
         return self
 
 
-class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
+class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
     """scikit-learn part of the sequence regressors and classifiers.
 
     Subclasses define ``_cell``, ``__init__`` and the hooks
