@@ -43,7 +43,7 @@ _EXPORTS = {
     "ModelFileError": "rnnforecast.persistence",
 }
 _SUBMODULES = {"metrics", "datasets", "baselines", "backtesting", "forecasting", "transformers",
-               "estimators", "nn", "plotting", "persistence"}
+               "estimators", "nn", "plotting", "persistence", "model_selection"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 
