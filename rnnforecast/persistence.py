@@ -180,7 +180,7 @@ def _read_archive(name: str, path: str | os.PathLike[str]) -> tuple[dict, bytes]
         raise fail(f"expected the members {[_JSON, _NPZ]}; found {names[:5]}")
     try:
         header = json.loads(raw_json.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise fail(f"{_JSON} is not valid JSON ({exc})") from None
     if not isinstance(header, dict):
         raise fail(f"{_JSON} does not describe a model")
@@ -201,7 +201,7 @@ def _check_header(header: dict, npz: bytes, fail) -> None:
     body = {k: v for k, v in header.items() if k != "sha256"}
     try:
         actual = _digest(body, npz)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise fail(f"{_JSON} holds values outside JSON ({exc})") from None
     if not isinstance(expected, str) or actual != expected:
         raise fail("checksum mismatch: the file was modified or corrupted after it was saved")
@@ -247,7 +247,7 @@ def load(path: str | os.PathLike[str]) -> Any:
 
     try:
         model = decode(header.get("model"), arrays, _check_object, where="model")
-    except (StateError, KeyError, TypeError, ValueError) as exc:
+    except (StateError, KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as exc:
         raise fail(str(exc) if isinstance(exc, StateError) else f"malformed model description ({exc!r})") \
             from None
     cls = type(model)

@@ -345,3 +345,16 @@ def test_save_never_writes_through_a_symlink(tmp_path):
     with pytest.raises(ModelFileError, match="symbolic link"):
         NaiveForecaster().fit(monthly()).save(tmp_path / "m.rnnf")
     assert outside.read_text() == "keep"
+
+
+def test_malformed_descriptions_are_model_file_errors(copy):
+    _rewrite(copy, header_fn=lambda h: h.__setitem__(
+        "model", {"$t": "object", "class": "rnnforecast.forecasting.neural:LSTMForecaster"}))
+    _refused(copy, "malformed model description")
+    _rewrite(copy, header_fn=lambda h: h.__setitem__("model", {"$t": "nonsense"}))
+    _refused(copy, "unknown entry type 'nonsense'")
+    deep = []
+    for _ in range(900):
+        deep = [deep]
+    _rewrite(copy, header_fn=lambda h: h.__setitem__("model", deep))
+    _refused(copy)
