@@ -16,6 +16,7 @@ file and, where it applies, the column, series and row.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 import numpy as np
@@ -131,8 +132,12 @@ def _check_numeric(frame: pd.DataFrame, value_col: str, id_col: str | None, path
     col = frame[value_col]
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
         return
+    where = "" if id_col is None else f" (series {frame[id_col].iloc[0]!r})"
+    if pd.api.types.is_bool_dtype(col):
+        raise CSVInputError(f"{path}: value column {value_col!r}{where} holds true/false values; "
+                            "expected numbers")
     bad = (pd.to_numeric(col, errors="coerce").isna() & col.notna()).to_numpy()
-    if pd.api.types.is_bool_dtype(col) or not bad.any():
+    if not bad.any():
         bad = np.ones(len(col), dtype=bool)
     row = int(np.flatnonzero(bad)[0])
     where = "" if id_col is None else f" (series {frame[id_col].iloc[row]!r})"
@@ -154,7 +159,9 @@ def _time_index(col: pd.Series, path: str, where: str) -> pd.Index:
     if pd.api.types.is_integer_dtype(col):  # years or step numbers
         return pd.Index(col.to_numpy(), name=col.name)
     try:
-        stamps = pd.to_datetime(col)
+        with warnings.catch_warnings():  # unparseable stamps raise below; no format noise
+            warnings.filterwarnings("ignore", message="Could not infer format")
+            stamps = pd.to_datetime(col)
     except (ValueError, TypeError) as exc:
         raise CSVInputError(f"{path}: time column {col.name!r}{where} cannot be read as dates "
                             f"({' '.join(str(exc).split())[:160]})") from None

@@ -190,3 +190,22 @@ def test_several_candidate_value_columns(tmp_path, capsys):
     path = _write(tmp_path, "ds,a,b\n2020-01-01,1,2\n2020-02-01,2,3\n2020-03-01,3,4\n")
     err = _error(["benchmark", "--csv", str(path), *FAST], capsys)
     assert "several candidate value columns ['a', 'b']" in err and "--value-col" in err
+
+
+@pytest.mark.parametrize("text, words", [
+    ("ds,y\n2020-01-01,true\n2020-02-01,false\n2020-03-01,true\n", ["true/false values"]),
+    ("ds,y\nfoo,1\nbar,2\nbaz,3\n", ["time column 'ds' cannot be read as dates"]),
+    ("ds,y\n", ["got 2 column(s) and 0 row(s)"]),
+    ("unique_id,ds,y\na,2020-01-01,1\na,2020-02-01,2\na,2020-03-01,3\n"
+     "b,2020-01-01,1\nb,2020-01-02,2\nb,2020-01-03,3\n", ["different frequencies ['D', 'MS']"]),
+])
+def test_more_unusable_files(tmp_path, capsys, text, words):
+    err = _error(["benchmark", "--csv", str(_write(tmp_path, text)), *FAST], capsys)
+    assert all(w in err for w in words), err
+
+
+def test_binary_file_and_folder(tmp_path, capsys):
+    path = tmp_path / "bin.csv"
+    path.write_bytes(bytes(range(128, 256)) * 20)
+    assert "cannot be read as CSV" in _error(["benchmark", "--csv", str(path), *FAST], capsys)
+    assert "cannot be read as CSV" in _error(["benchmark", "--csv", str(tmp_path), *FAST], capsys)
