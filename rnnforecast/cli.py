@@ -103,7 +103,8 @@ def add_benchmark_parser(subparsers: argparse._SubParsersAction) -> argparse.Arg
         "benchmark",
         help="backtest models on a bundled dataset or your CSV and compare their accuracy and speed",
         description=(
-            "Backtest every model on the same rolling windows of a bundled dataset (expanding "
+            "Backtest every model on the same rolling windows of a bundled dataset, or of your "
+            "own series (--csv FILE: one series, or the long format unique_id, ds, y) (expanding "
             "training window, refitted at each window, test blocks of HORIZON observations at "
             "the end of the series), then print a table of MASE, sMAPE, RMSE and fit/predict "
             "seconds with the best value of each column marked, write it as CSV and Markdown "
