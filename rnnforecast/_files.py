@@ -133,7 +133,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     >>> write_bytes(folder / "link.txt", b"x")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    rnnforecast._files.OutputPathError: '.../link.txt' is a symbolic link; refusing to write through it (remove it first)
+    rnnforecast._files.OutputPathError: '.../link.txt' is a symbolic link; refusing to write through it ...
     >>> import shutil; shutil.rmtree(folder)
     """
     target = check_output_file(path)
