@@ -37,9 +37,13 @@ _EXPORTS = {
     "AutoARIMAForecaster": "rnnforecast.baselines",
     "backtest": "rnnforecast.backtesting",
     "NonFiniteLossError": "rnnforecast.nn.training",
+    # safe model files (no pickle)
+    "save": "rnnforecast.persistence",
+    "load": "rnnforecast.persistence",
+    "ModelFileError": "rnnforecast.persistence",
 }
 _SUBMODULES = {"metrics", "datasets", "baselines", "backtesting", "forecasting", "transformers",
-               "estimators", "nn", "plotting"}
+               "estimators", "nn", "plotting", "persistence", "model_selection"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 

@@ -558,8 +558,14 @@ class BenchmarkResult:
         return "\n".join(out) + "\n"
 
     def to_csv(self, path: Any) -> None:
-        """Write :attr:`table` (full precision, with the ``status`` column) as CSV."""
-        self.table.to_csv(path, index=True)
+        """Write :attr:`table` (full precision, with the ``status`` column) as CSV.
+
+        The file is replaced atomically and never written through a symbolic
+        link (:func:`rnnforecast._files.write_text`).
+        """
+        from rnnforecast._files import write_text
+
+        write_text(path, self.table.to_csv(index=True))
 
 
 def _fmt_label(label: Any) -> str:

@@ -3,8 +3,10 @@
 Commands
 --------
 benchmark
-    Backtest several models on a bundled dataset and compare them (see
-    :func:`benchmark_command` and :mod:`rnnforecast.benchmarking`).
+    Backtest several models on a bundled dataset or on your own CSV file
+    (one series, or the long format ``unique_id, ds, y``) and compare them
+    (see :func:`benchmark_command`, :mod:`rnnforecast.benchmarking` and
+    :mod:`rnnforecast.benchmark_data`).
 
 Each command lives in two functions: ``add_<command>_parser(subparsers)``
 declares its options and ``<command>_command(args)`` runs it and returns
@@ -23,6 +25,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from rnnforecast._files import (
+    OutputPathError,
+    check_output_file,
+    prepare_output_dir,
+    write_bytes,
+    write_text,
+)
 
 __all__ = ["UsageError", "build_parser", "main", "add_benchmark_parser", "benchmark_command"]
 
@@ -91,9 +101,10 @@ def add_benchmark_parser(subparsers: argparse._SubParsersAction) -> argparse.Arg
     datasets = _dataset_names()
     p = subparsers.add_parser(
         "benchmark",
-        help="backtest models on a bundled dataset and compare their accuracy and speed",
+        help="backtest models on a bundled dataset or your CSV and compare their accuracy and speed",
         description=(
-            "Backtest every model on the same rolling windows of a bundled dataset (expanding "
+            "Backtest every model on the same rolling windows of a bundled dataset, or of your "
+            "own series (--csv FILE: one series, or the long format unique_id, ds, y) (expanding "
             "training window, refitted at each window, test blocks of HORIZON observations at "
             "the end of the series), then print a table of MASE, sMAPE, RMSE and fit/predict "
             "seconds with the best value of each column marked, write it as CSV and Markdown "
@@ -103,18 +114,37 @@ def add_benchmark_parser(subparsers: argparse._SubParsersAction) -> argparse.Arg
         ),
         epilog=f"models: {', '.join(MODEL_NAMES)}. datasets: {', '.join(datasets)}.",
     )
-    p.add_argument("--dataset", default=DEFAULT_DATASET, choices=datasets, metavar="NAME",
-                   help=f"bundled dataset, one of: {', '.join(datasets)} (default: %(default)s)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--dataset", default=DEFAULT_DATASET, choices=datasets, metavar="NAME",
+                        help=f"bundled dataset, one of: {', '.join(datasets)} (default: %(default)s)")
+    source.add_argument("--csv", default=None, metavar="FILE",
+                        help="your own data instead: a CSV with a header, either one series (a time "
+                             "and a value column) or the long format unique_id, ds, y (every series "
+                             "is backtested; the table shows means over the series)")
+    p.add_argument("--time-col", default=None, metavar="COL",
+                   help="--csv: column of the time stamps (default: ds if present, else the first)")
+    p.add_argument("--value-col", default=None, metavar="COL",
+                   help="--csv: column of the values (default: y if present, else the only other one)")
+    p.add_argument("--id-col", default=None, metavar="COL",
+                   help="--csv: column of the series ids (default: unique_id if present)")
+    p.add_argument("--freq", default=None, metavar="FREQ",
+                   help="--csv: pandas frequency of the time stamps, e.g. MS, h, D (default: inferred)")
+    p.add_argument("--seasonal-period", type=_positive_int, default=None, metavar="M",
+                   help="seasonal period (default: the dataset's, or from the frequency for --csv: "
+                        "12 monthly, 4 quarterly, 24 hourly, 7 daily, 52 weekly, 1 yearly)")
     p.add_argument("--horizon", type=_positive_int, default=None, metavar="H",
                    help="forecast horizon (default: per dataset, e.g. "
-                        + ", ".join(f"{k} {v}" for k, v in DEFAULT_HORIZONS.items()) + ")")
+                        + ", ".join(f"{k} {v}" for k, v in DEFAULT_HORIZONS.items())
+                        + "; for --csv the M4 horizon of the frequency: 18 monthly, 8 quarterly, "
+                          "48 hourly, 14 daily, 13 weekly, 6 yearly; else twice the seasonal period)")
     p.add_argument("--models", type=_model_list, default=None, metavar="LIST",
                    help=f"comma-separated models among: {', '.join(MODEL_NAMES)} "
                         f"(default: {DEFAULT_MODELS})")
     p.add_argument("--windows", type=_positive_int, default=DEFAULT_WINDOWS, metavar="W",
                    help="number of backtest windows (default: %(default)s)")
     p.add_argument("--out", default="results", metavar="DIR",
-                   help="folder for the CSV, Markdown and PNG files (created; default: %(default)s)")
+                   help="folder for the CSV, Markdown and PNG files (created; existing result files "
+                        "are replaced; symbolic links are refused; default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="seed of the neural models (default: %(default)s)")
     p.add_argument("--quick", action="store_true",
                    help="tiny neural networks trained for a few iterations (smoke test, not a benchmark)")
@@ -144,53 +174,39 @@ def benchmark_command(args: argparse.Namespace) -> int:
     Raises
     ------
     UsageError
-        If the horizon and windows do not fit in the dataset's test part.
+        If the horizon and windows do not fit in a series' test part, the
+        CSV file cannot be used (unreadable, missing or text column,
+        duplicated or irregular time stamps), or ``--out`` is unsafe.
     """
-    from rnnforecast.benchmarking import (
-        DEFAULT_HORIZONS,
-        check_test_part,
-        parse_model_list,
-        run_benchmark,
-    )
-    from rnnforecast.datasets import DATASETS, load_dataset
+    from rnnforecast.benchmarking import parse_model_list
 
-    info = DATASETS[args.dataset]
-    horizon = args.horizon
-    if horizon is None:
-        horizon = DEFAULT_HORIZONS.get(args.dataset, max(2 * info.seasonal_period, 8))
+    series, sp, horizon, name = _benchmark_data(args)
     models = args.models if args.models is not None else parse_model_list(DEFAULT_MODELS)
-    y = load_dataset(args.dataset)
-    try:
-        check_test_part(len(y), horizon, args.windows, args.dataset)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    stem = f"benchmark_{_file_safe(name)}_h{horizon}"
+    _, csv_path, md_path, png_path = _output_paths(args.out, stem, plot=not args.no_plot)
     t0 = time.perf_counter()
-    result = run_benchmark(
-        y, models, horizon=horizon, n_windows=args.windows, sp=info.seasonal_period,
-        name=args.dataset, random_state=args.seed, quick=args.quick,
-        progress=not args.no_progress, progress_file=sys.stderr,
-        coverage=args.coverage or None,
-    )
+    result, plotted = _run_all(series, models, horizon, sp, name, args)
     elapsed = time.perf_counter() - t0
 
-    stem = f"benchmark_{args.dataset}_h{horizon}"
-    csv_path, md_path, png_path = out / f"{stem}.csv", out / f"{stem}.md", out / f"{stem}.png"
-    result.to_csv(csv_path)
+    try:
+        result.to_csv(csv_path)
+    except OutputPathError as exc:
+        raise UsageError(f"--out: {exc}") from None
     argv = getattr(args, "argv", None)
     command = " ".join(["rnnforecast", *(sys.argv[1:] if argv is None else argv)])
     md = result.to_markdown()
     md += (f"\nCommand: `{command}`; total wall time {elapsed:.1f} s"
            f"{' (--quick: tiny networks, not a benchmark)' if args.quick else ''}.\n")
-    md_path.write_text(md)
     written = [csv_path, md_path]
-    if not args.no_plot and len(result.forecasts):
-        try:
-            written.append(_save_plot(result, png_path))
-        except ImportError as exc:
-            print(f"rnnforecast benchmark: no plot written: {exc}", file=sys.stderr)
+    try:
+        write_text(md_path, md)
+        if not args.no_plot and len(plotted.forecasts):
+            try:
+                written.append(_save_plot(plotted, png_path))
+            except ImportError as exc:
+                print(f"rnnforecast benchmark: no plot written: {exc}", file=sys.stderr)
+    except OutputPathError as exc:
+        raise UsageError(f"--out: {exc}") from None
 
     print(result.format_text())
     print(f"\ntotal wall time {elapsed:.1f} s")
@@ -202,7 +218,95 @@ def benchmark_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark_data(args: argparse.Namespace) -> tuple[dict, int, int, str]:
+    """The series (by id), seasonal period, horizon and name the command runs on."""
+    from rnnforecast.benchmarking import DEFAULT_HORIZONS, check_test_part
+    from rnnforecast.datasets import DATASETS, load_dataset
+
+    csv_only = {"--time-col": args.time_col, "--value-col": args.value_col,
+                "--id-col": args.id_col, "--freq": args.freq}
+    if args.csv is None:
+        given = [k for k, v in csv_only.items() if v is not None]
+        if given:
+            raise UsageError(f"{', '.join(given)} only apply to --csv")
+        info = DATASETS[args.dataset]
+        sp = args.seasonal_period or info.seasonal_period
+        horizon = args.horizon or DEFAULT_HORIZONS.get(args.dataset, max(2 * sp, 8))
+        series, name = {args.dataset: load_dataset(args.dataset)}, args.dataset
+    else:
+        from rnnforecast.benchmark_data import (
+            CSVInputError,
+            horizon_for,
+            read_series_csv,
+            seasonal_period_for,
+        )
+
+        try:
+            series = read_series_csv(args.csv, time_col=args.time_col, value_col=args.value_col,
+                                     id_col=args.id_col, freq=args.freq)
+        except CSVInputError as exc:
+            raise UsageError(f"--csv {exc}") from None
+        freq = getattr(next(iter(series.values())).index, "freq", None)
+        sp = args.seasonal_period or seasonal_period_for(freq)
+        horizon = args.horizon or horizon_for(freq, sp)
+        stem = os.path.splitext(os.path.basename(args.csv))[0]
+        name = stem
+    for uid, y in series.items():
+        label = uid if len(series) == 1 else f"series {uid!r} of {args.csv}"
+        try:
+            check_test_part(len(y), horizon, args.windows, label)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    return series, sp, horizon, name
+
+
+def _run_all(series: dict, models: list, horizon: int, sp: int, name: str, args: argparse.Namespace):
+    """Benchmark every series; returns the (combined) result and the result to plot."""
+    from rnnforecast.benchmarking import run_benchmark
+
+    results = {}
+    for uid, y in series.items():
+        if len(series) > 1 and not args.no_progress:
+            print(f"series {uid!r} ({len(results) + 1}/{len(series)})", file=sys.stderr, flush=True)
+        results[uid] = run_benchmark(
+            y, models, horizon=horizon, n_windows=args.windows, sp=sp,
+            name=name if len(series) == 1 else f"{name}: {uid}", random_state=args.seed,
+            quick=args.quick, progress=not args.no_progress, progress_file=sys.stderr,
+            coverage=args.coverage or None,
+        )
+    first = next(iter(results.values()))
+    if len(results) == 1:
+        return first, first
+    from rnnforecast.benchmark_data import combine_results
+
+    return combine_results(results, f"{name} ({len(results)} series, means over series)"), first
+
+
+def _file_safe(name: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(name)).strip("._")
+    return safe or "series"
+
+
+def _output_paths(out: str, stem: str, plot: bool) -> tuple[Path, Path, Path, Path]:
+    """Create/check the ``--out`` folder and its target files before any work is done.
+
+    Raises :class:`UsageError` for a symbolic link (folder or file), an
+    existing non-folder ``--out``, a target that is not a regular file, or a
+    folder that cannot be created.
+    """
+    try:
+        folder = prepare_output_dir(out, what="--out")
+        paths = [folder / f"{stem}.{ext}" for ext in ("csv", "md", "png")]
+        for path in paths if plot else paths[:2]:
+            check_output_file(path)
+    except OutputPathError as exc:
+        raise UsageError(str(exc) if str(exc).startswith("--out") else f"--out: {exc}") from None
+    return (folder, *paths)
+
+
 def _save_plot(result, path: Path) -> Path:
+    import io
+
     import matplotlib
 
     if not os.environ.get("MPLBACKEND"):
@@ -216,10 +320,11 @@ def _save_plot(result, path: Path) -> Path:
         plot_backtest(result, ax=ax, window=-1)
         ax.set_ylabel(result.name)
         fig.tight_layout()
-        fig.savefig(path, dpi=110)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, dpi=110, format="png")
     finally:
         plt.close(fig)
-    return path
+    return write_bytes(path, buffer.getvalue())
 
 
 # --------------------------------------------------------------------------- warmup

@@ -30,6 +30,8 @@ EXPECTED = [
     "05_many_series_on_dask.ipynb",
 ]
 CELL_TIMEOUT_S = 300
+#: Optional modules a notebook needs (the notebook's test skips with a reason without them).
+NEEDS = {"05_many_series_on_dask.ipynb": ("distributed", "the 'dask' extra")}
 
 
 def _notebook_files() -> list[str]:
@@ -158,6 +160,9 @@ CHECKS = {"01": check_01, "02": check_02, "03": check_03, "04": check_04, "05": 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(set(EXPECTED) | set(_notebook_files())))
 def test_notebook_runs(name, monkeypatch):
+    if name in NEEDS:
+        module, extra = NEEDS[name]
+        pytest.importorskip(module, reason=f"{name} needs {module} ({extra})")
     result = _run(name, monkeypatch)
     check = CHECKS.get(name[:2])
     if check is None:  # a notebook without checks here (e.g. a new 05) only has to run cleanly

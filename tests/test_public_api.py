@@ -39,3 +39,24 @@ def test_import_raises_no_deprecation_warning(code):
     proc = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c", code],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+MODEL_CLASSES = ["ForecastingPipeline", "ReductionForecaster", "RNNForecaster", "GRUForecaster",
+                 "LSTMForecaster", "LocalForecaster", "RNNRegressor", "GRURegressor", "LSTMRegressor",
+                 "RNNClassifier", "GRUClassifier", "LSTMClassifier", "NaiveForecaster",
+                 "ARIMAForecaster", "AutoARIMAForecaster"]
+
+
+@pytest.mark.parametrize("name", MODEL_CLASSES)
+def test_every_model_class_can_save_itself(name):
+    from rnnforecast.persistence import SaveMixin
+
+    cls = getattr(rnnforecast, name)
+    assert issubclass(cls, SaveMixin) and callable(cls.save)
+
+
+def test_save_and_load_are_exported():
+    from rnnforecast import persistence
+
+    assert rnnforecast.load is persistence.load and rnnforecast.save is persistence.save
+    assert issubclass(rnnforecast.ModelFileError, ValueError)

@@ -54,6 +54,7 @@ from tqdm.auto import tqdm
 
 from rnnforecast.nn.masked import padding_lengths
 from rnnforecast.nn.network import RecurrentNetwork
+from rnnforecast.persistence import SaveMixin
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
 from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
@@ -556,7 +557,7 @@ class RecurrentModelMixin:
         return self
 
 
-class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
+class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
     """scikit-learn part of the sequence regressors and classifiers.
 
     Subclasses define ``_cell``, ``__init__`` and the hooks

@@ -83,6 +83,7 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
+from rnnforecast.persistence import SaveMixin
 from rnnforecast.utils._compat import _fit_context
 from rnnforecast.utils.panel import (
     Panel,
@@ -104,7 +105,7 @@ from rnnforecast.utils.validation import (
 __all__ = ["BaseForecaster"]
 
 
-class BaseForecaster(BaseEstimator):
+class BaseForecaster(SaveMixin, BaseEstimator):
     """Base class for forecasters with a scikit-learn interface.
 
     See the module docstring for the subclass protocol. Public methods:

@@ -1,12 +1,12 @@
 """Reproduce the published M4 Hourly benchmark scores (Makridakis et al., 2020, Table 4).
 
 Reads the M4 Hourly CSVs from ``../shared/data/m4`` (relative to the repository
-root); only this test touches that folder, the package itself never does.
+root) or ``$RNNFORECAST_M4_PATH`` (the ``m4_dir`` fixture of ``tests/conftest.py``,
+which skips when neither holds them); only this test touches that folder, the
+package itself never does.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,8 +19,6 @@ from rnnforecast.metrics import (
     symmetric_mean_absolute_percentage_error,
 )
 
-M4_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "m4"
-
 # Published Hourly results of the M4 statistical benchmarks (sMAPE, MASE, OWA).
 PUBLISHED = {
     "naive": (43.003, 11.608, 3.593),
@@ -30,8 +28,8 @@ PUBLISHED = {
 
 
 @pytest.fixture(scope="module")
-def hourly():
-    return load_m4("hourly", path=M4_DIR)
+def hourly(m4_dir):
+    return load_m4("hourly", path=m4_dir)
 
 
 def test_load_m4_layout(hourly):

@@ -2,10 +2,12 @@
 
 import numpy as np
 import pytest
-import torch  # installed by .ci/run through the "bench" extra; never a package dependency
+# torch comes with the "bench" extra (.ci/run installs it, and fails on any skip there);
+# never a package dependency
+torch = pytest.importorskip("torch", reason="the PyTorch parity tests need torch (the 'bench' extra)")
 
-from rnnforecast.nn import RecurrentNetwork
-from rnnforecast.nn.training import compute_loss
+from rnnforecast.nn import RecurrentNetwork  # noqa: E402
+from rnnforecast.nn.training import compute_loss  # noqa: E402
 
 TORCH_CELLS = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
 
