@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "add_scaled",
     "halve_pair",
     "normalise",
     "restore",
@@ -248,3 +249,39 @@ def safe_rms(
 
 def _squeeze(e: np.ndarray, axis: int | None) -> np.ndarray:
     return e.reshape(()) if axis is None else np.squeeze(e, axis=axis)
+
+
+def add_scaled(a: np.ndarray, m: np.ndarray, e: np.ndarray | int, what: str, hint: str = "") -> np.ndarray:
+    """``a + m * 2**e`` element by element, without intermediate overflow.
+
+    Parameters
+    ----------
+    a : ndarray of float64 (finite)
+    m : ndarray of float64 (finite), broadcastable against ``a``
+    e : int or ndarray of int, broadcastable
+        ``m * 2**e`` is the second term (which itself may not fit in float64).
+    what, hint : str
+        For the error message of :func:`restore` when the sum does not fit.
+
+    Returns
+    -------
+    ndarray of float64
+        Bit-identical to ``a + m * 2**e`` whenever that is finite and normal.
+
+    Examples
+    --------
+    ``0.75 * 2**1025`` (2.7e308) does not fit in float64, but ``-1e308 + 2.7e308`` does:
+
+    >>> import numpy as np
+    >>> out = add_scaled(np.array([-1e308]), np.array([0.75]), 1025, "the bound")
+    >>> round(float(out[0]) / 1e308, 6)
+    1.69654
+    """
+    a, m, e = np.broadcast_arrays(np.asarray(a, dtype=np.float64),
+                                  np.asarray(m, dtype=np.float64), np.asarray(e, dtype=np.int64))
+    low = np.iinfo(np.int32).min
+    ea = np.where(a == 0.0, low, np.frexp(a)[1])
+    em = np.where(m == 0.0, low, np.frexp(m)[1] + e)
+    big = np.maximum(ea, em)
+    big = np.where(big == low, 0, big)
+    return restore(np.ldexp(a, -big) + np.ldexp(m, e - big), big, what, hint)
