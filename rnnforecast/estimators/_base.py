@@ -56,6 +56,7 @@ from rnnforecast.nn.network import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
 from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
+from rnnforecast.utils.validation import check_dtype_range, check_n_timesteps
 
 __all__ = [
     "BaseRecurrentEstimator",
@@ -590,6 +591,8 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
             dtype: Any = "numeric"
         else:
             dtype = [np.float64, np.float32]
+        if not reset:  # sklearn's n_features_in_ counts time steps (axis 1)
+            check_n_timesteps(X, getattr(self, "n_features_in_", None), who=name)
         if y is None and not reset:
             X = validate_data(self, X, reset=False, dtype=dtype, allow_nd=True)
         else:
@@ -628,6 +631,7 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
                     f"X has 0 features per time step (shape={X.shape}); at least 1 is "
                     "required."
                 )
+            check_dtype_range(X, self._np_dtype(), name="X")
             X = np.ascontiguousarray(
                 X.reshape(X.shape[0], X.shape[1], n_channels), dtype=self._np_dtype()
             )

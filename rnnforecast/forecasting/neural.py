@@ -99,7 +99,8 @@ from rnnforecast.nn.training import check_quantiles
 from rnnforecast.transformers.windowing import make_windows
 from rnnforecast.utils._compat import Interval, StrOptions
 from rnnforecast.utils.panel import Panel
-from rnnforecast.utils.validation import SeriesInfo, future_index
+from rnnforecast.utils.scaled import fit_in_scaled_space, safe_mean
+from rnnforecast.utils.validation import SeriesInfo, check_dtype_range, future_index
 
 __all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
 
@@ -119,16 +120,18 @@ def _fit_scaler(kind: str | None, values: np.ndarray):
     if kind is None:
         return None
     if kind == "mean_abs":
-        scaler = StandardScaler(with_mean=False).fit(values)
-        scaler.scale_ = np.mean(np.abs(values), axis=0)
+        scaler = fit_in_scaled_space(StandardScaler(with_mean=False), values)
+        scaler.scale_ = safe_mean(np.abs(values), axis=0)
         flat = ~(scaler.scale_ > 0)
         if flat.any():
             scaler.scale_ = np.where(flat, 1.0, scaler.scale_)
         return scaler
     scaler = StandardScaler() if kind == "standard" else RobustScaler()
-    scaler.fit(values)
+    fit_in_scaled_space(scaler, values)  # no overflow near 1e308, no underflow near 1e-300
     flat = np.ptp(values, axis=0) == 0
     if flat.any():
+        if kind == "standard":  # the exact level: a rounded mean would scale to ~1e284 at 1e300
+            scaler.mean_ = np.where(flat, values[0], scaler.mean_)
         level = np.abs(values[0])
         fallback = np.where(level > 0, np.minimum(level, 1.0), 1.0)
         scaler.scale_ = np.where(flat, fallback, scaler.scale_)
@@ -500,6 +503,9 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         xs = None if X is None else self._scale(x_scaler, X)
         if not np.isfinite(z).all() or (xs is not None and not np.isfinite(xs).all()):
             raise ValueError("y or X is too large to be represented after scaling.")
+        for arr, sc, nm in ((z, y_scaler, "y"), (xs, x_scaler, "X")):  # before the cast
+            when = "" if sc is None else " after scaling"
+            check_dtype_range(arr, self._np_dtype(), name=nm, when=when)
         xs = self._with_calendar(xs, info, n, steps, cal)
         inputs, targets = make_windows(self._rows(z, xs, steps), window_length=w,
                                        horizon=steps)

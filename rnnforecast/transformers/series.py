@@ -306,11 +306,11 @@ class Differencer(_SeriesTransformer):
                 "it by a power of 10) first.")
         return levels
 
-    def _integrated(self, values: np.ndarray, method: str) -> np.ndarray:
+    def _integrated(self, values: np.ndarray, method: str, name: str) -> np.ndarray:
         return _check_finite_result(
             values, f"{self!r}.{method}",
-            "The integrated (cumulated) differences exceed float64: check the forecasts of "
-            "the differenced series (a drift cumulates over the horizon) or rescale the series.")
+            f"The integrated (cumulated) differences exceed float64: check {name} (differenced "
+            "values, e.g. forecasts: a drift cumulates over the horizon) or rescale the series.")
 
     def transform(self, y: Any) -> np.ndarray:
         """Differenced series.
@@ -353,7 +353,7 @@ class Differencer(_SeriesTransformer):
                 for t in range(z.shape[0]):
                     out[t + lag] = z[t] + out[t]
                 z = out
-        return _restore_ndim(self._integrated(z, "inverse_transform"), ndim)
+        return _restore_ndim(self._integrated(z, "inverse_transform", "y"), ndim)
 
     def inverse_transform_forecast(self, y_forecast: Any, y_history: Any = None) -> np.ndarray:
         """Integrate forecasts of the differenced series.
@@ -394,5 +394,5 @@ class Differencer(_SeriesTransformer):
                 for t in range(h):
                     ext[lag + t] = f[t] + ext[t]
                 f = ext[lag:]
-        f = self._integrated(f, "inverse_transform_forecast")
+        f = self._integrated(f, "inverse_transform_forecast", "y_forecast")
         return _restore_ndim(np.ascontiguousarray(f), ndim)
