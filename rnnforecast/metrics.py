@@ -615,10 +615,9 @@ def _training_series(estimator: Any) -> np.ndarray:
     )
 
 
-def _as_2d_values(a: Any) -> np.ndarray:
-    if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):
-        a = a.to_numpy()
-    arr = np.asarray(a, dtype=np.float64)
+def _as_2d_values(a: Any, name: str) -> np.ndarray:
+    """Validated (real, finite, non-empty) values as a 2-D float64 array; nothing coerced."""
+    arr = _to_float_array(a, name)
     return arr[:, None] if arr.ndim == 1 else arr
 
 
@@ -640,14 +639,13 @@ class _ForecastScorer:
         self.name = name
 
     def __call__(self, estimator: Any, y_true: Any, X: Any = None) -> float:
-        n = len(y_true)
-        if n == 0:
-            raise ValueError("y_true must not be empty; the scorer forecasts len(y_true) steps")
+        yt = _as_2d_values(y_true, "y_true")  # the scorer forecasts len(y_true) steps
+        n = yt.shape[0]
         y_pred = estimator.predict(n) if X is None else estimator.predict(n, X=X)
-        yt = _as_2d_values(y_true)
-        yp = _as_2d_values(y_pred)
+        yp = _as_2d_values(y_pred, "y_pred (the forecasts)")
         if self.needs_y_train:
-            value = self.metric(yt, yp, _as_2d_values(_training_series(estimator)), **self.kwargs)
+            y_train = _as_2d_values(_training_series(estimator), "y_train (the training series)")
+            value = self.metric(yt, yp, y_train, **self.kwargs)
         else:
             value = self.metric(yt, yp, **self.kwargs)
         return self.sign * float(value)

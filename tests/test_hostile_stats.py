@@ -152,7 +152,7 @@ def test_metrics(metric, position, kind):
         # the other argument gets the same length and scale, so the pair stays comparable
         other = "y_pred" if position == "y_true" else "y_true"
         args[other] = (values[::-1] * 0.9).copy() if kind != "constant" else values + 1.0
-    args[position] = values
+    args[position] = hostile  # a pandas Series (irregular/duplicated index) is used positionally
     if kind in BAD_ALWAYS:
         expected = ERROR
     else:

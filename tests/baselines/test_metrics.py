@@ -346,3 +346,17 @@ def test_metrics_bit_identical_to_plain_formulas_on_ordinary_data():
     assert np.array_equal(M.mean_absolute_error(y, f, **raw), np.mean(np.abs(y - f), axis=0))
     assert np.array_equal(M.root_mean_squared_error(y, f, **raw),
                           np.sqrt(np.mean((y - f) ** 2, axis=0)))
+
+
+def test_scorer_refuses_what_it_would_have_coerced():
+    est = _LastValueStub().fit([1.0, 2.0, 4.0])
+    with pytest.raises(TypeError, match=r"y_true must contain real numbers .* got dtype <U1"):
+        M.neg_mae_scorer(est, np.array(["5", "7"]))
+    with pytest.raises(TypeError, match="y_true must contain real numbers"):
+        M.neg_mae_scorer(est, [True, False])
+    with pytest.raises(ValueError, match="y_true must not be empty"):
+        M.neg_mae_scorer(est, [])
+    with pytest.raises(ValueError, match="y_true must be 1-D"):
+        M.neg_mae_scorer(est, 5.0)
+    assert est.calls_ == []  # nothing was forecast for refused input
+    assert M.neg_mae_scorer(est, [1e308, -1e308]) == -1e308  # both errors are 1e308 (+-4)
