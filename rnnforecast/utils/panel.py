@@ -512,8 +512,8 @@ def check_long_future_exog(X: Any, panel_ids: list, infos: list, h: int, columns
     Parameters
     ----------
     X : DataFrame
-        Long DataFrame with ``unique_id``, ``ds`` and the ``columns``; rows
-        for other periods or series are ignored.
+        Long DataFrame with ``unique_id``, ``ds`` (as columns or index levels)
+        and the ``columns``; rows for other periods or series are ignored.
     panel_ids : list
         Identifiers of the series to forecast (``Panel.ids``).
     infos : list of SeriesInfo
@@ -554,6 +554,7 @@ def check_long_future_exog(X: Any, panel_ids: list, infos: list, h: int, columns
             f"{name} must be a long DataFrame with columns {ID_COL!r}, {TIME_COL!r} and the "
             f"covariates {columns}, as at fit; got {type(X).__name__}."
         )
+    X = _long_columns_from_index(X, name=name)
     missing = [c for c in [ID_COL, TIME_COL, *columns] if c not in X.columns]
     if missing:
         raise ValueError(f"{name} is missing the columns {missing} (got {list(X.columns)}).")

@@ -92,3 +92,29 @@ def test_wide_numeric_frames_still_read_as_one_multivariate_series():
                         index=pd.date_range("2024", periods=5, freq="D"))
     values, info = check_series(wide)
     assert values.shape == (5, 2) and list(info.columns) == ["a", "b"]
+
+
+def test_future_covariates_with_unique_id_and_ds_in_the_index():
+    from rnnforecast.utils.panel import check_long_future_exog
+
+    panel = check_panel(_long("integer").assign(price=1.0))
+    X = pd.DataFrame({"unique_id": ["a", "a", "b", "b"], "ds": [6, 7, 6, 7],
+                      "price": [1.5, 2.5, 3.5, 4.5]})
+    ref = check_long_future_exog(X, panel.ids, panel.infos, 2, ["price"])
+    got = check_long_future_exog(X.set_index(["unique_id", "ds"]), panel.ids, panel.infos, 2,
+                                 ["price"])
+    assert [a.ravel().tolist() for a in got] == [a.ravel().tolist() for a in ref] == [
+        [1.5, 2.5], [3.5, 4.5]]
+
+
+def test_global_forecaster_reads_unique_id_from_the_index_identically():
+    from rnnforecast import LSTMForecaster
+
+    df = _long()
+    kw = dict(window_length=3, hidden_size=4, max_iter=2, random_state=0, n_jobs=1)
+    ref = LSTMForecaster(**kw).fit(df).predict(2)
+    got = LSTMForecaster(**kw).fit(df.set_index("unique_id")).predict(2)
+    pd.testing.assert_frame_equal(got, ref)
+    assert np.isfinite(got["y"]).all() and list(got["unique_id"]) == ["a", "a", "b", "b"]
+    with pytest.raises(ValueError, match=r"y has a 'ds' column .* no 'unique_id' column"):
+        LSTMForecaster(**kw).fit(df.drop(columns="unique_id"))
