@@ -30,8 +30,8 @@ from typing import Any
 import pandas as pd
 from pandas.api import types as pdt
 
-__all__ = ["ID_COL", "TARGET_COL", "TIME_COL", "check_not_long_format", "is_time_dtype",
-           "looks_like_time"]
+__all__ = ["ID_COL", "TARGET_COL", "TIME_COL", "check_not_long_format", "check_not_time_column",
+           "is_time_dtype", "looks_like_time"]
 
 #: Column names of the long format: series identifier, time stamp, target.
 ID_COL, TIME_COL, TARGET_COL = "unique_id", "ds", "y"
@@ -140,3 +140,35 @@ def check_not_long_format(df: pd.DataFrame, name: str) -> None:
         msg += (f" Add a {ID_COL!r} column for a collection, or for a single series put the "
                 f"time stamps in the index: {name}.set_index({times[0]!r}).")
     raise ValueError(msg)
+
+
+def check_not_time_column(s: pd.Series, name: str) -> None:
+    """Refuse a Series named ``ds``: the long format's time stamps are never values.
+
+    Parameters
+    ----------
+    s : pandas.Series
+        The Series about to be read as values.
+    name : str
+        Parameter name for error messages.
+
+    Raises
+    ------
+    ValueError
+        If ``s.name == "ds"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_not_time_column(pd.Series([1.0, 2.0], name="y"), "y")
+    >>> check_not_time_column(pd.Series([0, 1], name="ds"), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y is a Series named 'ds', the long format's time stamps, which are never used as values; pass the target column (e.g. df.set_index('ds')['y']).
+    """
+    if s.name == TIME_COL:
+        raise ValueError(
+            f"{name} is a Series named {TIME_COL!r}, the long format's time stamps, which are "
+            f"never used as values; pass the target column (e.g. "
+            f"df.set_index({TIME_COL!r})[{TARGET_COL!r}])."
+        )

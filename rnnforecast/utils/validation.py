@@ -36,6 +36,7 @@ from rnnforecast.utils.long_format import (
     TARGET_COL,
     TIME_COL,
     check_not_long_format,
+    check_not_time_column,
     is_time_dtype,
 )
 
@@ -310,6 +311,7 @@ def check_series(
         raise TypeError(f"{name} must be an array-like of numbers; got {type(y).__name__}.")
 
     if isinstance(y, pd.Series):
+        check_not_time_column(y, name)
         _check_pandas_dtype(y.dtype, name)
         values = y.to_numpy(dtype=np.float64, na_value=np.nan).reshape(-1, 1)
         ndim, index, sname, columns = 1, y.index, y.name, None

@@ -64,3 +64,13 @@ def test_check_dtype_range_underflow_and_passthrough():
         check_dtype_range(np.full((3, 1), 1e-300), "float32")
     check_dtype_range(np.array([1e300, np.nan]), "float64")   # float64: nothing to check
     check_dtype_range(np.array([1.0, np.nan]), "float32")     # NaN is left to other checks
+
+
+def test_forecaster_predict_with_huge_future_exog_names_the_float32_range():
+    rng = np.random.default_rng(3)
+    y = np.sin(np.arange(60) / 3) + 10
+    X = rng.normal(size=(60, 1))
+    f = LSTMForecaster(window_length=5, hidden_size=4, max_iter=2, random_state=0).fit(y, X=X)
+    with pytest.raises(ValueError, match=r"X has values beyond the float32 range after scaling"):
+        f.predict(3, X=np.full((3, 1), 1e300))
+    assert np.isfinite(f.predict(3, X=X[:3])).all()

@@ -118,3 +118,10 @@ def test_global_forecaster_reads_unique_id_from_the_index_identically():
     assert np.isfinite(got["y"]).all() and list(got["unique_id"]) == ["a", "a", "b", "b"]
     with pytest.raises(ValueError, match=r"y has a 'ds' column .* no 'unique_id' column"):
         LSTMForecaster(**kw).fit(df.drop(columns="unique_id"))
+
+
+def test_a_series_named_ds_is_never_read_as_values():
+    df = _long("integer")
+    with pytest.raises(ValueError, match=r"y is a Series named 'ds'.*never used as values"):
+        NaiveForecaster().fit(df["ds"])
+    assert NaiveForecaster().fit(df.set_index("ds")["y"].iloc[:6]).predict(1).tolist() == [5.0]
