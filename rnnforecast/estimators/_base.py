@@ -586,13 +586,13 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
     def _validate_inputs(self, X: Any, y: Any = None, *, reset: bool, **y_kwargs: Any):
         """Validate ``X`` (and ``y``); return the network-ready ``X`` (and ``y``)."""
         name = type(self).__name__
+        if not reset:  # sklearn's n_features_in_ counts time steps (axis 1)
+            check_n_timesteps(X, getattr(self, "n_features_in_", None), who=name)
         tokens = self.embedding_dim is not None
         if tokens:
             dtype: Any = "numeric"
         else:
             dtype = [np.float64, np.float32]
-        if not reset:  # sklearn's n_features_in_ counts time steps (axis 1)
-            check_n_timesteps(X, getattr(self, "n_features_in_", None), who=name)
         if y is None and not reset:
             X = validate_data(self, X, reset=False, dtype=dtype, allow_nd=True)
         else:
