@@ -586,8 +586,6 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
     def _validate_inputs(self, X: Any, y: Any = None, *, reset: bool, **y_kwargs: Any):
         """Validate ``X`` (and ``y``); return the network-ready ``X`` (and ``y``)."""
         name = type(self).__name__
-        if not reset:  # sklearn's n_features_in_ counts time steps (axis 1)
-            check_n_timesteps(X, getattr(self, "n_features_in_", None), who=name)
         tokens = self.embedding_dim is not None
         if tokens:
             dtype: Any = "numeric"
@@ -650,6 +648,8 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
 
     def _check_predict_input(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "params_")
+        # sklearn's n_features_in_ counts time steps (axis 1): say "time steps"
+        check_n_timesteps(X, getattr(self, "n_features_in_", None), who=type(self).__name__)
         X = self._validate_inputs(X, reset=False)
         if self.embedding_dim is not None and X.max() >= self.vocab_size_:
             raise ValueError(
