@@ -52,11 +52,13 @@ def test_forecaster_with_huge_exog_fits_or_names_the_float32_range():
     y = np.sin(np.arange(60) / 3) + 10
     X = np.full((60, 1), 1e300)
     # the standard scaler maps a constant 1e300 regressor to 0: nothing overflows
-    f = LSTMForecaster(window_length=5, hidden_size=4, max_iter=2, random_state=0).fit(y, X=X)
+    f = LSTMForecaster(window_length=5, hidden_size=4, max_iter=2, random_state=0,
+                       strategy="recursive", scaler="standard").fit(y, X=X)
     pred = f.predict(3, X=X[:3])
     assert np.isfinite(pred).all() and np.all(np.abs(pred - 10) < 5)
     with pytest.raises(ValueError, match=r"X has values beyond the float32 range \(max \|x\| = 1e\+300"):
-        LSTMForecaster(window_length=5, hidden_size=4, max_iter=2, scaler=None).fit(y, X=X)
+        LSTMForecaster(window_length=5, hidden_size=4, max_iter=2, scaler=None,
+                       strategy="recursive").fit(y, X=X)
 
 
 def test_check_dtype_range_underflow_and_passthrough():
@@ -70,7 +72,8 @@ def test_forecaster_predict_with_huge_future_exog_names_the_float32_range():
     rng = np.random.default_rng(3)
     y = np.sin(np.arange(60) / 3) + 10
     X = rng.normal(size=(60, 1))
-    f = LSTMForecaster(window_length=5, hidden_size=4, max_iter=2, random_state=0).fit(y, X=X)
+    f = LSTMForecaster(window_length=5, hidden_size=4, max_iter=2, random_state=0,
+                       strategy="recursive", scaler="standard").fit(y, X=X)
     with pytest.raises(ValueError, match=r"X has values beyond the float32 range after scaling"):
         f.predict(3, X=np.full((3, 1), 1e300))
     assert np.isfinite(f.predict(3, X=X[:3])).all()
