@@ -15,11 +15,11 @@ from rnnforecast.utils.validation import check_exog, check_series
 NEEDS = r"needs the columns 'unique_id' \(series identifier\), 'ds' \(time stamp\) and 'y'"
 
 
-def _long(ds_kind="datetime"):
-    ds = (pd.date_range("2024-01-01", periods=6, freq="D") if ds_kind == "datetime"
-          else np.arange(6))
-    return pd.DataFrame({"unique_id": ["a"] * 6 + ["b"] * 6, "ds": list(ds) * 2,
-                         "y": np.r_[np.arange(6.0), 10.0 + 2 * np.arange(6.0)]})
+def _long(ds_kind="datetime", n=6):
+    ds = (pd.date_range("2024-01-01", periods=n, freq="D") if ds_kind == "datetime"
+          else np.arange(n))
+    return pd.DataFrame({"unique_id": ["a"] * n + ["b"] * n, "ds": list(ds) * 2,
+                         "y": np.r_[np.arange(float(n)), 10.0 + 2 * np.arange(float(n))]})
 
 
 @pytest.mark.parametrize("ds_kind", ["datetime", "integer"])
@@ -110,8 +110,9 @@ def test_future_covariates_with_unique_id_and_ds_in_the_index():
 def test_global_forecaster_reads_unique_id_from_the_index_identically():
     from rnnforecast import LSTMForecaster
 
-    df = _long()
-    kw = dict(window_length=3, hidden_size=4, max_iter=2, random_state=0, n_jobs=1)
+    df = _long(n=60)  # long enough for a network (not a short-series fallback)
+    kw = dict(window_length=3, hidden_size=4, max_iter=2, random_state=0, n_jobs=1,
+              strategy="recursive")
     ref = LSTMForecaster(**kw).fit(df).predict(2)
     got = LSTMForecaster(**kw).fit(df.set_index("unique_id")).predict(2)
     pd.testing.assert_frame_equal(got, ref)
