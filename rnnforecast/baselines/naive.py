@@ -38,6 +38,15 @@ _INTERVAL_REQUEST: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 )
 
 
+#: Minimum history of each strategy's point forecast, as a function of sp.
+_MIN_POINT = {
+    "last": lambda sp: 1,
+    "mean": lambda sp: 1,
+    "drift": lambda sp: 2,
+    "seasonal_last": lambda sp: sp,
+}
+
+
 class _IntervalForecasterMixin:
     """Adds ``predict_interval`` to a :class:`BaseForecaster` subclass.
 
@@ -167,6 +176,9 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
 
     Attributes
     ----------
+    strategy_, sp_ : str, int
+        The rule fitted; ``predict`` uses them, so ``set_params`` after
+        ``fit`` changes nothing until the next ``fit``.
     sigma_ : ndarray of shape (n_series,)
         One-step residual standard deviation on the training data (NaN-free;
         0 when the training series is too short to have residuals).
@@ -193,19 +205,22 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         self.sp = sp
 
     # -------------------------------------------------------------- protocol
-    def _min_history(self) -> int:
-        if self.strategy == "seasonal_last":
-            return int(self.sp)
-        if self.strategy == "drift":
-            return 2
-        return 1
+    def _rule(self) -> tuple[str, int]:
+        """``(strategy, sp)`` as fitted (``set_params`` after fit changes nothing until refit)."""
+        if hasattr(self, "strategy_"):
+            return self.strategy_, self.sp_
+        return self.strategy, int(self.sp)
+
+    def _min_history(self) -> int:  # for fit: the current parameters
+        return _MIN_POINT[self.strategy](int(self.sp))
+
+    def _min_predict_history(self) -> int:
+        strategy, sp = self._rule()
+        return _MIN_POINT[strategy](sp)
 
     def _min_interval_history(self) -> int:
-        if self.strategy == "seasonal_last":
-            return int(self.sp) + 1
-        if self.strategy == "drift":
-            return 3
-        return 2
+        strategy, sp = self._rule()
+        return _MIN_POINT[strategy](sp) + 1
 
     def _sigma(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One-step residual standard deviation per column of ``y`` (T, k), as ``(s, e)``.
@@ -214,23 +229,29 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         column): it is computed in a scaled space and may exceed float64.
         """
         T, k = y.shape
+        strategy, sp = self._rule()
         if T < self._min_interval_history():
             return np.zeros(k), np.zeros(k, dtype=np.int64)
-        if self.strategy == "mean":
+        if strategy == "mean":
             u, e = normalise(y, axis=0)
             return np.std(u, axis=0, ddof=1), e[0]
-        lag = int(self.sp) if self.strategy == "seasonal_last" else 1
+        lag = sp if strategy == "seasonal_last" else 1
         d, kd = safe_difference(y[lag:], y[:-lag])
         u, e = normalise(d, kd, axis=0)
-        if self.strategy == "drift":
+        if strategy == "drift":
             u = u - u.mean(axis=0)
         return np.sqrt(np.mean(u**2, axis=0)), e[0]
 
+    def _fitted_repr(self) -> str:
+        strategy, sp = self._rule()
+        return repr(NaiveForecaster(strategy=strategy, sp=sp))
+
     def _too_large(self, what: str) -> tuple[str, str]:
-        return (f"{self!r}: {what}",
+        return (f"{self._fitted_repr()}: {what}",
                 "Rescale y (e.g. divide it by a power of 10) before fitting.")
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "NaiveForecaster":
+        self.strategy_, self.sp_ = self.strategy, int(self.sp)
         self.sigma_ = restore(*self._sigma(y), *self._too_large(
             "the residual standard deviation of y (sigma_)"))
         return self
@@ -238,7 +259,7 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
     def _point_forecast(self, y: np.ndarray, h: int) -> np.ndarray:
         """Point forecasts ``(h, k)`` from the history ``y`` (T, k), in a scaled space."""
         T = y.shape[0]
-        strategy = self.strategy
+        strategy, sp = self._rule()
         if strategy == "last":
             return np.tile(y[-1], (h, 1))
         if strategy == "mean":
@@ -249,7 +270,6 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
             slope = (ends[1] - ends[0]) / (T - 1)
             return restore(ends[1] + j * slope, e,
                            *self._too_large(f"the forecast over h={h} steps"))
-        sp = int(self.sp)
         return y[T - sp + (np.arange(h) % sp)]
 
     def _forecast(
@@ -268,11 +288,12 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         need = self._min_interval_history()
         if T < need:
             raise ValueError(
-                f"y has {T} observations but {self!r} needs at least {need} to estimate "
+                f"y has {T} observations but {self._fitted_repr()} needs at least {need} "
+                "to estimate "
                 "the residual standard deviation of a prediction interval"
             )
         j = np.arange(1, h + 1, dtype=np.float64)[:, None]
-        strategy = self.strategy
+        strategy, sp = self._rule()
         if strategy == "last":
             scale = np.sqrt(j)
         elif strategy == "mean":
@@ -280,7 +301,7 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         elif strategy == "drift":
             scale = np.sqrt(j * (1.0 + j / (T - 1)))
         else:
-            scale = np.sqrt(np.floor((j - 1) / int(self.sp)) + 1.0)
+            scale = np.sqrt(np.floor((j - 1) / sp) + 1.0)
         sigma, e = self._sigma(y)
         # half-width z * sigma * scale = half * 2**e, added to the mean in a scaled space
         half = norm.ppf(0.5 + coverage / 2.0) * sigma[None, :] * scale

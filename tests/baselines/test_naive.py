@@ -170,3 +170,20 @@ def test_unrepresentable_forecasts_raise_instead_of_inf():
         g.predict_interval(1, coverage=0.99)
     with pytest.raises(ValueError, match=r"sigma_\) is too large.*Rescale y"):
         NaiveForecaster("last").fit(np.array([-1.7e308, 1.7e308, -1.7e308]))
+
+
+def test_set_params_after_fit_changes_nothing_until_refit():
+    f = NaiveForecaster("drift", sp=2).fit(Y)
+    point, interval = f.predict(3), f.predict_interval(3)
+    f.set_params(strategy="seasonal_last", sp=4)
+    np.testing.assert_array_equal(f.predict(3), point)  # still the fitted drift: 13.5, 16, 18.5
+    np.testing.assert_array_equal(f.predict_interval(3), interval)
+    np.testing.assert_array_equal(f.predict(2, y=np.array([1.0, 3.0])), [5.0, 7.0])
+    assert (f.strategy_, f.sp_) == ("drift", 2)
+    f.set_params(strategy="bogus")
+    np.testing.assert_array_equal(f.predict(3), point)
+    with pytest.raises(ValueError, match="strategy"):
+        f.fit(Y)  # the new parameters are validated at the next fit...
+    np.testing.assert_array_equal(f.predict(3), point)  # ...which leaves the model as it was
+    f.set_params(strategy="seasonal_last", sp=2).fit(Y)
+    assert f.predict(3).tolist() == [7.0, 11.0, 7.0]
