@@ -41,6 +41,9 @@ __all__ = [
 
 #: Values at or above this magnitude are halved before a sum or difference.
 _BIG = 2.0 ** 1022
+#: A largest magnitude in [_SAFE_LO, _SAFE_HI] needs no scaling: squares and sums
+#: of such values stay far inside the float64 range (the fast path).
+_SAFE_LO, _SAFE_HI = 2.0 ** -250, 2.0 ** 250
 
 
 def halve_pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -66,6 +69,8 @@ def halve_pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     ([1e+308, -2.0], [1, 0])
     """
     a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    if a.size == 0 or max(np.max(np.abs(a)), np.max(np.abs(b))) < _BIG:  # the common case
+        return a, b, np.zeros(a.shape, dtype=np.int64)
     big = (np.abs(a) >= _BIG) | (np.abs(b) >= _BIG)
     k = big.astype(np.int64)
     return np.ldexp(a, -k), np.ldexp(b, -k), k
@@ -110,9 +115,12 @@ def normalise(
     Returns
     -------
     u : ndarray of float64, shape of ``v``
-        ``v * 2**(k - e)``, all of magnitude < 1.  Elements more than
-        ``2**1022`` times smaller than the largest one may lose precision or
-        become 0: their share of a sum is below the rounding error.
+        ``v * 2**(k - e)``, all of magnitude < 1, or ``v`` itself (``e = 0``)
+        when its largest magnitude lies between ``2**-250`` and ``2**250``
+        (no scaling needed: squares and sums cannot overflow or underflow
+        significantly).  Elements more than ``2**1022`` times smaller than the
+        largest one may lose precision or become 0: their share of a sum is
+        below the rounding error.
     e : ndarray of int64
         The exponent per position along ``axis`` (kept dims, broadcastable
         against ``v``); 0 where all values are 0.
@@ -123,9 +131,15 @@ def normalise(
     >>> u, e = normalise(np.array([1e300, -3e299]), axis=None)
     >>> u.round(3).tolist(), int(np.ravel(e)[0])
     ([0.747, -0.224], 997)
+    >>> normalise(np.array([3.0, -1.0]), axis=None)  # ordinary values: unchanged
+    (array([ 3., -1.]), array([0]))
     """
     v = np.asarray(v, dtype=np.float64)
     k = np.asarray(k, dtype=np.int64)
+    if v.size and not k.any():
+        top = np.max(np.abs(v), axis=axis, keepdims=True)
+        if np.all((top <= _SAFE_HI) & ((top >= _SAFE_LO) | (top == 0.0))):
+            return v, np.zeros(top.shape, dtype=np.int64)
     _, ev = np.frexp(np.abs(v))
     ev = np.where(v == 0.0, np.iinfo(np.int32).min, ev + k)
     if v.size == 0:
