@@ -1,4 +1,4 @@
-"""Hostile inputs against the statistical side: metrics, naive baselines, series transformers, long format.
+"""Hostile inputs on the statistical side: metrics, naive baselines, transformers, long format.
 
 Every case ends in exactly one of two outcomes, decided in advance by the case:
 

@@ -1,4 +1,4 @@
-"""rnnforecast.utils.scaled: exact power-of-two scaling, checked against exact decimal arithmetic."""
+"""rnnforecast.utils.scaled: exact power-of-two scaling, checked against decimal arithmetic."""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ from rnnforecast.nn.network import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
 from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
-from rnnforecast.utils.validation import check_dtype_range, check_n_timesteps
+from rnnforecast.utils.network_input import check_dtype_range, check_n_timesteps
 
 __all__ = [
     "BaseRecurrentEstimator",

@@ -100,7 +100,8 @@ from rnnforecast.transformers.windowing import make_windows
 from rnnforecast.utils._compat import Interval, StrOptions
 from rnnforecast.utils.panel import Panel
 from rnnforecast.utils.scaled import fit_in_scaled_space, safe_mean
-from rnnforecast.utils.validation import SeriesInfo, check_dtype_range, future_index
+from rnnforecast.utils.network_input import check_dtype_range
+from rnnforecast.utils.validation import SeriesInfo, future_index
 
 __all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
 

@@ -15,7 +15,8 @@ Examples
 --------
 >>> import pandas as pd
 >>> from rnnforecast.utils.long_format import check_not_long_format
->>> df = pd.DataFrame({"store": ["a", "a"], "ds": pd.date_range("2024", periods=2), "y": [1.0, 2.0]})
+>>> df = pd.DataFrame({"store": ["a", "a"], "ds": pd.date_range("2024", periods=2),
+...                    "y": [1.0, 2.0]})
 >>> check_not_long_format(df, "y")
 Traceback (most recent call last):
 ...
@@ -75,8 +76,10 @@ def looks_like_time(col: pd.Series) -> bool:
     Examples
     --------
     >>> import pandas as pd
-    >>> looks_like_time(pd.Series(["2024-01-01", "2024-01-02"])), looks_like_time(pd.Series(["a", "b"]))
-    (True, False)
+    >>> looks_like_time(pd.Series(["2024-01-01", "2024-01-02"]))
+    True
+    >>> looks_like_time(pd.Series(["a", "b"]))
+    False
     """
     if is_time_dtype(col.dtype):
         return True

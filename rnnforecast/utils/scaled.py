@@ -102,7 +102,7 @@ def safe_difference(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def normalise(
     v: np.ndarray, k: np.ndarray | int = 0, axis: int | None = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Scale ``v * 2**k`` by a power of two so that its largest magnitude along ``axis`` is in [0.5, 1).
+    """Scale ``v * 2**k`` by a power of two: largest magnitude along ``axis`` in [0.5, 1).
 
     Parameters
     ----------
@@ -268,7 +268,9 @@ def _squeeze(e: np.ndarray, axis: int | None) -> np.ndarray:
     return e.reshape(()) if axis is None else np.squeeze(e, axis=axis)
 
 
-def add_scaled(a: np.ndarray, m: np.ndarray, e: np.ndarray | int, what: str, hint: str = "") -> np.ndarray:
+def add_scaled(
+    a: np.ndarray, m: np.ndarray, e: np.ndarray | int, what: str, hint: str = ""
+) -> np.ndarray:
     """``a + m * 2**e`` element by element, without intermediate overflow.
 
     Parameters

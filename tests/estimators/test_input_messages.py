@@ -7,7 +7,7 @@ import pytest
 
 from rnnforecast import LSTMForecaster
 from rnnforecast.estimators import GRUClassifier, LSTMRegressor
-from rnnforecast.utils.validation import check_dtype_range
+from rnnforecast.utils.network_input import check_dtype_range
 
 SMALL = dict(hidden_size=3, max_iter=1, random_state=0)
 
