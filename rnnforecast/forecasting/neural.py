@@ -99,7 +99,6 @@ from rnnforecast.nn.training import check_quantiles
 from rnnforecast.transformers.windowing import make_windows
 from rnnforecast.utils._compat import Interval, StrOptions
 from rnnforecast.utils.panel import Panel
-from rnnforecast.utils.scaled import fit_in_scaled_space, safe_mean
 from rnnforecast.utils.network_input import check_dtype_range
 from rnnforecast.utils.validation import SeriesInfo, future_index
 
@@ -121,18 +120,16 @@ def _fit_scaler(kind: str | None, values: np.ndarray):
     if kind is None:
         return None
     if kind == "mean_abs":
-        scaler = fit_in_scaled_space(StandardScaler(with_mean=False), values)
-        scaler.scale_ = safe_mean(np.abs(values), axis=0)
+        scaler = StandardScaler(with_mean=False).fit(values)
+        scaler.scale_ = np.mean(np.abs(values), axis=0)
         flat = ~(scaler.scale_ > 0)
         if flat.any():
             scaler.scale_ = np.where(flat, 1.0, scaler.scale_)
         return scaler
     scaler = StandardScaler() if kind == "standard" else RobustScaler()
-    fit_in_scaled_space(scaler, values)  # no overflow near 1e308, no underflow near 1e-300
+    scaler.fit(values)
     flat = np.ptp(values, axis=0) == 0
     if flat.any():
-        if kind == "standard":  # the exact level: a rounded mean would scale to ~1e284 at 1e300
-            scaler.mean_ = np.where(flat, values[0], scaler.mean_)
         level = np.abs(values[0])
         fallback = np.where(level > 0, np.minimum(level, 1.0), 1.0)
         scaler.scale_ = np.where(flat, fallback, scaler.scale_)

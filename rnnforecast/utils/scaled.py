@@ -24,13 +24,10 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 __all__ = [
     "add_scaled",
-    "fit_in_scaled_space",
     "halve_pair",
     "normalise",
     "restore",
@@ -304,44 +301,3 @@ def add_scaled(
     big = np.maximum(ea, em)
     big = np.where(big == low, 0, big)
     return restore(np.ldexp(a, -big) + np.ldexp(m, e - big), big, what, hint)
-
-
-def fit_in_scaled_space(scaler: Any, values: np.ndarray) -> Any:
-    """Fit a scikit-learn ``StandardScaler``/``RobustScaler`` on ``values`` without overflow.
-
-    The scaler is fitted on the columns divided by a power of two (exact), and
-    its ``mean_``/``center_``/``scale_``/``var_`` are mapped back, so data near
-    1e308 (whose sums and squares overflow) or near 1e-300 (whose squares
-    underflow) get the right statistics.  For ordinary data the fitted
-    attributes are bit-identical to ``scaler.fit(values)``.
-
-    Parameters
-    ----------
-    scaler : StandardScaler or RobustScaler
-        Unfitted scaler (fitted in place).
-    values : ndarray of shape (n, k), float64 (finite)
-
-    Returns
-    -------
-    scaler
-        The fitted scaler.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> s = fit_in_scaled_space(StandardScaler(), np.array([[1e308], [-1e308]]))
-    >>> s.mean_.tolist(), s.scale_.tolist()       # sklearn alone gives nan / inf here
-    ([0.0], [1e+308])
-    """
-    u, e = normalise(values, axis=0)
-    scaler.fit(u)
-    e = e[0]
-    for attr in ("mean_", "center_", "scale_"):
-        value = getattr(scaler, attr, None)
-        if value is not None:
-            setattr(scaler, attr, restore(value, e, f"the scaler's {attr}"))
-    if getattr(scaler, "var_", None) is not None:
-        with np.errstate(over="ignore"):  # a variance beyond float64 is kept as inf
-            scaler.var_ = np.ldexp(scaler.var_, 2 * e)
-    return scaler
