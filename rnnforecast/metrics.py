@@ -6,6 +6,10 @@ column by column and then averaged unless ``multioutput="raw_values"``).
 Inputs may be lists, NumPy arrays or pandas Series/DataFrames; pandas inputs
 are used positionally (their index is ignored).  Values must be real numbers
 and finite: NaN or infinity raises a :class:`ValueError` naming the argument.
+Every metric is computed in a scaled space (:mod:`rnnforecast.utils.scaled`:
+exact power-of-two scaling), so finite inputs anywhere in the float64 range
+(``1e308`` or ``1e-300``) give finite, correct values; a result that truly does
+not fit in float64 raises a :class:`ValueError` instead of returning ``inf``.
 
 Definitions follow the M4 competition (Makridakis, Spiliotis and
 Assimakopoulos, 2020, and the organisers' published evaluation code):
@@ -58,6 +62,8 @@ import numbers
 from typing import Any, Callable, Literal
 
 import numpy as np
+
+from rnnforecast.utils.scaled import halve_pair, normalise, restore, safe_difference, safe_mean
 
 __all__ = [
     "mean_absolute_error",
@@ -133,7 +139,19 @@ def _check_multioutput(multioutput: str) -> None:
 def _reduce(per_column: np.ndarray, multioutput: str) -> float | np.ndarray:
     if multioutput == "raw_values":
         return per_column
-    return float(np.mean(per_column))
+    return float(safe_mean(per_column))
+
+
+def _scaled_mean(v: np.ndarray, k: np.ndarray | int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Column means of ``v * 2**k`` as ``(m, e)``: the means are ``m * 2**e``, ``m`` finite."""
+    u, e = normalise(v, k, axis=0)
+    return np.mean(u, axis=0), e[0]
+
+
+def _mean_abs_error(yt: np.ndarray, yp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column means of ``|yt - yp|`` as ``(m, e)`` (see :func:`_scaled_mean`); never overflows."""
+    d, k = safe_difference(yt, yp)
+    return _scaled_mean(np.abs(d), k)
 
 
 def _check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
@@ -173,7 +191,8 @@ def mean_absolute_error(
     """
     _check_multioutput(multioutput)
     yt, yp = _check_pair(y_true, y_pred)
-    return _reduce(np.mean(np.abs(yt - yp), axis=0), multioutput)
+    mae, e = _mean_abs_error(yt, yp)
+    return _reduce(restore(mae, e, "the MAE"), multioutput)
 
 
 def root_mean_squared_error(
@@ -198,7 +217,9 @@ def root_mean_squared_error(
     """
     _check_multioutput(multioutput)
     yt, yp = _check_pair(y_true, y_pred)
-    return _reduce(np.sqrt(np.mean((yt - yp) ** 2, axis=0)), multioutput)
+    d, k = safe_difference(yt, yp)
+    u, e = normalise(d, k, axis=0)
+    return _reduce(restore(np.sqrt(np.mean(u * u, axis=0)), e[0], "the RMSE"), multioutput)
 
 
 def mean_absolute_percentage_error(
@@ -238,7 +259,17 @@ def mean_absolute_percentage_error(
             f"y_true contains {n_zero} zero value(s); MAPE is undefined there "
             "(use symmetric_mean_absolute_percentage_error or mean_absolute_scaled_error)"
         )
-    return _reduce(100.0 * np.mean(np.abs(yt - yp) / np.abs(yt), axis=0), multioutput)
+    d, k = safe_difference(yt, yp)
+    with np.errstate(over="ignore"):
+        ratio = np.abs(d) / np.abs(yt)
+    if not np.isfinite(ratio).all():
+        raise ValueError(
+            "MAPE is too large to be represented in float64: an error |y_true - y_pred| is "
+            "more than 1.8e308 times |y_true| (y_true is nearly 0 there); use "
+            "symmetric_mean_absolute_percentage_error or mean_absolute_scaled_error"
+        )
+    m, e = _scaled_mean(ratio, k)
+    return _reduce(restore(100.0 * m, e, "the MAPE"), multioutput)
 
 
 def symmetric_mean_absolute_percentage_error(
@@ -269,15 +300,16 @@ def symmetric_mean_absolute_percentage_error(
     """
     _check_multioutput(multioutput)
     yt, yp = _check_pair(y_true, y_pred)
-    num = np.abs(yt - yp)
-    den = np.abs(yt) + np.abs(yp)
+    a, b, _ = halve_pair(yt, yp)  # the ratio is unchanged by the halving
+    num = np.abs(a - b)
+    den = np.abs(a) + np.abs(b)
     ratio = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
     return _reduce(200.0 * np.mean(ratio, axis=0), multioutput)
 
 
-def _seasonal_naive_scale(y_train: np.ndarray, m: int) -> np.ndarray:
-    """In-sample MAE of the seasonal-naive method, per column. ``y_train`` is (n, k)."""
-    return np.mean(np.abs(y_train[m:] - y_train[:-m]), axis=0)
+def _seasonal_naive_scale(y_train: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """In-sample MAE of the seasonal-naive method per column, as ``(s, e)`` (MAE = ``s * 2**e``)."""
+    return _mean_abs_error(y_train[m:], y_train[:-m])
 
 
 def mean_absolute_scaled_error(
@@ -335,14 +367,19 @@ def mean_absolute_scaled_error(
         raise ValueError(
             f"y_train must be longer than the seasonal period m={m}; got {ytr.shape[0]} observations"
         )
-    scale = _seasonal_naive_scale(ytr, m)
+    scale, e_scale = _seasonal_naive_scale(ytr, m)
     if np.any(scale == 0.0):
         cols = np.flatnonzero(scale == 0.0).tolist()
         raise ValueError(
             f"MASE scale is zero for column(s) {cols}: y_train is exactly periodic with period m={m}, "
             "so the seasonal-naive in-sample error is 0 and MASE is undefined"
         )
-    return _reduce(np.mean(np.abs(yt - yp), axis=0) / scale, multioutput)
+    mae, e_mae = _mean_abs_error(yt, yp)
+    mase = restore(
+        mae / scale, e_mae - e_scale, "MASE",
+        hint="The forecast errors are that many times the in-sample naive error of y_train.",
+    )
+    return _reduce(mase, multioutput)
 
 
 # ---------------------------------------------------------------------------
@@ -397,7 +434,7 @@ def seasonality_test(y: Any, m: int) -> bool:
     n = x.shape[0]
     if m == 1 or n < 3 * m:
         return False
-    r = _acf(x, m)
+    r = _acf(normalise(x, axis=None)[0], m)  # scale-invariant; normalised so nothing overflows
     limit = 1.645 * np.sqrt((1.0 + 2.0 * np.sum(r[: m - 1] ** 2)) / n)
     return bool(abs(r[m - 1]) > limit)
 
@@ -474,9 +511,10 @@ def naive2_forecast(y_train: Any, h: int, m: int) -> np.ndarray:
             "y_train is seasonal but contains non-positive values; Naive2's multiplicative "
             "decomposition needs strictly positive data"
         )
-    si = _multiplicative_seasonal_indices(x, m)
-    level = x[-1] / si[(n - 1) % m]
-    return level * si[(n + np.arange(h)) % m]
+    xs, e = normalise(x, axis=None)  # computed in a scaled space, mapped back at the end
+    si = _multiplicative_seasonal_indices(xs, m)
+    level = xs[-1] / si[(n - 1) % m]
+    return restore(level * si[(n + np.arange(h)) % m], e, "the Naive2 forecast")
 
 
 def overall_weighted_average(
@@ -517,11 +555,23 @@ def overall_weighted_average(
         ("mase_naive2", mase_naive2),
     ):
         arr = np.atleast_1d(_scalar_or_array(v, name))
-        means[name] = float(np.mean(arr))
+        means[name] = float(safe_mean(arr))
     for name in ("smape_naive2", "mase_naive2"):
         if means[name] <= 0:
             raise ValueError(f"{name} must average to a positive number; got {means[name]}")
-    return 0.5 * (means["smape"] / means["smape_naive2"] + means["mase"] / means["mase_naive2"])
+    with np.errstate(over="ignore"):
+        r_smape = means["smape"] / means["smape_naive2"]
+        r_mase = means["mase"] / means["mase_naive2"]
+        owa = 0.5 * (r_smape + r_mase)
+        if not np.isfinite(owa):  # the sum overflowed: halve first
+            owa = 0.5 * r_smape + 0.5 * r_mase
+    if not np.isfinite(owa):
+        raise ValueError(
+            "OWA is too large to be represented in float64: sMAPE/sMAPE_Naive2 = "
+            f"{r_smape:.3g} and MASE/MASE_Naive2 = {r_mase:.3g}; check that smape_naive2 "
+            "and mase_naive2 are the Naive2 values of the same series"
+        )
+    return float(owa)
 
 
 def _scalar_or_array(v: Any, name: str) -> np.ndarray:
@@ -565,10 +615,9 @@ def _training_series(estimator: Any) -> np.ndarray:
     )
 
 
-def _as_2d_values(a: Any) -> np.ndarray:
-    if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):
-        a = a.to_numpy()
-    arr = np.asarray(a, dtype=np.float64)
+def _as_2d_values(a: Any, name: str) -> np.ndarray:
+    """Validated (real, finite, non-empty) values as a 2-D float64 array; nothing coerced."""
+    arr = _to_float_array(a, name)
     return arr[:, None] if arr.ndim == 1 else arr
 
 
@@ -590,14 +639,13 @@ class _ForecastScorer:
         self.name = name
 
     def __call__(self, estimator: Any, y_true: Any, X: Any = None) -> float:
-        n = len(y_true)
-        if n == 0:
-            raise ValueError("y_true must not be empty; the scorer forecasts len(y_true) steps")
+        yt = _as_2d_values(y_true, "y_true")  # the scorer forecasts len(y_true) steps
+        n = yt.shape[0]
         y_pred = estimator.predict(n) if X is None else estimator.predict(n, X=X)
-        yt = _as_2d_values(y_true)
-        yp = _as_2d_values(y_pred)
+        yp = _as_2d_values(y_pred, "y_pred (the forecasts)")
         if self.needs_y_train:
-            value = self.metric(yt, yp, _as_2d_values(_training_series(estimator)), **self.kwargs)
+            y_train = _as_2d_values(_training_series(estimator), "y_train (the training series)")
+            value = self.metric(yt, yp, y_train, **self.kwargs)
         else:
             value = self.metric(yt, yp, **self.kwargs)
         return self.sign * float(value)

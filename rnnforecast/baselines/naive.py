@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import Interval, StrOptions
+from rnnforecast.utils.scaled import add_scaled, normalise, restore, safe_difference, safe_mean
 from rnnforecast.utils.validation import check_coverage as _check_coverage
 from rnnforecast.utils.validation import check_horizon, future_index
 
@@ -35,6 +36,15 @@ __all__ = ["NaiveForecaster"]
 _INTERVAL_REQUEST: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
     "rnnforecast_interval_request", default=None
 )
+
+
+#: Minimum history of each strategy's point forecast, as a function of sp.
+_MIN_POINT = {
+    "last": lambda sp: 1,
+    "mean": lambda sp: 1,
+    "drift": lambda sp: 2,
+    "seasonal_last": lambda sp: sp,
+}
 
 
 class _IntervalForecasterMixin:
@@ -151,6 +161,12 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
 
     ``sigma`` is computed from the same history as the point forecasts.
 
+    All arithmetic runs in an exactly scaled space (powers of two, see
+    :mod:`rnnforecast.utils.scaled`), so finite data anywhere in the float64
+    range (``1e308``, ``1e-300``) gives finite, correct forecasts and
+    intervals; a forecast or bound that truly exceeds the float64 range
+    raises a :class:`ValueError` (never ``inf``).
+
     Parameters
     ----------
     strategy : {"last", "mean", "drift", "seasonal_last"}, default="last"
@@ -160,6 +176,9 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
 
     Attributes
     ----------
+    strategy_, sp_ : str, int
+        The rule fitted; ``predict`` uses them, so ``set_params`` after
+        ``fit`` changes nothing until the next ``fit``.
     sigma_ : ndarray of shape (n_series,)
         One-step residual standard deviation on the training data (NaN-free;
         0 when the training series is too short to have residuals).
@@ -186,38 +205,72 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         self.sp = sp
 
     # -------------------------------------------------------------- protocol
-    def _min_history(self) -> int:
-        if self.strategy == "seasonal_last":
-            return int(self.sp)
-        if self.strategy == "drift":
-            return 2
-        return 1
+    def _rule(self) -> tuple[str, int]:
+        """``(strategy, sp)`` as fitted (``set_params`` after fit changes nothing until refit)."""
+        if hasattr(self, "strategy_"):
+            return self.strategy_, self.sp_
+        return self.strategy, int(self.sp)
+
+    def _min_history(self) -> int:  # for fit: the current parameters
+        return _MIN_POINT[self.strategy](int(self.sp))
+
+    def _min_predict_history(self) -> int:
+        strategy, sp = self._rule()
+        return _MIN_POINT[strategy](sp)
 
     def _min_interval_history(self) -> int:
-        if self.strategy == "seasonal_last":
-            return int(self.sp) + 1
-        if self.strategy == "drift":
-            return 3
-        return 2
+        strategy, sp = self._rule()
+        return _MIN_POINT[strategy](sp) + 1
 
-    def _sigma(self, y: np.ndarray) -> np.ndarray:
-        """One-step residual standard deviation per column of ``y`` (T, k)."""
-        T = y.shape[0]
+    def _sigma(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One-step residual standard deviation per column of ``y`` (T, k), as ``(s, e)``.
+
+        The standard deviation is ``s * 2**e`` (``s`` finite, ``e`` an int per
+        column): it is computed in a scaled space and may exceed float64.
+        """
+        T, k = y.shape
+        strategy, sp = self._rule()
         if T < self._min_interval_history():
-            return np.zeros(y.shape[1])
-        if self.strategy == "last":
-            return np.sqrt(np.mean(np.diff(y, axis=0) ** 2, axis=0))
-        if self.strategy == "mean":
-            return np.std(y, axis=0, ddof=1)
-        if self.strategy == "drift":
-            d = np.diff(y, axis=0)
-            return np.sqrt(np.mean((d - d.mean(axis=0)) ** 2, axis=0))
-        sp = int(self.sp)
-        return np.sqrt(np.mean((y[sp:] - y[:-sp]) ** 2, axis=0))
+            return np.zeros(k), np.zeros(k, dtype=np.int64)
+        if strategy == "mean":
+            u, e = normalise(y, axis=0)
+            return np.std(u, axis=0, ddof=1), e[0]
+        lag = sp if strategy == "seasonal_last" else 1
+        d, kd = safe_difference(y[lag:], y[:-lag])
+        u, e = normalise(d, kd, axis=0)
+        if strategy == "drift":
+            u = u - u.mean(axis=0)
+        return np.sqrt(np.mean(u**2, axis=0)), e[0]
+
+    def _fitted_repr(self) -> str:
+        strategy, sp = self._rule()
+        return repr(NaiveForecaster(strategy=strategy, sp=sp))
+
+    def _too_large(self, what: str) -> tuple[str, str]:
+        return (f"{self._fitted_repr()}: {what}",
+                "Rescale y (e.g. divide it by a power of 10) before fitting.")
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "NaiveForecaster":
-        self.sigma_ = self._sigma(y)
+        self.strategy_, self.sp_ = self.strategy, int(self.sp)
+        self.sigma_ = restore(*self._sigma(y), *self._too_large(
+            "the residual standard deviation of y (sigma_)"))
         return self
+
+    def _point_forecast(self, y: np.ndarray, h: int) -> np.ndarray:
+        """Point forecasts ``(h, k)`` from the history ``y`` (T, k), in a scaled space."""
+        T = y.shape[0]
+        strategy, sp = self._rule()
+        if strategy == "last":
+            return np.tile(y[-1], (h, 1))
+        if strategy == "mean":
+            return np.tile(safe_mean(y, axis=0), (h, 1))
+        if strategy == "drift":
+            j = np.arange(1, h + 1, dtype=np.float64)[:, None]
+            ends, e = normalise(y[[0, -1]], axis=0)  # scale from the two values used
+            slope = (ends[1] - ends[0]) / (T - 1)
+            return restore(ends[1] + j * slope, e,
+                           *self._too_large(f"the forecast over h={h} steps"))
+        return y[T - sp + (np.arange(h) % sp)]
 
     def _forecast(
         self,
@@ -228,29 +281,19 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         coverage: float | None,
     ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
         y = self._history(y_hist)
-        T, k = y.shape
-        j = np.arange(1, h + 1, dtype=np.float64)[:, None]
-        strategy = self.strategy
-        if strategy == "last":
-            mean = np.tile(y[-1], (h, 1))
-        elif strategy == "mean":
-            mean = np.tile(y.mean(axis=0), (h, 1))
-        elif strategy == "drift":
-            slope = (y[-1] - y[0]) / (T - 1)
-            mean = y[-1] + j * slope
-        else:
-            sp = int(self.sp)
-            mean = y[T - sp + (np.arange(h) % sp)]
-        mean = np.ascontiguousarray(mean, dtype=np.float64)
+        T = y.shape[0]
+        mean = np.ascontiguousarray(self._point_forecast(y, h), dtype=np.float64)
         if coverage is None:
             return mean, None
         need = self._min_interval_history()
         if T < need:
             raise ValueError(
-                f"y has {T} observations but {self!r} needs at least {need} to estimate "
+                f"y has {T} observations but {self._fitted_repr()} needs at least {need} "
+                "to estimate "
                 "the residual standard deviation of a prediction interval"
             )
-        sigma = self._sigma(y)[None, :]
+        j = np.arange(1, h + 1, dtype=np.float64)[:, None]
+        strategy, sp = self._rule()
         if strategy == "last":
             scale = np.sqrt(j)
         elif strategy == "mean":
@@ -258,6 +301,11 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         elif strategy == "drift":
             scale = np.sqrt(j * (1.0 + j / (T - 1)))
         else:
-            scale = np.sqrt(np.floor((j - 1) / int(self.sp)) + 1.0)
-        half = norm.ppf(0.5 + coverage / 2.0) * sigma * scale
-        return mean, (mean - half, mean + half)
+            scale = np.sqrt(np.floor((j - 1) / sp) + 1.0)
+        sigma, e = self._sigma(y)
+        # half-width z * sigma * scale = half * 2**e, added to the mean in a scaled space
+        half = norm.ppf(0.5 + coverage / 2.0) * sigma[None, :] * scale
+        what = f"the {coverage:g} prediction interval over h={h} steps"
+        lower = add_scaled(mean, -half, e, *self._too_large(what))
+        upper = add_scaled(mean, half, e, *self._too_large(what))
+        return mean, (lower, upper)

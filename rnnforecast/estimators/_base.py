@@ -58,6 +58,7 @@ from rnnforecast.persistence import SaveMixin
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
 from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
+from rnnforecast.utils.network_input import check_dtype_range, check_n_timesteps
 
 __all__ = [
     "BaseRecurrentEstimator",
@@ -633,6 +634,7 @@ class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
                     f"X has 0 features per time step (shape={X.shape}); at least 1 is "
                     "required."
                 )
+            check_dtype_range(X, self._np_dtype(), name="X")
             X = np.ascontiguousarray(
                 X.reshape(X.shape[0], X.shape[1], n_channels), dtype=self._np_dtype()
             )
@@ -652,6 +654,8 @@ class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
 
     def _check_predict_input(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "params_")
+        # sklearn's n_features_in_ counts time steps (axis 1): say "time steps"
+        check_n_timesteps(X, getattr(self, "n_features_in_", None), who=type(self).__name__)
         X = self._validate_inputs(X, reset=False)
         if self.embedding_dim is not None and X.max() >= self.vocab_size_:
             raise ValueError(

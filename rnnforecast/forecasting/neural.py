@@ -99,6 +99,7 @@ from rnnforecast.nn.training import check_quantiles
 from rnnforecast.transformers.windowing import make_windows
 from rnnforecast.utils._compat import Interval, StrOptions
 from rnnforecast.utils.panel import Panel
+from rnnforecast.utils.network_input import check_dtype_range
 from rnnforecast.utils.validation import SeriesInfo, future_index
 
 __all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
@@ -249,6 +250,12 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         steps = (f"horizon={self.horizon}" if self.strategy == "direct"
                  else "1 target step")
         return f"{super()._describe()} (window_length={self.window_length} + {steps})"
+
+    def _check_cast(self, z, xs, y_scaler, x_scaler) -> None:
+        """Refuse values the cast to ``dtype`` would turn into inf/0 (a message naming y or X)."""
+        for arr, sc, nm in ((z, y_scaler, "y"), (xs, x_scaler, "X")):
+            check_dtype_range(arr, self._np_dtype(), name=nm,
+                              when="" if sc is None else " after scaling")
 
     def _scale(self, scaler, values: np.ndarray) -> np.ndarray:
         return values if scaler is None else scaler.transform(values)
@@ -500,6 +507,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         xs = None if X is None else self._scale(x_scaler, X)
         if not np.isfinite(z).all() or (xs is not None and not np.isfinite(xs).all()):
             raise ValueError("y or X is too large to be represented after scaling.")
+        self._check_cast(z, xs, y_scaler, x_scaler)
         xs = self._with_calendar(xs, info, n, steps, cal)
         inputs, targets = make_windows(self._rows(z, xs, steps), window_length=w,
                                        horizon=steps)
@@ -591,6 +599,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         xs = None
         if Xh is not None:
             xs = self._scale(self.exog_scaler_, np.vstack([Xh, X]))
+        self._check_cast(z, xs, self.scaler_, self.exog_scaler_)
         info = self._y_info_ if y_info is None else y_info
         xs = self._with_calendar(xs, info, n, max(h, steps), self._calendar_names())
         dt = self._np_dtype()

@@ -18,6 +18,12 @@ at fit) back to the original space.  :class:`ForecastingPipeline` uses
 ``inverse_transform_forecast`` when a step has it, ``inverse_transform``
 otherwise.  A transformer that drops leading rows reports how many through
 ``_n_dropped_rows()`` (used for minimum-length checks).
+
+Nothing overflows silently: the arithmetic runs in an exactly scaled space
+where it can (:mod:`rnnforecast.utils.scaled`), and a result that truly lies
+beyond the float64 range (e.g. ``exp`` of a forecast that drifted far on the
+log scale) raises a :class:`ValueError` naming the transformer and the method,
+instead of returning ``inf``.
 """
 
 from __future__ import annotations
@@ -30,13 +36,29 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.utils._compat import Interval, _fit_context
+from rnnforecast.utils.scaled import add_scaled, halve_pair
 from rnnforecast.utils.validation import check_series
 
 __all__ = ["Differencer", "LogTransformer"]
 
 
+_LN2 = float(np.log(2.0))
+
+
 def _restore_ndim(values: np.ndarray, ndim: int) -> np.ndarray:
     return values[:, 0].copy() if ndim == 1 else values
+
+
+def _check_finite_result(values: np.ndarray, who: str, hint: str) -> np.ndarray:
+    """Refuse a non-finite result of a transformation (an overflow), naming ``who``."""
+    finite = np.isfinite(values)
+    if finite.all():
+        return values
+    rows = np.flatnonzero(~finite.reshape(values.shape[0], -1).all(axis=1))
+    raise ValueError(
+        f"{who} gives {int((~finite).sum())} value(s) beyond the float64 range (about "
+        f"+-1.8e308), first in row {int(rows[0])}: the result cannot be represented. {hint}"
+    )
 
 
 class _SeriesTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
@@ -52,6 +74,14 @@ class _SeriesTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
                 f"fit; got {info.n_columns}."
             )
         return values, info.ndim
+
+
+_LOG_HINT = (
+    "y is on the log scale (e.g. forecasts of the log-transformed series): a value above "
+    "log(1.8e308 + offset) (709.78 for offset=0) maps beyond float64. Check the forecasts "
+    "on the log scale (a trend or drift extrapolated over a long horizon grows without "
+    "bound) or rescale the series before the log."
+)
 
 
 class LogTransformer(_SeriesTransformer):
@@ -81,10 +111,15 @@ class LogTransformer(_SeriesTransformer):
     def __init__(self, offset: float = 0.0):
         self.offset = offset
 
+    def _shifted(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``values + offset`` as ``(s, k)`` with the sum ``s * 2**k`` (no overflow)."""
+        a, b, k = halve_pair(values, np.float64(self.offset))
+        return a + b, k
+
     def _check_positive(self, values: np.ndarray, name: str) -> None:
-        shifted = values + self.offset
         if not np.isfinite(self.offset):
             raise ValueError(f"offset must be finite; got {self.offset!r}.")
+        shifted, _ = self._shifted(values)
         if (shifted <= 0).any():
             bad = np.flatnonzero((shifted <= 0).any(axis=1))
             raise ValueError(
@@ -128,7 +163,8 @@ class LogTransformer(_SeriesTransformer):
         check_is_fitted(self, "n_features_in_")
         values, ndim = self._validate(y)
         self._check_positive(values, "y")
-        return _restore_ndim(np.log(values + self.offset), ndim)
+        shifted, k = self._shifted(values)
+        return _restore_ndim(np.log(shifted) + k * _LN2, ndim)
 
     def inverse_transform(self, y: Any) -> np.ndarray:
         """Return ``exp(y) - offset``, float64, same shape as ``y``.
@@ -145,7 +181,14 @@ class LogTransformer(_SeriesTransformer):
         """
         check_is_fitted(self, "n_features_in_")
         values, ndim = self._validate(y)
-        return _restore_ndim(np.exp(values) - self.offset, ndim)
+        # exp(v) = exp(v - k ln 2) * 2**k: only values above 700 (exp near the
+        # float64 limit) are shifted, so that exp(v) - offset is exact elsewhere
+        k = np.where(values > 700.0, np.ceil((values - 700.0) / _LN2), 0.0)
+        k = np.minimum(k, 4096.0).astype(np.int64)
+        what = f"{self!r}.inverse_transform: exp(y) - offset"
+        out = add_scaled(np.full_like(values, -float(self.offset)), np.exp(values - k * _LN2), k,
+                         what, _LOG_HINT)
+        return _restore_ndim(out, ndim)
 
 
 class Differencer(_SeriesTransformer):
@@ -250,13 +293,24 @@ class Differencer(_SeriesTransformer):
         self._y_fit_ = values
         return self
 
-    def _levels(self, values: np.ndarray) -> list[np.ndarray]:
+    def _levels(self, values: np.ndarray, name: str = "y") -> list[np.ndarray]:
         """Series after 0, 1, ..., len(lags) differencing passes."""
         levels = [values]
         for lag in self.lags_:
             prev = levels[-1]
-            levels.append(prev[lag:] - prev[:-lag])
+            with np.errstate(over="ignore", invalid="ignore"):
+                levels.append(prev[lag:] - prev[:-lag])
+            _check_finite_result(
+                levels[-1], f"{self!r}: differencing {name} (lag {lag})",
+                f"The differences of {name} exceed float64: rescale the series (e.g. divide "
+                "it by a power of 10) first.")
         return levels
+
+    def _integrated(self, values: np.ndarray, method: str, name: str) -> np.ndarray:
+        return _check_finite_result(
+            values, f"{self!r}.{method}",
+            f"The integrated (cumulated) differences exceed float64: check {name} (differenced "
+            "values, e.g. forecasts: a drift cumulates over the horizon) or rescale the series.")
 
     def transform(self, y: Any) -> np.ndarray:
         """Differenced series.
@@ -291,14 +345,15 @@ class Differencer(_SeriesTransformer):
         check_is_fitted(self, "lags_")
         z, ndim = self._validate(y)
         levels = self._levels(self._y_fit_)
-        for i in range(len(self.lags_) - 1, -1, -1):
-            lag = self.lags_[i]
-            out = np.empty((z.shape[0] + lag, z.shape[1]))
-            out[:lag] = levels[i][:lag]
-            for t in range(z.shape[0]):
-                out[t + lag] = z[t] + out[t]
-            z = out
-        return _restore_ndim(z, ndim)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i in range(len(self.lags_) - 1, -1, -1):
+                lag = self.lags_[i]
+                out = np.empty((z.shape[0] + lag, z.shape[1]))
+                out[:lag] = levels[i][:lag]
+                for t in range(z.shape[0]):
+                    out[t + lag] = z[t] + out[t]
+                z = out
+        return _restore_ndim(self._integrated(z, "inverse_transform", "y"), ndim)
 
     def inverse_transform_forecast(self, y_forecast: Any, y_history: Any = None) -> np.ndarray:
         """Integrate forecasts of the differenced series.
@@ -329,13 +384,15 @@ class Differencer(_SeriesTransformer):
                     f"Differencer(lags={self.lags!r}) needs at least "
                     f"{sum(self.lags_)} to integrate forecasts."
                 )
-        levels = self._levels(hist)
+        levels = self._levels(hist, "y_history" if y_history is not None else "y")
         h = f.shape[0]
-        for i in range(len(self.lags_) - 1, -1, -1):
-            lag = self.lags_[i]
-            past = levels[i][-lag:]
-            ext = np.vstack([past, np.empty((h, f.shape[1]))])
-            for t in range(h):
-                ext[lag + t] = f[t] + ext[t]
-            f = ext[lag:]
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i in range(len(self.lags_) - 1, -1, -1):
+                lag = self.lags_[i]
+                past = levels[i][-lag:]
+                ext = np.vstack([past, np.empty((h, f.shape[1]))])
+                for t in range(h):
+                    ext[lag + t] = f[t] + ext[t]
+                f = ext[lag:]
+        f = self._integrated(f, "inverse_transform_forecast", "y_forecast")
         return _restore_ndim(np.ascontiguousarray(f), ndim)

@@ -11,7 +11,13 @@ Two input formats are accepted wherever a forecaster takes many series:
   (target); any other column is a covariate (regressor).  Rows may come in
   any order; they are sorted by ``(unique_id, ds)`` (stable, nothing is
   dropped).  Within a series, time stamps must be unique and regularly
-  spaced; all series must share one frequency.
+  spaced; all series must share one frequency.  ``unique_id`` (and ``ds``)
+  may also be index levels, e.g. after ``df.set_index("unique_id")``: they are
+  moved back into columns (nothing is lost; the rest of the index is not
+  used).  A frame without ``unique_id`` is not a collection: read as one
+  series, a ``ds`` or datetime-like column is refused with a message naming
+  what the long format needs (:mod:`rnnforecast.utils.long_format`); an
+  identifier column with another name must be renamed to ``unique_id``.
 
 Every series is validated like a single series (:func:`check_series`:
 real numbers, no NaN/inf, regular index) and error messages name the series.
@@ -30,6 +36,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
+from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL
 from rnnforecast.utils.validation import (
     check_exog,
     check_series,
@@ -46,9 +53,6 @@ __all__ = [
     "check_panel_exog",
     "is_panel",
 ]
-
-ID_COL, TIME_COL, TARGET_COL = "unique_id", "ds", "y"
-
 
 @dataclass
 class Panel:
@@ -197,8 +201,8 @@ def is_panel(obj: Any) -> bool:
 
     True for a list/tuple whose first element is an ndarray or a pandas
     object (a list of lists is one 2-D array-like, i.e. one multivariate
-    series) and for a DataFrame with both a ``unique_id`` and a ``y``
-    column.
+    series) and for a DataFrame with a ``y`` column and ``unique_id`` as a
+    column or an index level.
 
     Parameters
     ----------
@@ -221,9 +225,12 @@ def is_panel(obj: Any) -> bool:
     False
     >>> is_panel(pd.DataFrame({"unique_id": ["a"], "ds": [0], "y": [1.0]}))
     True
+    >>> is_panel(pd.DataFrame({"unique_id": ["a"], "ds": [0], "y": [1.0]}).set_index("unique_id"))
+    True
     """
     if isinstance(obj, pd.DataFrame):
-        return ID_COL in obj.columns and TARGET_COL in obj.columns
+        return TARGET_COL in obj.columns and (
+            ID_COL in obj.columns or ID_COL in list(obj.index.names))
     if isinstance(obj, (list, tuple)) and len(obj) > 0:
         first = obj[0]
         # a list of lists stays a 2-D array-like (one multivariate series)
@@ -410,7 +417,24 @@ def check_panel_exog(X: Any, infos: list, *, name: str = "X", future: bool = Fal
     return out, cols
 
 
+def _long_columns_from_index(df: pd.DataFrame, *, name: str) -> pd.DataFrame:
+    """Move ``unique_id``/``ds`` index levels into columns (a frame after ``set_index``)."""
+    levels = [n for n in df.index.names if n in (ID_COL, TIME_COL)]
+    if not levels:
+        return df
+    both = [n for n in levels if n in df.columns]
+    if both:
+        raise ValueError(
+            f"{name} has {both} both as index level(s) and as column(s); keep one "
+            f"(e.g. {name}.reset_index(drop=True))."
+        )
+    if len(levels) == df.index.nlevels:
+        return df.reset_index()
+    return df.reset_index(level=levels)
+
+
 def _check_long(df: pd.DataFrame, *, name: str) -> Panel:
+    df = _long_columns_from_index(df, name=name)
     missing = [c for c in (ID_COL, TIME_COL, TARGET_COL) if c not in df.columns]
     if missing:
         raise ValueError(
@@ -488,8 +512,8 @@ def check_long_future_exog(X: Any, panel_ids: list, infos: list, h: int, columns
     Parameters
     ----------
     X : DataFrame
-        Long DataFrame with ``unique_id``, ``ds`` and the ``columns``; rows
-        for other periods or series are ignored.
+        Long DataFrame with ``unique_id``, ``ds`` (as columns or index levels)
+        and the ``columns``; rows for other periods or series are ignored.
     panel_ids : list
         Identifiers of the series to forecast (``Panel.ids``).
     infos : list of SeriesInfo
@@ -530,6 +554,7 @@ def check_long_future_exog(X: Any, panel_ids: list, infos: list, h: int, columns
             f"{name} must be a long DataFrame with columns {ID_COL!r}, {TIME_COL!r} and the "
             f"covariates {columns}, as at fit; got {type(X).__name__}."
         )
+    X = _long_columns_from_index(X, name=name)
     missing = [c for c in [ID_COL, TIME_COL, *columns] if c not in X.columns]
     if missing:
         raise ValueError(f"{name} is missing the columns {missing} (got {list(X.columns)}).")

@@ -12,6 +12,13 @@ data is refused with a :class:`TypeError`; NaN/inf, empty input, arrays with
 more than two dimensions and badly ordered indexes are refused with a
 :class:`ValueError`.  Every message names the parameter, what was expected and
 what was received.
+
+Time stamps are never values: a DataFrame with a ``ds`` column, a ``unique_id``
+column or a datetime-like column (datetime, period, timedelta, or strings of
+dates) is refused with a :class:`ValueError` that explains the long format
+(columns ``unique_id``, ``ds``, ``y``; see :mod:`rnnforecast.utils.panel`) and,
+when a non-numeric column could be the series identifier under another name,
+says to rename it to ``unique_id``.
 """
 
 from __future__ import annotations
@@ -24,7 +31,19 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
+from rnnforecast.utils.long_format import (
+    ID_COL,
+    TARGET_COL,
+    TIME_COL,
+    check_not_long_format,
+    check_not_time_column,
+    is_time_dtype,
+)
+
 __all__ = [
+    "ID_COL",
+    "TARGET_COL",
+    "TIME_COL",
     "SeriesInfo",
     "check_coverage",
     "check_exog",
@@ -127,6 +146,12 @@ def _check_numpy_dtype(dtype: np.dtype, name: str) -> None:
 
 def _check_pandas_dtype(dtype: Any, name: str, column: Any = None) -> None:
     where = f"{name}" if column is None else f"{name}[{column!r}]"
+    if is_time_dtype(dtype):
+        raise TypeError(
+            f"{where} must hold real numbers; got time stamps (dtype {dtype}), which are "
+            "never used as values. Time stamps belong in the index (e.g. "
+            "y.set_index('ds')['y'])."
+        )
     if pdt.is_bool_dtype(dtype):
         raise TypeError(
             f"{where} must hold real numbers (integer or float dtype); got "
@@ -284,10 +309,12 @@ def check_series(
         raise TypeError(f"{name} must be an array-like of numbers; got {type(y).__name__}.")
 
     if isinstance(y, pd.Series):
+        check_not_time_column(y, name)
         _check_pandas_dtype(y.dtype, name)
         values = y.to_numpy(dtype=np.float64, na_value=np.nan).reshape(-1, 1)
         ndim, index, sname, columns = 1, y.index, y.name, None
     elif isinstance(y, pd.DataFrame):
+        check_not_long_format(y, name)
         if y.shape[1] == 0 or y.shape[0] == 0:
             raise ValueError(
                 f"{name} must not be empty; got a DataFrame of shape {y.shape}."

@@ -249,3 +249,114 @@ def test_make_forecast_scorer_errors():
         M.make_forecast_scorer(3)
     with pytest.raises(TypeError, match="greater_is_better must be a bool"):
         M.make_forecast_scorer("mae", 1)
+
+
+# --------------------------------------------------------------------------- extreme scales
+# Reference values in exact decimal arithmetic (60 digits), independent of the
+# scaled-space code under test.
+def _dec_metrics(y, f, train=None, m=1):
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 60
+    y = [Decimal(float(v)) for v in y]
+    f = [Decimal(float(v)) for v in f]
+    n = Decimal(len(y))
+    err = [abs(a - b) for a, b in zip(y, f)]
+    out = {
+        "mae": sum(err) / n,
+        "rmse": (sum(e * e for e in err) / n).sqrt(),
+        "smape": Decimal(200) / n * sum(e / (abs(a) + abs(b)) for e, a, b in zip(err, y, f)),
+        "mape": Decimal(100) / n * sum(e / abs(a) for e, a in zip(err, y)),
+    }
+    if train is not None:
+        t = [Decimal(float(v)) for v in train]
+        scale = sum(abs(t[i] - t[i - m]) for i in range(m, len(t))) / Decimal(len(t) - m)
+        out["mase"] = out["mae"] / scale
+    return {k: float(v) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("scale", [1e300, 1.7e308 / 4, 1e-300, 1e-310])
+def test_metrics_finite_and_correct_at_extreme_scales(scale):
+    rng = np.random.default_rng(3)
+    base = rng.uniform(-2.0, 2.0, size=12)
+    y = base * scale
+    f = -base[::-1] * scale  # errors up to ~4 * scale: overflow in the naive formulas
+    train = rng.uniform(-2.0, 2.0, size=20) * scale
+    ref = _dec_metrics(y, f, train)
+    got = {
+        "mae": M.mean_absolute_error(y, f),
+        "rmse": M.root_mean_squared_error(y, f),
+        "smape": M.symmetric_mean_absolute_percentage_error(y, f),
+        "mape": M.mean_absolute_percentage_error(y, f),
+        "mase": M.mean_absolute_scaled_error(y, f, train),
+    }
+    rel = 1e-6 if scale < 1e-307 else 1e-12  # subnormal inputs carry fewer digits
+    for name, value in got.items():
+        assert np.isfinite(value), name
+        assert value == pytest.approx(ref[name], rel=rel, abs=0), name
+
+
+def test_metrics_multioutput_average_does_not_overflow():
+    y = np.array([[1.5e308, 1.5e308], [-1.5e308, -1.5e308]])
+    f = np.zeros_like(y)
+    raw = M.mean_absolute_error(y, f, multioutput="raw_values")
+    assert raw.tolist() == [1.5e308, 1.5e308]
+    assert M.mean_absolute_error(y, f) == 1.5e308
+    assert M.root_mean_squared_error(y, f) == 1.5e308
+
+
+def test_metrics_tiny_errors_next_to_huge_values():
+    # one column: a huge exact forecast and a tiny error; the MAE is the tiny error / 2
+    y = np.array([1e300, 1e-300])
+    f = np.array([1e300, 3e-300])
+    assert M.mean_absolute_error(y, f) == pytest.approx(1e-300, rel=1e-12, abs=0)
+    assert M.root_mean_squared_error(y, f) == pytest.approx(2e-300 / np.sqrt(2), rel=1e-12, abs=0)
+
+
+def test_metrics_unrepresentable_results_raise():
+    with pytest.raises(ValueError, match="MAE is too large to be represented in float64"):
+        M.mean_absolute_error([1.7e308], [-1.7e308])
+    with pytest.raises(ValueError, match="RMSE is too large"):
+        M.root_mean_squared_error([1.7e308], [-1.7e308])
+    with pytest.raises(ValueError, match="MAPE is too large"):
+        M.mean_absolute_percentage_error([1e-300], [1e300])
+    with pytest.raises(ValueError, match="MASE is too large"):
+        M.mean_absolute_scaled_error([1e300], [-1e300], [0.0, 1e-300])
+    with pytest.raises(ValueError, match="OWA is too large"):
+        M.overall_weighted_average(1e308, 1.0, 1e-300, 1.0)
+
+
+def test_naive2_and_seasonality_scale_invariant_at_extremes():
+    t = np.arange(48)
+    base = 10.0 + np.sin(2 * np.pi * t / 12) + 0.01 * t
+    ref = M.naive2_forecast(base, h=12, m=12)
+    assert M.seasonality_test(base, 12)
+    for scale in (1.7e308 / 12, 1e-300):
+        assert M.seasonality_test(base * scale, 12)
+        got = M.naive2_forecast(base * scale, h=12, m=12)
+        assert np.isfinite(got).all()
+        np.testing.assert_allclose(got / scale, ref, rtol=1e-12)
+    assert M.overall_weighted_average([1e308, 1e308], 1.0, 1.0, 1.0) == pytest.approx(5e307)
+
+
+def test_metrics_bit_identical_to_plain_formulas_on_ordinary_data():
+    rng = np.random.default_rng(0)
+    y, f = rng.normal(size=(30, 3)) * 100, rng.normal(size=(30, 3)) * 100
+    raw = {"multioutput": "raw_values"}
+    assert np.array_equal(M.mean_absolute_error(y, f, **raw), np.mean(np.abs(y - f), axis=0))
+    assert np.array_equal(M.root_mean_squared_error(y, f, **raw),
+                          np.sqrt(np.mean((y - f) ** 2, axis=0)))
+
+
+def test_scorer_refuses_what_it_would_have_coerced():
+    est = _LastValueStub().fit([1.0, 2.0, 4.0])
+    with pytest.raises(TypeError, match=r"y_true must contain real numbers .* got dtype <U1"):
+        M.neg_mae_scorer(est, np.array(["5", "7"]))
+    with pytest.raises(TypeError, match="y_true must contain real numbers"):
+        M.neg_mae_scorer(est, [True, False])
+    with pytest.raises(ValueError, match="y_true must not be empty"):
+        M.neg_mae_scorer(est, [])
+    with pytest.raises(ValueError, match="y_true must be 1-D"):
+        M.neg_mae_scorer(est, 5.0)
+    assert est.calls_ == []  # nothing was forecast for refused input
+    assert M.neg_mae_scorer(est, [1e308, -1e308]) == -1e308  # both errors are 1e308 (+-4)

@@ -122,3 +122,68 @@ def test_params_and_clone():
     assert f.get_params() == {"strategy": "seasonal_last", "sp": 4}
     g = clone(f.fit(np.arange(10.0)))
     assert not hasattr(g, "sigma_")
+
+
+# --------------------------------------------------------------------------- extreme scales
+STRATEGIES = ["last", "mean", "drift", "seasonal_last"]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("exponent", [1020, -1000])
+def test_extreme_scales_equal_the_scaled_ordinary_forecasts(strategy, exponent):
+    """Forecasts and intervals of ``y * 2**p`` are exactly those of ``y`` times ``2**p``.
+
+    ``2**1020`` (about 1.1e307) makes the sums of the mean/drift overflow in the
+    plain formulas; ``2**-1000`` (about 1e-301) makes the squares of the interval
+    variances underflow to 0.  A power of two scales exactly, so the reference
+    is the ordinary-range forecast, checked by hand elsewhere in this module.
+    """
+    rng = np.random.default_rng(7)
+    y = 1.0 + 0.3 * rng.random(60)  # positive, < 1.3: 2**1020 * 1.3 * (1 + drift) fits
+    f = NaiveForecaster(strategy, sp=4)
+    ref_point = f.fit(y).predict(5)
+    ref_int = f.predict_interval(5, coverage=0.8)
+    ref_sigma = f.sigma_.copy()
+    big = np.ldexp(y, exponent)
+    point = f.fit(big).predict(5)
+    interval = f.predict_interval(5, coverage=0.8)
+    assert np.isfinite(point).all() and np.isfinite(interval).all()
+    np.testing.assert_array_equal(point, np.ldexp(ref_point, exponent))
+    np.testing.assert_array_equal(interval, np.ldexp(ref_int, exponent))
+    np.testing.assert_array_equal(f.sigma_, np.ldexp(ref_sigma, exponent))
+    assert (interval[:, 1] > interval[:, 0]).all()
+
+
+def test_mean_near_float64_max_is_the_mean():
+    y = np.array([1.6e308, 1.7e308, 1.5e308, 1.6e308])
+    assert NaiveForecaster("mean").fit(y).predict(1)[0] == pytest.approx(1.6e308, rel=1e-15)
+
+
+def test_unrepresentable_forecasts_raise_instead_of_inf():
+    f = NaiveForecaster("drift").fit(np.array([0.0, 0.5e308, 1e308]))
+    assert f.predict(1)[0] == pytest.approx(1.5e308)
+    with pytest.raises(ValueError, match=r"NaiveForecaster\(strategy='drift'\): the forecast "
+                                         r"over h=2 steps is too large to be represented"):
+        f.predict(2)
+    g = NaiveForecaster("last").fit(np.array([1.0e308, 1.7e308, 1.0e308, 1.7e308]))
+    with pytest.raises(ValueError, match="prediction interval over h=1 steps is too large"):
+        g.predict_interval(1, coverage=0.99)
+    with pytest.raises(ValueError, match=r"sigma_\) is too large.*Rescale y"):
+        NaiveForecaster("last").fit(np.array([-1.7e308, 1.7e308, -1.7e308]))
+
+
+def test_set_params_after_fit_changes_nothing_until_refit():
+    f = NaiveForecaster("drift", sp=2).fit(Y)
+    point, interval = f.predict(3), f.predict_interval(3)
+    f.set_params(strategy="seasonal_last", sp=4)
+    np.testing.assert_array_equal(f.predict(3), point)  # still the fitted drift: 13.5, 16, 18.5
+    np.testing.assert_array_equal(f.predict_interval(3), interval)
+    np.testing.assert_array_equal(f.predict(2, y=np.array([1.0, 3.0])), [5.0, 7.0])
+    assert (f.strategy_, f.sp_) == ("drift", 2)
+    f.set_params(strategy="bogus")
+    np.testing.assert_array_equal(f.predict(3), point)
+    with pytest.raises(ValueError, match="strategy"):
+        f.fit(Y)  # the new parameters are validated at the next fit...
+    np.testing.assert_array_equal(f.predict(3), point)  # ...which leaves the model as it was
+    f.set_params(strategy="seasonal_last", sp=2).fit(Y)
+    assert f.predict(3).tolist() == [7.0, 11.0, 7.0]

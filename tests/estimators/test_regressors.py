@@ -251,7 +251,8 @@ def test_bad_fit_input(X, y, exc, match):
 def test_bad_predict_input():
     X, y = noisy_sine(20, T=5)
     reg = LSTMRegressor(**FAST).fit(X, y)
-    with pytest.raises(ValueError, match="X has 4 features, but LSTMRegressor is expecting 5"):
+    with pytest.raises(ValueError, match="X has 4 time steps per sequence .* LSTMRegressor was "
+                                         "fitted on sequences of 5 time steps"):
         reg.predict(X[:, :4])
     with pytest.raises(ValueError, match="NaN"):
         reg.predict(np.full((1, 5), np.nan))
