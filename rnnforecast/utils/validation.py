@@ -48,7 +48,9 @@ __all__ = [
     "check_coverage",
     "check_exog",
     "check_horizon",
+    "check_int",
     "check_min_history",
+    "check_quantile_levels",
     "check_series",
     "future_index",
     "steps_ahead",
@@ -659,3 +661,72 @@ def steps_ahead(info: SeriesInfo, labels: pd.Index, *, name: str = "y") -> np.nd
             f"labels not on it, e.g. {[str(b) for b in bad]}."
         )
     return pos.astype(np.int64) + 1
+
+
+def check_int(value: Any, name: str, minimum: int = 1, *, allow_none: bool = False) -> int | None:
+    """An int parameter ``>= minimum`` (bools refused), or None when ``allow_none``.
+
+    Examples
+    --------
+    >>> from rnnforecast.utils.validation import check_int
+    >>> check_int(3, "n_windows")
+    3
+    >>> check_int(0, "n_windows")
+    Traceback (most recent call last):
+        ...
+    ValueError: n_windows must be an int >= 1; got 0
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int >= {minimum}{' or None' if allow_none else ''}; "
+            f"got {value!r} of type {type(value).__name__}"
+        )
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {int(value)}")
+    return int(value)
+
+
+def check_quantile_levels(levels: Any, name: str = "quantiles") -> np.ndarray:
+    """Quantile levels: a non-empty 1-D sequence of finite floats in (0, 1), strictly increasing.
+
+    Returns
+    -------
+    ndarray of shape (Q,), float64, a new C-contiguous array.
+
+    Examples
+    --------
+    >>> from rnnforecast.utils.validation import check_quantile_levels
+    >>> check_quantile_levels([0.1, 0.5, 0.9])
+    array([0.1, 0.5, 0.9])
+    >>> check_quantile_levels([0.5, 0.1])
+    Traceback (most recent call last):
+        ...
+    ValueError: quantiles must be strictly increasing (sorted in increasing order without duplicates); got [0.5, 0.1].
+    """
+    shape_text = (f"{name} must be a non-empty 1-D sequence of floats strictly between 0 and 1, "
+                  "e.g. (0.05, 0.5, 0.95)")
+    if isinstance(levels, (str, bytes)):
+        raise TypeError(f"{shape_text}; got {levels!r} (a string).")
+    arr = np.asarray(levels)
+    if arr.ndim != 1:
+        raise ValueError(f"{shape_text}; got shape {arr.shape}.")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty: a non-empty 1-D sequence of floats strictly "
+                         f"between 0 and 1 is needed; got {levels!r}.")
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
+                                 or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must hold real numbers: every element of {name} must be a float "
+                        f"strictly between 0 and 1; got {levels!r} (dtype {arr.dtype}).")
+    arr = np.array(arr, dtype=np.float64)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"every element of {name} must be finite, a float strictly between 0 "
+                         f"and 1; got {arr.tolist()}.")
+    if not ((arr > 0.0) & (arr < 1.0)).all():
+        raise ValueError(f"every element of {name} must be a float strictly between 0 and 1; "
+                         f"got {arr.tolist()}.")
+    if arr.size > 1 and not (np.diff(arr) > 0).all():
+        raise ValueError(f"{name} must be strictly increasing (sorted in increasing order without "
+                         f"duplicates); got {arr.tolist()}.")
+    return arr
