@@ -47,6 +47,7 @@ from typing import Any, Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -54,8 +55,15 @@ from tqdm.auto import tqdm
 
 from rnnforecast.nn.network import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
-from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
+from rnnforecast.nn.training import (
+    DivergenceMonitor,
+    NonFiniteLossError,
+    TrainingDivergedError,
+    make_optimizer,
+    train_step,
+)
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
+from rnnforecast.utils.guards import check_finite_output
 
 __all__ = [
     "BaseRecurrentEstimator",
@@ -63,6 +71,7 @@ __all__ = [
     "NonFiniteLossError",
     "RecurrentModelMixin",
     "TRAINING_CONSTRAINTS",
+    "TrainingDivergedError",
     "TrainingResult",
 ]
 
@@ -108,6 +117,9 @@ _PREDICT_BATCH = 1024
 _HUBER_DELTA = 1.0
 # learning_rate="cosine" decays the step size to this fraction of learning_rate_init.
 _COSINE_FLOOR = 0.05
+# Outputs of the fitted network beyond this many times the largest training
+# target (on the network's scale) are refused as implausible.
+_IMPLAUSIBLE_FACTOR = 1e3
 
 
 class TrainingResult:
@@ -121,7 +133,7 @@ class TrainingResult:
     Parameters
     ----------
     params, loss_curve, validation_scores, best_validation_score, best_loss, \
-n_iter, n_threads
+n_iter, n_threads, target_bound
         Stored as the attributes of the same names (see Attributes).
 
     Attributes
@@ -140,6 +152,9 @@ n_iter, n_threads
         Number of epochs run.
     n_threads : int
         Number of kernel threads used.
+    target_bound : float or None
+        Largest absolute training target on the network's scale (None for
+        class labels); predictions are judged plausible against it.
 
     Examples
     --------
@@ -153,7 +168,7 @@ n_iter, n_threads
     """
 
     def __init__(self, params, loss_curve, validation_scores, best_validation_score,
-                 best_loss, n_iter, n_threads):
+                 best_loss, n_iter, n_threads, target_bound=None):
         self.params = params
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
@@ -161,6 +176,7 @@ n_iter, n_threads
         self.best_loss = best_loss
         self.n_iter = n_iter
         self.n_threads = n_threads
+        self.target_bound = target_bound
 
 
 def _numpy_loss(loss: str, pred: np.ndarray, target: np.ndarray,
@@ -202,6 +218,21 @@ class _ArraySource:
         return self.X[idx], self.Y[idx]
 
 
+def _check_state_entry(key: Any, value: np.ndarray) -> np.ndarray:
+    """A loaded weight must be a finite floating-point array (shapes: the network checks)."""
+    if value.dtype.kind not in "fiu":
+        raise TypeError(
+            f"state[{key!r}] must be an array of real numbers; got dtype {value.dtype}."
+        )
+    if value.dtype.kind == "f" and not np.isfinite(value).all():
+        n = int(value.size - np.count_nonzero(np.isfinite(value)))
+        raise ValueError(
+            f"state[{key!r}] contains {n} NaN or infinite value(s) of {value.size}: the "
+            "weights are corrupted. Nothing was loaded."
+        )
+    return value
+
+
 class RecurrentModelMixin:
     """Network construction, training loop, prediction and state-dict I/O.
 
@@ -236,6 +267,11 @@ class RecurrentModelMixin:
     """
 
     _cell: str = "lstm"
+    #: What to try when the outputs are not finite or implausible.
+    _nonfinite_advice: str = (
+        "refit with a lower learning_rate_init or a clip_grad_norm, or check the inputs "
+        "and any weights loaded with load_state_dict"
+    )
 
     # ------------------------------------------------------------ network
     def _np_dtype(self) -> np.dtype:
@@ -368,6 +404,8 @@ class RecurrentModelMixin:
         best_loss, best_score, best_params = np.inf, -np.inf, None
         no_improvement = 0
         step = 0
+        monitor = DivergenceMonitor(loss, net.output_size, net.dtype, quantiles, _HUBER_DELTA)
+        failure: NonFiniteLossError | None = None
         bar = tqdm(total=int(self.max_iter), desc=name, unit="epoch",
                    disable=not self.verbose, leave=True, dynamic_ncols=True)
         try:
@@ -382,6 +420,7 @@ class RecurrentModelMixin:
                                 1 + math.cos(math.pi * step / max(total_steps - 1, 1))))
                         step += 1
                         Xb, Yb = source.batch(idx)
+                        monitor.observe_batch(Yb, epoch)
                         try:
                             value, _ = train_step(net, params, optimizer, Xb, Yb,
                                                   loss=loss, huber_delta=_HUBER_DELTA,
@@ -389,16 +428,21 @@ class RecurrentModelMixin:
                                                   **({} if quantiles is None
                                                      else {"quantiles": quantiles}))
                         except NonFiniteLossError as err:
-                            raise NonFiniteLossError(
+                            failure = NonFiniteLossError(
                                 f"{name}: the training loss became non-finite (NaN or "
                                 f"inf) in epoch {epoch + 1}: {err} Training diverged; "
                                 "lower learning_rate_init, set clip_grad_norm, scale the "
                                 "inputs or use dtype='float64'. The estimator was left "
                                 "as it was before this fit (previous weights kept)."
-                            ) from err
+                            )
+                            failure.__cause__ = err
+                            break
                         total += value * len(idx)
+                    if failure is not None:
+                        break
                     epoch_loss = total / per_epoch
                     curve.append(epoch_loss)
+                    monitor.end_epoch(epoch, epoch_loss, params)
                     postfix = {"loss": f"{epoch_loss:.4g}"}
                     if validate:
                         raw = self._raw_predict(net, params, X_val)
@@ -433,7 +477,8 @@ class RecurrentModelMixin:
             bar.close()
         if validate and best_params is not None:
             params = best_params
-        return TrainingResult(
+        params = self._check_divergence(monitor, params, curve, failure, validate)
+        result = TrainingResult(
             params=params,
             loss_curve=curve,
             validation_scores=scores if validate else None,
@@ -441,7 +486,53 @@ class RecurrentModelMixin:
             best_loss=float(best_loss),
             n_iter=len(curve),
             n_threads=n_threads,
+            target_bound=monitor.target_bound,
         )
+        return result
+
+    def _check_divergence(self, monitor: DivergenceMonitor, params: np.ndarray,
+                          curve: list, failure: NonFiniteLossError | None,
+                          validate: bool) -> np.ndarray:
+        """The weights to keep after training; warns or raises when it diverged.
+
+        See :class:`~rnnforecast.nn.training.DivergenceMonitor` for the rule.
+        Non-finite loss or weights, or an exploded last epoch, after a usable
+        epoch: the weights of the best epoch are restored (the best
+        validation epoch with early stopping) with a ``ConvergenceWarning``.
+        No usable epoch: :class:`TrainingDivergedError` (or the
+        :class:`NonFiniteLossError`), so ``fit`` leaves the model as it was.
+        """
+        name = type(self).__name__
+        lr = self.learning_rate_init
+        if failure is None and not np.isfinite(params).all():
+            failure = NonFiniteLossError(
+                f"{name}: the weights became non-finite (NaN or inf) in the last training "
+                "step. Training diverged; lower learning_rate_init or set clip_grad_norm. "
+                "The estimator was left as it was before this fit (previous weights kept).")
+        if not monitor.usable(monitor.best_loss):
+            if failure is not None:
+                raise failure
+            raise TrainingDivergedError(
+                f"{name}: training diverged: the best epoch's training loss "
+                f"({monitor.best_loss:.3g}) is more than {monitor.DIVERGENCE_FACTOR:g} times "
+                f"the loss of a constant forecast ({monitor.baseline:.3g}, on the scale the "
+                f"network is trained on), so the weights are unusable. Lower "
+                f"learning_rate_init (got {lr}), set clip_grad_norm, or scale the inputs. "
+                "The estimator was left as it was before this fit.")
+        final = curve[-1] if curve and failure is None else math.inf
+        if not monitor.blew_up(final):
+            return params
+        what = (f"the training loss became non-finite in epoch {len(curve) + 1}, which "
+                "stopped training" if failure is not None else
+                f"the training loss exploded from {monitor.best_loss:.3g} (epoch "
+                f"{monitor.best_epoch + 1}) to {final:.3g} (epoch {len(curve)})")
+        warnings.warn(
+            f"{name}: {what}; the weights of the best epoch ({monitor.best_epoch + 1}) were "
+            f"restored. Lower learning_rate_init (got {lr}) or set clip_grad_norm.",
+            ConvergenceWarning, stacklevel=4)
+        if validate:
+            return params  # already the best validation epoch
+        return np.array(monitor.best_params, dtype=params.dtype, copy=True)
 
     def _set_training_result(self, net: RecurrentNetwork, result: TrainingResult) -> None:
         self.network_ = net
@@ -456,15 +547,18 @@ class RecurrentModelMixin:
             self.validation_scores_ = None
             self.best_validation_score_ = None
         self._n_threads_ = result.n_threads
+        self._target_bound_ = result.target_bound
 
     # ------------------------------------------------------------ prediction
-    @staticmethod
-    def _raw_predict(net: RecurrentNetwork, params: np.ndarray, X: np.ndarray) -> np.ndarray:
+    def _raw_predict(self, net: RecurrentNetwork, params: np.ndarray,
+                     X: np.ndarray) -> np.ndarray:
         """Head outputs (N, output_size) in float64, batch-independent.
 
         The recurrent layers run sample by sample (``chunk=1``), so every
         sample's arithmetic is the same whatever else is in the batch; the
-        linear head is applied in float64.  Dropout is off.
+        linear head is applied in float64.  Dropout is off.  Outputs of the
+        fitted weights (``params is self.params_``) are checked by
+        :meth:`_check_raw_output`.
         """
         body = RecurrentNetwork(
             net.cell, net.input_size, net.hidden_size, num_layers=net.num_layers,
@@ -483,7 +577,33 @@ class RecurrentModelMixin:
             fr = body.forward(rec, X[start:start + _PREDICT_BATCH], chunk=1)
             feat = body.head_features(fr.output, fr.h_n)[:, 0, :]
             out[start:start + feat.shape[0]] = feat.astype(np.float64) @ w.T + b
+        if params is getattr(self, "params_", None):
+            self._check_raw_output(out)
         return out
+
+    def _check_raw_output(self, raw: np.ndarray) -> None:
+        """Refuse non-finite or implausible outputs of the fitted network.
+
+        Implausible: more than ``_IMPLAUSIBLE_FACTOR`` times the largest
+        absolute training target away from 0, on the scale the network was
+        trained on (e.g. a corrupted weight of 1e30).  Class logits are only
+        checked for being finite.
+        """
+        name = type(self).__name__
+        check_finite_output(raw, who=name, what="network outputs",
+                            advice=self._nonfinite_advice)
+        bound = getattr(self, "_target_bound_", None)
+        if bound is None or raw.size == 0:
+            return
+        limit = _IMPLAUSIBLE_FACTOR * max(bound, 1.0)
+        far = int(np.count_nonzero(np.abs(raw) > limit))
+        if far:
+            raise ValueError(
+                f"{name} produced implausible outputs: {far} of {raw.size} lie beyond "
+                f"{limit:.3g} on the scale the network was trained on, where the training "
+                f"targets stayed within {bound:.3g}; the fitted model is unusable: "
+                f"{self._nonfinite_advice}."
+            )
 
     def _predict_network(self, X: np.ndarray) -> np.ndarray:
         """:meth:`_raw_predict` with the fitted weights, on ``n_jobs`` threads."""
@@ -549,8 +669,16 @@ class RecurrentModelMixin:
                 name = name.rsplit(".", 1)[1]
             if name in clean:
                 raise ValueError(f"state has several entries for {name!r} (e.g. {key!r}).")
-            clean[name] = _as_numpy(value)
+            clean[name] = _check_state_entry(key, _as_numpy(value))
         params = self.network_.load_state_dict(self._import_state(clean))
+        bad = [b.name for b in self.network_.layout.blocks
+               if not np.isfinite(params[b.offset:b.stop]).all()]
+        if bad:
+            raise ValueError(
+                f"state[{bad[0]!r}] holds values too large for the network "
+                f"(dtype={self.network_.dtype}): they overflow to inf once converted "
+                "(and mapped to the network's scale). Nothing was loaded."
+            )
         self.params_ = params
         return self
 
@@ -585,7 +713,10 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
     def _validate_inputs(self, X: Any, y: Any = None, *, reset: bool, **y_kwargs: Any):
         """Validate ``X`` (and ``y``); return the network-ready ``X`` (and ``y``)."""
         name = type(self).__name__
-        tokens = self.embedding_dim is not None
+        # predict reads the fitted network, never the current parameters
+        # (set_params after fit must not change what a fitted model does)
+        fitted = None if reset else self.network_
+        tokens = self.embedding_dim is not None if reset else fitted.vocab_size > 0
         if tokens:
             dtype: Any = "numeric"
         else:
@@ -629,7 +760,8 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
                     "required."
                 )
             X = np.ascontiguousarray(
-                X.reshape(X.shape[0], X.shape[1], n_channels), dtype=self._np_dtype()
+                X.reshape(X.shape[0], X.shape[1], n_channels),
+                dtype=self._np_dtype() if reset else fitted.dtype,
             )
         if not X.flags.writeable:
             # e.g. a read-only memmap: the kernels are compiled for writeable
@@ -647,7 +779,7 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
     def _check_predict_input(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "params_")
         X = self._validate_inputs(X, reset=False)
-        if self.embedding_dim is not None and X.max() >= self.vocab_size_:
+        if self.network_.vocab_size and X.max() >= self.vocab_size_:
             raise ValueError(
                 f"Token ids in X must lie in [0, vocab_size_={self.vocab_size_}); got "
                 f"{X.max()}. Ids unseen at fit have no embedding: set vocab_size to "

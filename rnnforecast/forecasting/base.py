@@ -84,6 +84,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.utils._compat import _fit_context
+from rnnforecast.utils.guards import check_finite_output, guard_forecast_method
 from rnnforecast.utils.panel import (
     Panel,
     check_long_future_exog,
@@ -151,6 +152,26 @@ class BaseForecaster(BaseEstimator):
     _supports_exog: bool = False
     _supports_multivariate: bool = True
     _supports_panel: bool = False
+    #: What to try when the outputs are not finite (end of the guard's message).
+    _nonfinite_advice: str = (
+        "check the inputs (values near the float64 limit overflow: rescale them) and the "
+        "model's parameters, then refit"
+    )
+    #: Public methods whose horizon is bounded and whose output is checked by
+    #: :func:`~rnnforecast.utils.guards.guard_forecast_method`, in every subclass.
+    _guarded_methods: tuple = ("predict", "predict_interval", "predict_quantiles")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls._guarded_methods:
+            for klass in cls.__mro__:  # the definition the class resolves to
+                if name in klass.__dict__:
+                    method = klass.__dict__[name]
+                    if inspect.isfunction(method):
+                        guarded = guard_forecast_method(method)
+                        if guarded is not method:
+                            setattr(cls, name, guarded)
+                    break
 
     # ------------------------------------------------------------------ hooks
     def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> Any:
@@ -288,6 +309,8 @@ class BaseForecaster(BaseEstimator):
         values, cutoff_info = self._predict_array(h, X, y)
         return self._to_output(values, cutoff_info, h)
 
+    predict = guard_forecast_method(predict)
+
     def score(self, y_future: Any, X_future: Any = None) -> float:
         """R² of the forecasts of the observations ``y_future``.
 
@@ -343,6 +366,7 @@ class BaseForecaster(BaseEstimator):
             h = info.n_timesteps
             steps = np.arange(1, h + 1)
         pred, _ = self._predict_array(h, X_future, None, x_name="X_future")
+        check_finite_output(pred, who=type(self).__name__, advice=self._nonfinite_advice)
         y_pred = pred[steps - 1]
         if info.n_columns == 1:
             return float(r2_score(y_true[:, 0], y_pred[:, 0]))

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import HasMethods
+from rnnforecast.utils.guards import guard_forecast_method
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.panel import Panel
 from rnnforecast.utils.validation import SeriesInfo, check_horizon
@@ -332,6 +333,7 @@ class LocalForecaster(BaseForecaster):
 
     # ------------------------------------------------------------- public API
     @available_if(_has_predict_interval)
+    @guard_forecast_method
     def predict_interval(self, h: int, coverage: float = 0.9, X: Any = None, y: Any = None) -> Any:
         """Prediction intervals from each series' own model.
 

@@ -21,12 +21,32 @@ from .threads import kernel_threads
 LOSSES = ("mse", "mae", "huber", "cross_entropy", "pinball")
 
 
-class NonFiniteLossError(FloatingPointError):
+class TrainingDivergedError(FloatingPointError, ValueError):
+    """Training diverged: the fitted network would be unusable.
+
+    Raised by the ``fit`` of the neural estimators and forecasters when the
+    loss exploded and no epoch gave usable weights (the model is then left
+    as it was before the fit).  A :class:`ValueError` (a bad parameter value,
+    usually ``learning_rate_init``, caused it) and a
+    :class:`FloatingPointError`.
+
+    Examples
+    --------
+    >>> from rnnforecast.nn.training import NonFiniteLossError, TrainingDivergedError
+    >>> issubclass(TrainingDivergedError, ValueError)
+    True
+    >>> issubclass(NonFiniteLossError, TrainingDivergedError)
+    True
+    """
+
+
+class NonFiniteLossError(TrainingDivergedError):
     """Training produced a non-finite loss or gradient; parameters were left unchanged.
 
     Raised by :func:`train_step` (hence by every ``fit`` of the neural
     estimators and forecasters) before the parameters are updated.  A
-    subclass of :class:`FloatingPointError`.
+    subclass of :class:`TrainingDivergedError`, hence of
+    :class:`FloatingPointError` and :class:`ValueError`.
 
     Examples
     --------
@@ -354,3 +374,97 @@ def fit_network(net: RecurrentNetwork, X, Y, *, loss="mse", solver="adam", learn
             if callback is not None:
                 callback(epoch, curve[-1])
     return params, curve
+
+
+class DivergenceMonitor:
+    """Watches a training run and judges whether it diverged.
+
+    The rule, on the scale the network is trained on:
+
+    * *baseline*: the loss of a constant zero output over the samples of the
+      first epoch (the targets' centre for standardised targets, uniform
+      probabilities for cross-entropy): what a sane constant forecast costs.
+    * *usable* loss: finite and at most ``DIVERGENCE_FACTOR * max(baseline,
+      1)`` (ten times a constant forecast; the floor 1, the variance of
+      standardised targets, covers targets that are all zero).  An untrained
+      network costs about the baseline, so a first epoch of a sound run
+      passes, while ``learning_rate_init=10`` gives tens to 1e11 times it.
+    * *no usable weights*: the best epoch loss is not usable: training
+      diverged from the start; the fit must fail.
+    * *blow-up*: the last epoch's loss is not usable, or exceeds
+      ``BLOWUP_FACTOR`` times the best one *and* the baseline: training went
+      well, then exploded; the weights of the best epoch should be restored.
+
+    It also records ``target_bound``, the largest absolute training target
+    (float targets only), against which predictions are judged plausible.
+
+    Parameters
+    ----------
+    loss : str
+        As for :func:`compute_loss`.
+    output_size : int
+        Outputs of the network.
+    dtype : numpy dtype
+        Of the network.
+    quantiles : ndarray or None
+        Levels of ``loss="pinball"``.
+    huber_delta : float, default=1.0
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.nn.training import DivergenceMonitor
+    >>> m = DivergenceMonitor("mse", 1, np.float64)
+    >>> m.observe_batch(np.array([[1.0], [-1.0]]), epoch=0)  # baseline: mean(y**2) = 1
+    >>> m.end_epoch(0, 0.5, np.zeros(3))
+    >>> m.end_epoch(1, 40.0, np.ones(3))
+    >>> m.baseline, m.usable(m.best_loss), m.blew_up(40.0), m.best_epoch
+    (1.0, True, True, 0)
+    >>> m.usable(11.0)  # more than 10 times a constant forecast
+    False
+    """
+
+    DIVERGENCE_FACTOR = 10.0
+    BLOWUP_FACTOR = 10.0
+
+    def __init__(self, loss, output_size, dtype, quantiles=None, huber_delta=1.0):
+        self.loss, self.output_size, self.dtype = loss, int(output_size), dtype
+        self.quantiles, self.huber_delta = quantiles, huber_delta
+        self._baseline_total, self._baseline_n = 0.0, 0
+        self.best_loss, self.best_epoch, self.best_params = math.inf, None, None
+        self.target_bound = None if loss == "cross_entropy" else 0.0
+
+    def observe_batch(self, Y, epoch):
+        """Record a batch of targets (before its training step)."""
+        if epoch == 0:
+            zeros = np.zeros((Y.shape[0], self.output_size), dtype=self.dtype)
+            value, _ = compute_loss(self.loss, zeros, Y, self.huber_delta, self.quantiles)
+            self._baseline_total += float(value) * Y.shape[0]
+            self._baseline_n += Y.shape[0]
+        if self.target_bound is not None and Y.size:
+            self.target_bound = max(self.target_bound, float(np.max(np.abs(Y))))
+
+    def end_epoch(self, epoch, epoch_loss, params):
+        """Record an epoch's mean loss and the parameters at its end."""
+        if math.isfinite(epoch_loss) and epoch_loss < self.best_loss:
+            self.best_loss, self.best_epoch = float(epoch_loss), int(epoch)
+            self.best_params = np.array(params, copy=True)
+
+    @property
+    def baseline(self):
+        """Loss of a constant zero output (mean over the first epoch's samples)."""
+        return self._baseline_total / self._baseline_n if self._baseline_n else math.nan
+
+    def _reference(self):
+        b = self.baseline
+        return max(b, 1.0) if math.isfinite(b) else 1.0
+
+    def usable(self, value):
+        """Whether a loss ``value`` is within ``DIVERGENCE_FACTOR`` of a constant forecast."""
+        return math.isfinite(value) and value <= self.DIVERGENCE_FACTOR * self._reference()
+
+    def blew_up(self, final_loss):
+        """Whether the last epoch lost what the best one had learned."""
+        return (not self.usable(final_loss)) or (
+            final_loss > self.BLOWUP_FACTOR * self.best_loss
+            and final_loss > (self.baseline if math.isfinite(self.baseline) else 1.0))

@@ -1,0 +1,216 @@
+"""The output guard and the horizon bound shared by every forecaster and estimator.
+
+Nothing a model returns goes out unchecked:
+
+* :func:`check_finite_output` raises a ``ValueError`` naming the model, how
+  many values are NaN/inf and what to try, instead of returning them.
+* :func:`guard_forecast_method` wraps a public forecasting method
+  (``predict``, ``predict_interval``, ``predict_quantiles``): it bounds the
+  horizon ``h`` (:func:`check_horizon_limit`) and checks the output.
+  :class:`~rnnforecast.forecasting.base.BaseForecaster` applies it to these
+  methods of every subclass, so a new forecaster is covered without doing
+  anything.
+* :func:`horizon_limit` is the switch for long horizons.  ``predict(h)``
+  refuses ``h > max(10 * n, 10_000)`` (``n`` observations at fit): a
+  recursive forecast costs work proportional to ``h`` and ``predict(10**7)``
+  would run for minutes.  A context manager, like
+  :func:`sklearn.config_context`, rather than a parameter, so that it
+  applies to every forecaster (and to what calls them, such as
+  ``backtest`` or a pipeline) without changing any signature.
+
+Examples
+--------
+>>> import numpy as np
+>>> from rnnforecast.utils.guards import check_finite_output, horizon_limit
+>>> check_finite_output(np.array([1.0, 2.0]), who="MyForecaster")
+>>> check_finite_output(np.array([1.0, np.nan]), who="MyForecaster", advice="refit it")
+Traceback (most recent call last):
+    ...
+ValueError: MyForecaster produced non-finite forecasts (1 of 2 values are NaN or inf); the fitted model is unusable: refit it.
+>>> with horizon_limit(None):  # no bound on h inside the block
+...     pass
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+from numbers import Integral
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DEFAULT_MIN_HORIZON_LIMIT",
+    "HORIZON_HISTORY_FACTOR",
+    "check_finite_output",
+    "check_horizon_limit",
+    "guard_forecast_method",
+    "horizon_limit",
+]
+
+#: ``h`` may be up to this many times the number of observations seen at fit...
+HORIZON_HISTORY_FACTOR = 10
+#: ... and always at least this large.
+DEFAULT_MIN_HORIZON_LIMIT = 10_000
+
+# "default": the rule above; None: unbounded; an int: that limit.
+_LIMIT: contextvars.ContextVar = contextvars.ContextVar("rnnforecast_horizon_limit",
+                                                        default="default")
+
+_GUARDED = "__rnnforecast_guarded__"
+
+
+@contextlib.contextmanager
+def horizon_limit(limit: int | None) -> Iterator[None]:
+    """Change the largest horizon ``h`` forecasters accept, inside a ``with`` block.
+
+    Parameters
+    ----------
+    limit : int >= 1 or None
+        The largest ``h`` accepted by ``predict``, ``predict_interval`` and
+        ``predict_quantiles`` of every forecaster in the block; None removes
+        the bound.  Outside any block the limit is
+        ``max(10 * n_timesteps_, 10_000)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast import NaiveForecaster
+    >>> from rnnforecast.utils.guards import horizon_limit
+    >>> f = NaiveForecaster().fit(np.arange(5.0))
+    >>> f.predict(20_000)
+    Traceback (most recent call last):
+        ...
+    ValueError: h=20000 is more than 10000 steps ahead (max(10 * 5 observations at fit, 10000)) for NaiveForecaster(); such a forecast costs work proportional to h. If you mean it, call it inside `with rnnforecast.utils.guards.horizon_limit(None):` (or pass a larger limit).
+    >>> with horizon_limit(None):
+    ...     f.predict(20_000).shape
+    (20000,)
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, Integral)
+                              or limit < 1):
+        raise ValueError(f"limit must be an int >= 1 or None; got {limit!r}.")
+    token = _LIMIT.set(None if limit is None else int(limit))
+    try:
+        yield
+    finally:
+        _LIMIT.reset(token)
+
+
+def check_horizon_limit(h: Any, n_history: int, who: str) -> None:
+    """Raise ``ValueError`` when ``h`` exceeds the horizon limit (see :func:`horizon_limit`).
+
+    Anything but an int ``h`` is left to the method's own validation.
+
+    Parameters
+    ----------
+    h : object
+        The requested horizon.
+    n_history : int
+        Observations seen at fit.
+    who : str
+        The model, for the message.
+    """
+    if isinstance(h, bool) or not isinstance(h, Integral):
+        return
+    limit = _LIMIT.get()
+    if limit is None:
+        return
+    if limit == "default":
+        limit = max(HORIZON_HISTORY_FACTOR * int(n_history), DEFAULT_MIN_HORIZON_LIMIT)
+        rule = (f" (max({HORIZON_HISTORY_FACTOR} * {n_history} observations at fit, "
+                f"{DEFAULT_MIN_HORIZON_LIMIT}))")
+    else:
+        rule = " (set by horizon_limit)"
+    if int(h) > limit:
+        raise ValueError(
+            f"h={int(h)} is more than {limit} steps ahead{rule} for {who}; such a forecast "
+            "costs work proportional to h. If you mean it, call it inside `with "
+            "rnnforecast.utils.guards.horizon_limit(None):` (or pass a larger limit)."
+        )
+
+
+def _float_blocks(values: Any) -> Iterator[np.ndarray]:
+    """The floating-point arrays inside an output (array, pandas object or list of them)."""
+    if isinstance(values, (list, tuple)):
+        for v in values:
+            yield from _float_blocks(v)
+    elif isinstance(values, pd.DataFrame):
+        for _, col in values.items():
+            yield from _float_blocks(col)
+    elif isinstance(values, pd.Series):
+        if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_complex_dtype(
+                values.dtype):
+            yield values.to_numpy()
+    elif isinstance(values, (np.ndarray, np.generic, float)):
+        arr = np.asarray(values)
+        if arr.dtype.kind in "fc":
+            yield arr
+
+
+def check_finite_output(values: Any, *, who: str, what: str = "forecasts",
+                        advice: str = "check the inputs and refit") -> None:
+    """Raise ``ValueError`` if ``values`` hold NaN or inf.
+
+    Parameters
+    ----------
+    values : ndarray, Series, DataFrame or list of them
+        A model's output; only floating-point arrays/columns are checked
+        (labels, ids and time stamps are not values).
+    who : str
+        The model (class name or repr), first word of the message.
+    what : str, default="forecasts"
+        What the values are ("forecasts", "prediction intervals"...).
+    advice : str
+        What to try, appended to the message.
+
+    Raises
+    ------
+    ValueError
+        "LSTMForecaster produced non-finite forecasts (3 of 24 values are NaN
+        or inf); the fitted model is unusable: <advice>."
+    """
+    bad = total = 0
+    for arr in _float_blocks(values):
+        total += arr.size
+        bad += int(arr.size - np.count_nonzero(np.isfinite(arr)))
+    if bad:
+        raise ValueError(
+            f"{who} produced non-finite {what} ({bad} of {total} values are NaN or inf); "
+            f"the fitted model is unusable: {advice}."
+        )
+
+
+_WHAT = {"predict": "forecasts", "predict_interval": "prediction intervals",
+         "predict_quantiles": "quantile forecasts"}
+
+
+def guard_forecast_method(method: Callable) -> Callable:
+    """Wrap a forecaster's public method: bound ``h``, check the output.
+
+    The wrapped method's first argument after ``self`` is ``h``.  The model's
+    ``_nonfinite_advice`` attribute (a sentence), if any, says what to try.
+    Wrapping twice is a no-op.
+    """
+    if getattr(method, _GUARDED, False):
+        return method
+    what = _WHAT.get(method.__name__, "forecasts")
+
+    @functools.wraps(method)
+    def guarded(self, h, *args, **kwargs):
+        n = getattr(self, "n_timesteps_", None)
+        if n is not None:
+            check_horizon_limit(h, n, " ".join(repr(self).split()))
+        out = method(self, h, *args, **kwargs)
+        check_finite_output(out, who=type(self).__name__, what=what,
+                            advice=getattr(self, "_nonfinite_advice", _DEFAULT_ADVICE))
+        return out
+
+    setattr(guarded, _GUARDED, True)
+    return guarded
+
+
+_DEFAULT_ADVICE = ("check the inputs (values near the float64 limit overflow: rescale them) "
+                   "and the model's parameters, then refit")
