@@ -670,7 +670,8 @@ class RecurrentModelMixin:
             if name in clean:
                 raise ValueError(f"state has several entries for {name!r} (e.g. {key!r}).")
             clean[name] = _check_state_entry(key, _as_numpy(value))
-        params = self.network_.load_state_dict(self._import_state(clean))
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: refused below
+            params = self.network_.load_state_dict(self._import_state(clean))
         bad = [b.name for b in self.network_.layout.blocks
                if not np.isfinite(params[b.offset:b.stop]).all()]
         if bad:
