@@ -28,6 +28,22 @@ every epoch, training stops when it has not improved by ``tol`` for more than
 No :class:`~sklearn.exceptions.ConvergenceWarning` is issued when
 ``max_iter`` is reached; compare ``n_iter_`` with ``max_iter``.
 
+Divergence
+----------
+A fit never leaves a silently exploded model
+(:class:`~rnnforecast.nn.training.DivergenceMonitor` has the rule, on the
+scale the network is trained on).  If no epoch's training loss came within
+ten times the loss of a constant forecast, ``fit`` raises
+:class:`~rnnforecast.nn.training.TrainingDivergedError` (a ``ValueError``;
+:class:`NonFiniteLossError` when the loss became NaN/inf) and the model is
+left as it was.  If the loss became non-finite, or the last epoch lost what
+the best one had learned (ten times its loss and worse than a constant
+forecast), the weights of the best epoch are restored with a
+``ConvergenceWarning`` naming ``learning_rate_init``.  The outputs of the
+fitted network are checked at every prediction: NaN/inf, or values more than
+1000 times the largest training target away from 0 (e.g. a corrupted
+weight), raise a ``ValueError``.
+
 Determinism
 -----------
 Every random draw (initial weights, validation split, batch order, dropout
@@ -58,12 +74,12 @@ from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
 from rnnforecast.nn.training import (
     DivergenceMonitor,
     NonFiniteLossError,
-    TrainingDivergedError,
+    TrainingDivergedError,  # noqa: F401 - re-exported
     make_optimizer,
     train_step,
 )
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
-from rnnforecast.utils.guards import check_finite_output
+from rnnforecast.utils.guards import check_plausible_output
 
 __all__ = [
     "BaseRecurrentEstimator",
@@ -493,46 +509,14 @@ class RecurrentModelMixin:
     def _check_divergence(self, monitor: DivergenceMonitor, params: np.ndarray,
                           curve: list, failure: NonFiniteLossError | None,
                           validate: bool) -> np.ndarray:
-        """The weights to keep after training; warns or raises when it diverged.
-
-        See :class:`~rnnforecast.nn.training.DivergenceMonitor` for the rule.
-        Non-finite loss or weights, or an exploded last epoch, after a usable
-        epoch: the weights of the best epoch are restored (the best
-        validation epoch with early stopping) with a ``ConvergenceWarning``.
-        No usable epoch: :class:`TrainingDivergedError` (or the
-        :class:`NonFiniteLossError`), so ``fit`` leaves the model as it was.
-        """
-        name = type(self).__name__
-        lr = self.learning_rate_init
-        if failure is None and not np.isfinite(params).all():
-            failure = NonFiniteLossError(
-                f"{name}: the weights became non-finite (NaN or inf) in the last training "
-                "step. Training diverged; lower learning_rate_init or set clip_grad_norm. "
-                "The estimator was left as it was before this fit (previous weights kept).")
-        if not monitor.usable(monitor.best_loss):
-            if failure is not None:
-                raise failure
-            raise TrainingDivergedError(
-                f"{name}: training diverged: the best epoch's training loss "
-                f"({monitor.best_loss:.3g}) is more than {monitor.DIVERGENCE_FACTOR:g} times "
-                f"the loss of a constant forecast ({monitor.baseline:.3g}, on the scale the "
-                f"network is trained on), so the weights are unusable. Lower "
-                f"learning_rate_init (got {lr}), set clip_grad_norm, or scale the inputs. "
-                "The estimator was left as it was before this fit.")
-        final = curve[-1] if curve and failure is None else math.inf
-        if not monitor.blew_up(final):
-            return params
-        what = (f"the training loss became non-finite in epoch {len(curve) + 1}, which "
-                "stopped training" if failure is not None else
-                f"the training loss exploded from {monitor.best_loss:.3g} (epoch "
-                f"{monitor.best_epoch + 1}) to {final:.3g} (epoch {len(curve)})")
-        warnings.warn(
-            f"{name}: {what}; the weights of the best epoch ({monitor.best_epoch + 1}) were "
-            f"restored. Lower learning_rate_init (got {lr}) or set clip_grad_norm.",
-            ConvergenceWarning, stacklevel=4)
-        if validate:
-            return params  # already the best validation epoch
-        return np.array(monitor.best_params, dtype=params.dtype, copy=True)
+        """The weights to keep after training (see :meth:`DivergenceMonitor.verdict`):
+        raises when no epoch is usable, warns when the best epoch is restored."""
+        params, message = monitor.verdict(params, curve, failure, keep_params=validate,
+                                          who=type(self).__name__,
+                                          learning_rate_init=self.learning_rate_init)
+        if message is not None:
+            warnings.warn(message, ConvergenceWarning, stacklevel=4)
+        return params
 
     def _set_training_result(self, net: RecurrentNetwork, result: TrainingResult) -> None:
         self.network_ = net
@@ -565,6 +549,13 @@ class RecurrentModelMixin:
             bidirectional=net.bidirectional, nonlinearity=net.nonlinearity, dropout=0.0,
             output_size=0, head=net.head, vocab_size=net.vocab_size,
             embedding_dim=net.embedding_dim, dtype=net.dtype)
+        fitted = params is getattr(self, "params_", None)
+        if fitted and not np.isfinite(params).all():
+            n = int(params.size - np.count_nonzero(np.isfinite(params)))
+            raise ValueError(
+                f"{type(self).__name__}: the fitted weights params_ contain {n} NaN or "
+                "infinite value(s): the model is corrupted (e.g. a damaged file). Refit it "
+                "or load valid weights with load_state_dict.")
         views = net.layout.views(params)
         w = views["fc.weight"].astype(np.float64)
         b = views["fc.bias"].astype(np.float64)
@@ -577,7 +568,7 @@ class RecurrentModelMixin:
             fr = body.forward(rec, X[start:start + _PREDICT_BATCH], chunk=1)
             feat = body.head_features(fr.output, fr.h_n)[:, 0, :]
             out[start:start + feat.shape[0]] = feat.astype(np.float64) @ w.T + b
-        if params is getattr(self, "params_", None):
+        if fitted:
             self._check_raw_output(out)
         return out
 
@@ -589,21 +580,9 @@ class RecurrentModelMixin:
         trained on (e.g. a corrupted weight of 1e30).  Class logits are only
         checked for being finite.
         """
-        name = type(self).__name__
-        check_finite_output(raw, who=name, what="network outputs",
-                            advice=self._nonfinite_advice)
-        bound = getattr(self, "_target_bound_", None)
-        if bound is None or raw.size == 0:
-            return
-        limit = _IMPLAUSIBLE_FACTOR * max(bound, 1.0)
-        far = int(np.count_nonzero(np.abs(raw) > limit))
-        if far:
-            raise ValueError(
-                f"{name} produced implausible outputs: {far} of {raw.size} lie beyond "
-                f"{limit:.3g} on the scale the network was trained on, where the training "
-                f"targets stayed within {bound:.3g}; the fitted model is unusable: "
-                f"{self._nonfinite_advice}."
-            )
+        check_plausible_output(raw, getattr(self, "_target_bound_", None),
+                               factor=_IMPLAUSIBLE_FACTOR, who=type(self).__name__,
+                               advice=self._nonfinite_advice)
 
     def _predict_network(self, X: np.ndarray) -> np.ndarray:
         """:meth:`_raw_predict` with the fitted weights, on ``n_jobs`` threads."""

@@ -128,12 +128,26 @@ class ReductionForecaster(BaseForecaster):
         self.horizon_ = None if self.horizon is None else int(self.horizon)
         if self.strategy == "recursive":
             F, T = self._design(y, X, 1)
-            self.regressor_ = clone(self.regressor).fit(F, T)
+            self.regressor_ = self._fit_regressor(F, T, y)
         else:
             self.estimators_ = []
             for j in range(1, int(self.horizon) + 1):
                 F, T = self._design(y, X, j)
-                self.estimators_.append(clone(self.regressor).fit(F, T))
+                self.estimators_.append(self._fit_regressor(F, T, y))
+
+    def _fit_regressor(self, F: np.ndarray, T: np.ndarray, y: np.ndarray) -> Any:
+        """A fitted clone of the regressor; its numerical failures named for the user."""
+        try:
+            return clone(self.regressor).fit(F, T)
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError) as err:
+            big = float(np.max(np.abs(y)))
+            hint = (f" y holds values up to {big:.3g}, whose products overflow float64 "
+                    "inside the regressor: rescale y (e.g. divide it by its scale)."
+                    if big > 1e150 else "")
+            raise ValueError(
+                f"{type(self).__name__}: the regressor {self.regressor!r} could not be "
+                f"fitted on the lagged windows of y: {err}.{hint}"
+            ) from err
 
     def _predict(
         self,

@@ -468,3 +468,66 @@ class DivergenceMonitor:
         return (not self.usable(final_loss)) or (
             final_loss > self.BLOWUP_FACTOR * self.best_loss
             and final_loss > (self.baseline if math.isfinite(self.baseline) else 1.0))
+
+    def verdict(self, params, curve, failure=None, *, keep_params=False, who="model",
+                learning_rate_init=None):
+        """The weights to keep after training, and a warning to give (or None).
+
+        Parameters
+        ----------
+        params : ndarray
+            Weights at the end of training (or of the best validation epoch).
+        curve : list of float
+            Mean training loss of every completed epoch.
+        failure : NonFiniteLossError or None
+            The error that stopped training, if any.
+        keep_params : bool, default=False
+            Return ``params`` rather than the best training epoch's weights
+            when restoring (early stopping already chose its best epoch).
+        who : str
+            The model, for the messages.
+        learning_rate_init : float or None
+            Quoted in the messages.
+
+        Returns
+        -------
+        params : ndarray
+            ``params``, or a copy of the best epoch's weights after a
+            non-finite loss/weights or a blow-up (see the class docstring).
+        warning : str or None
+            What happened, when weights were restored.
+
+        Raises
+        ------
+        NonFiniteLossError, TrainingDivergedError
+            When no epoch gave usable weights.
+        """
+        lr = learning_rate_init
+        if failure is None and not np.isfinite(params).all():
+            failure = NonFiniteLossError(
+                f"{who}: the weights became non-finite (NaN or inf) in the last training "
+                "step. Training diverged; lower learning_rate_init or set clip_grad_norm. "
+                "The estimator was left as it was before this fit (previous weights kept).")
+        if not self.usable(self.best_loss):
+            if failure is not None:
+                raise failure
+            raise TrainingDivergedError(
+                f"{who}: training diverged: the best epoch's training loss "
+                f"({self.best_loss:.3g}) is more than {self.DIVERGENCE_FACTOR:g} times "
+                f"the loss of a constant forecast ({self.baseline:.3g}, on the scale the "
+                f"network is trained on), so the weights are unusable. Lower "
+                f"learning_rate_init (got {lr}), set clip_grad_norm, or scale the inputs. "
+                "The estimator was left as it was before this fit.")
+        final = curve[-1] if curve and failure is None else math.inf
+        if not self.blew_up(final):
+            return params, None
+        what = (f"the training loss became non-finite in epoch {len(curve) + 1}, which "
+                "stopped training" if failure is not None else
+                f"the training loss exploded from {self.best_loss:.3g} (epoch "
+                f"{self.best_epoch + 1}) to {final:.3g} (epoch {len(curve)})")
+        message = (f"{who}: {what}; the weights of the best epoch ({self.best_epoch + 1}) "
+                   f"were restored. Lower learning_rate_init (got {lr}) or set "
+                   "clip_grad_norm.")
+        if keep_params:
+            return params, message
+        return np.array(self.best_params, dtype=params.dtype, copy=True), message

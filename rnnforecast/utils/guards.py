@@ -47,6 +47,7 @@ __all__ = [
     "HORIZON_HISTORY_FACTOR",
     "check_finite_output",
     "check_horizon_limit",
+    "check_plausible_output",
     "guard_forecast_method",
     "horizon_limit",
 ]
@@ -99,7 +100,7 @@ def horizon_limit(limit: int | None) -> Iterator[None]:
         _LIMIT.reset(token)
 
 
-def check_horizon_limit(h: Any, n_history: int, who: str) -> None:
+def check_horizon_limit(h: Any, n_history: int, who: Any) -> None:
     """Raise ``ValueError`` when ``h`` exceeds the horizon limit (see :func:`horizon_limit`).
 
     Anything but an int ``h`` is left to the method's own validation.
@@ -110,8 +111,9 @@ def check_horizon_limit(h: Any, n_history: int, who: str) -> None:
         The requested horizon.
     n_history : int
         Observations seen at fit.
-    who : str
-        The model, for the message.
+    who : str or object
+        The model, for the message (an object is described by its repr, only
+        when the limit is exceeded).
     """
     if isinstance(h, bool) or not isinstance(h, Integral):
         return
@@ -125,6 +127,8 @@ def check_horizon_limit(h: Any, n_history: int, who: str) -> None:
     else:
         rule = " (set by horizon_limit)"
     if int(h) > limit:
+        if not isinstance(who, str):
+            who = " ".join(repr(who).split())
         raise ValueError(
             f"h={int(h)} is more than {limit} steps ahead{rule} for {who}; such a forecast "
             "costs work proportional to h. If you mean it, call it inside `with "
@@ -183,6 +187,37 @@ def check_finite_output(values: Any, *, who: str, what: str = "forecasts",
         )
 
 
+def check_plausible_output(raw: np.ndarray, bound: float | None, *, factor: float,
+                           who: str, advice: str) -> None:
+    """Raise ``ValueError`` for non-finite values or values beyond ``factor * max(bound, 1)``.
+
+    For a network's outputs on the scale it was trained on: ``bound`` is the
+    largest absolute training target (None: only finiteness is checked, e.g.
+    class logits).  A corrupted weight (1e30) gives outputs far beyond it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.utils.guards import check_plausible_output
+    >>> check_plausible_output(np.array([0.5, -2.0]), 2.5, factor=1e3, who="M", advice="refit")
+    >>> check_plausible_output(np.array([7e29]), 2.5, factor=1e3, who="M", advice="refit")
+    Traceback (most recent call last):
+        ...
+    ValueError: M produced implausible outputs: 1 of 1 lie beyond 2.5e+03 on the scale the network was trained on, where the training targets stayed within 2.5; the fitted model is unusable: refit.
+    """
+    check_finite_output(raw, who=who, what="network outputs", advice=advice)
+    if bound is None or raw.size == 0:
+        return
+    limit = factor * max(bound, 1.0)
+    far = int(np.count_nonzero(np.abs(raw) > limit))
+    if far:
+        raise ValueError(
+            f"{who} produced implausible outputs: {far} of {raw.size} lie beyond "
+            f"{limit:.3g} on the scale the network was trained on, where the training "
+            f"targets stayed within {bound:.3g}; the fitted model is unusable: {advice}."
+        )
+
+
 _WHAT = {"predict": "forecasts", "predict_interval": "prediction intervals",
          "predict_quantiles": "quantile forecasts"}
 
@@ -202,7 +237,7 @@ def guard_forecast_method(method: Callable) -> Callable:
     def guarded(self, h, *args, **kwargs):
         n = getattr(self, "n_timesteps_", None)
         if n is not None:
-            check_horizon_limit(h, n, " ".join(repr(self).split()))
+            check_horizon_limit(h, n, self)
         out = method(self, h, *args, **kwargs)
         check_finite_output(out, who=type(self).__name__, what=what,
                             advice=getattr(self, "_nonfinite_advice", _DEFAULT_ADVICE))
