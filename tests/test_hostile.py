@@ -68,6 +68,11 @@ DEPENDS_ON_OTHER_BRANCHES = {
     ("arima", "huge_y"): "ARIMA near the float64 limit: ARIMAFitError (helper F)",
     ("auto_arima", "huge_y"): "ARIMA near the float64 limit: ARIMAFitError (helper F)",
     ("auto_arima", "exog_not_supported"): "AutoARIMA with a constant X column (helper F)",
+    # helper A: the long format needs unique_id (never reads ds/ids as values)
+    **{(m, c): "long format without unique_id (helper A)"
+       for m in ("lstm", "local_naive")
+       for c in ("long_without_id", "long_integer_ds_without_id", "long_other_id_name",
+                 "long_id_in_index")},
     # helper A: NaiveForecaster predicts from the fitted strategy/sp
     ("naive_last", "set_params_after_fit"): "naive set_params after fit (helper A)",
     ("naive_drift", "set_params_after_fit"): "naive set_params after fit (helper A)",
@@ -593,8 +598,61 @@ def test_estimator(model, case):
     ESTIMATOR_CASES[case](ESTIMATORS[model])
 
 
+# ------------------------------------------------------------------ long format
+DS = pd.date_range("2024-01-01", periods=60, freq="D")
+LONG_WORDS = ("unique_id", "id_col")
+PANEL_MODELS = {"lstm": lambda: LSTMForecaster(**NEURAL),
+                "local_naive": lambda: LocalForecaster(NaiveForecaster())}
+
+
+def check_long_values(out):
+    """Every float column of a long forecast is a plausible value (ds never forecast)."""
+    assert isinstance(out, (pd.DataFrame, pd.Series)), type(out)
+    frame = out.to_frame() if isinstance(out, pd.Series) else out
+    floats = [c for c in frame.columns if frame[c].dtype.kind == "f"]
+    assert floats, f"no forecast values in {list(frame.columns)}"
+    for c in floats:
+        check_forecast(len(frame), Y)(frame[c])
+
+
+def long_hostile(frame):
+    """A clear error naming unique_id, or forecasts in which ds is not a value."""
+    def case(make):
+        return run_case(lambda: make().fit(frame).predict(3), LONG_WORDS, check_long_values)
+    return case
+
+
+def case_long_ok(make):
+    frame = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 30),
+                          "ds": np.concatenate([DS[:30], DS[:30]]), "y": Y})
+
+    def check(out):
+        assert list(out.columns) == ["unique_id", "ds", "y"], list(out.columns)
+        assert out.groupby("unique_id").size().tolist() == [3, 3]
+        assert (out["ds"] > DS[29]).all() and (out["ds"] <= DS[32]).all()
+        check_forecast(6, Y)(out["y"])
+    return run_case(lambda: make().fit(frame).predict(3), Y_WORDS, check)
+
+
+LONG_CASES = {
+    "long_without_id": long_hostile(pd.DataFrame({"ds": DS, "y": Y})),
+    "long_integer_ds_without_id": long_hostile(pd.DataFrame({"ds": np.arange(60), "y": Y})),
+    "long_other_id_name": long_hostile(pd.DataFrame({"id": "a", "ds": DS, "y": Y})),
+    "long_id_in_index": long_hostile(
+        pd.DataFrame({"unique_id": "a", "ds": DS, "y": Y}).set_index("unique_id")),
+    "long_ok": case_long_ok,
+}
+
+
+@pytest.mark.parametrize("case", sorted(LONG_CASES))
+@pytest.mark.parametrize("model", sorted(PANEL_MODELS))
+def test_long_format(model, case):
+    LONG_CASES[case](PANEL_MODELS[model])
+
+
 def test_pending_list_names_real_cases():
     """Every entry of DEPENDS_ON_OTHER_BRANCHES is a case of the matrix."""
+    cases = {**FORECASTER_CASES, **NEURAL_CASES, **ESTIMATOR_CASES, **LONG_CASES}
     for model, case in DEPENDS_ON_OTHER_BRANCHES:
         assert model in FORECASTERS or model in ESTIMATORS, model
-        assert case in FORECASTER_CASES or case in NEURAL_CASES or case in ESTIMATOR_CASES
+        assert case in cases, case
