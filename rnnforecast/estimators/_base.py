@@ -71,15 +71,10 @@ from tqdm.auto import tqdm
 
 from rnnforecast.nn.network import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
-from rnnforecast.nn.training import (
-    DivergenceMonitor,
-    NonFiniteLossError,
-    TrainingDivergedError,  # noqa: F401 - re-exported
-    make_optimizer,
-    train_step,
-)
+from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
 from rnnforecast.utils.guards import check_plausible_output
+from rnnforecast.nn.training import DivergenceMonitor, TrainingDivergedError  # noqa: I001
 
 __all__ = [
     "BaseRecurrentEstimator",
@@ -415,13 +410,13 @@ class RecurrentModelMixin:
         order_rng = np.random.default_rng([seed, 1])
         clip = None if self.clip_grad_norm is None else float(self.clip_grad_norm)
         validate = X_val is not None
+        monitor = DivergenceMonitor(loss, net.output_size, net.dtype, quantiles, _HUBER_DELTA)
+        failure: NonFiniteLossError | None = None
         curve: list[float] = []
         scores: list[float] = []
         best_loss, best_score, best_params = np.inf, -np.inf, None
         no_improvement = 0
         step = 0
-        monitor = DivergenceMonitor(loss, net.output_size, net.dtype, quantiles, _HUBER_DELTA)
-        failure: NonFiniteLossError | None = None
         bar = tqdm(total=int(self.max_iter), desc=name, unit="epoch",
                    disable=not self.verbose, leave=True, dynamic_ncols=True)
         try:
@@ -739,10 +734,15 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
                     f"X has 0 features per time step (shape={X.shape}); at least 1 is "
                     "required."
                 )
-            X = np.ascontiguousarray(
-                X.reshape(X.shape[0], X.shape[1], n_channels),
-                dtype=self._np_dtype() if reset else fitted.dtype,
-            )
+            target = self._np_dtype() if reset else fitted.dtype
+            with np.errstate(over="ignore"):  # reported below
+                X = np.ascontiguousarray(
+                    X.reshape(X.shape[0], X.shape[1], n_channels), dtype=target)
+            if np.isinf(X).any():  # refused by validate_data before: the cast overflowed
+                raise ValueError(
+                    f"X holds values too large for the network's dtype ({np.dtype(target)}"
+                    f", largest {np.finfo(target).max:.3g}): they overflow to inf. Scale X "
+                    "(e.g. standardise it) or use dtype='float64'.")
         if not X.flags.writeable:
             # e.g. a read-only memmap: the kernels are compiled for writeable
             # arrays, and a read-only one would trigger a new compilation.

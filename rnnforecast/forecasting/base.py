@@ -55,6 +55,13 @@ The contract, in detail:
   passed to ``predict(h, y=...)`` (default: ``_min_history()``).  Too-short
   input raises ``ValueError("y has 10 observations but
   LSTMForecaster(window_length=24) needs at least 25")``.
+* Outputs are guarded: ``predict``, ``predict_interval`` and
+  ``predict_quantiles`` of every subclass (and of mixins it inherits them
+  from) are wrapped by :func:`rnnforecast.utils.guards.guard_forecast_method`
+  when the class is created: NaN/inf in the output raise a ``ValueError``
+  naming the model (set ``_nonfinite_advice`` to say what to try), and ``h``
+  above ``max(10 * n_timesteps_, 10_000)`` is refused unless inside
+  ``with rnnforecast.utils.guards.horizon_limit(None):``.
 * Helpers: ``self._history(y_hist=None)`` returns ``y_hist`` if given, else the
   ``(n, k)`` training history; ``self._exog_history(X_hist=None)`` the same
   for ``X`` (``None`` if no regressors).  Do not modify these arrays in place.
