@@ -71,10 +71,9 @@ from tqdm.auto import tqdm
 
 from rnnforecast.nn.network import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
+from rnnforecast.nn.training import DivergenceMonitor, TrainingDivergedError
 from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
-from rnnforecast.utils.guards import check_plausible_output
-from rnnforecast.nn.training import DivergenceMonitor, TrainingDivergedError  # noqa: I001
 
 __all__ = [
     "BaseRecurrentEstimator",
@@ -575,6 +574,8 @@ class RecurrentModelMixin:
         trained on (e.g. a corrupted weight of 1e30).  Class logits are only
         checked for being finite.
         """
+        from rnnforecast.utils.guards import check_plausible_output
+
         check_plausible_output(raw, getattr(self, "_target_bound_", None),
                                factor=_IMPLAUSIBLE_FACTOR, who=type(self).__name__,
                                advice=self._nonfinite_advice)
@@ -734,15 +735,10 @@ class BaseRecurrentEstimator(RecurrentModelMixin, BaseEstimator):
                     f"X has 0 features per time step (shape={X.shape}); at least 1 is "
                     "required."
                 )
-            target = self._np_dtype() if reset else fitted.dtype
-            with np.errstate(over="ignore"):  # reported below
-                X = np.ascontiguousarray(
-                    X.reshape(X.shape[0], X.shape[1], n_channels), dtype=target)
-            if np.isinf(X).any():  # refused by validate_data before: the cast overflowed
-                raise ValueError(
-                    f"X holds values too large for the network's dtype ({np.dtype(target)}"
-                    f", largest {np.finfo(target).max:.3g}): they overflow to inf. Scale X "
-                    "(e.g. standardise it) or use dtype='float64'.")
+            X = np.ascontiguousarray(
+                X.reshape(X.shape[0], X.shape[1], n_channels),
+                dtype=self._np_dtype() if reset else fitted.dtype,
+            )
         if not X.flags.writeable:
             # e.g. a read-only memmap: the kernels are compiled for writeable
             # arrays, and a read-only one would trigger a new compilation.
