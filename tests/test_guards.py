@@ -18,6 +18,10 @@ from rnnforecast.nn.training import (
 from rnnforecast.utils.guards import check_finite_output, horizon_limit
 
 Y = 10.0 + np.sin(2 * np.pi * np.arange(60) / 12)
+try:  # with issue 13's branches merged, unset neural parameters are "auto" (an ensemble)
+    from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+except ImportError:
+    PRE_AUTO_DEFAULTS = {}
 
 
 class Broken(BaseForecaster):
@@ -140,11 +144,26 @@ def test_verdict_raises_when_no_epoch_is_usable():
     m = monitor()
     m.end_epoch(0, 11.0, np.zeros(2))  # > 10 times the constant forecast
     with pytest.raises(TrainingDivergedError, match=r"best epoch's training loss \(11\) is "
-                                                    r"more than 10 times.*learning_rate_init"):
+                                                    r"more than 10 times 1,.*learning_rate_init"):
         m.verdict(np.zeros(2), [11.0], learning_rate_init=10.0)
     m = monitor()
     with pytest.raises(NonFiniteLossError, match="loss nan"):  # failed in epoch 1
         m.verdict(np.zeros(2), [], NonFiniteLossError("loss nan"))
+
+
+def test_reference_uses_untrained_loss_when_targets_are_all_zero():
+    m = DivergenceMonitor("mae", 1, np.float64)
+    m.observe_batch(np.zeros((4, 1)), epoch=0)  # a constant forecast costs 0
+    m.observe_step(0.3)  # the untrained network
+    assert m.baseline == 0.0
+    assert m.usable(0.9) and not m.usable(1.0)  # sqrt(10) * 0.3 = 0.95
+
+
+def test_linear_losses_use_the_square_root_factor():
+    m = DivergenceMonitor("mae", 1, np.float64)
+    m.observe_batch(np.array([[0.1], [-0.1]]), epoch=0)  # baseline 0.1
+    m.observe_step(0.4)  # untrained: 0.4, the reference
+    assert m.usable(1.2) and not m.usable(1.3)  # the lr=10 members of issue 13: 3.6-9.4
 
 
 def test_verdict_refuses_non_finite_final_weights():
@@ -163,8 +182,8 @@ def test_divergence_errors_are_value_errors():
 
 # ------------------------------------------------------------------ on real models
 def test_huge_learning_rate_fails_fit_and_keeps_previous_model():
-    f = RNNForecaster(window_length=6, hidden_size=4, max_iter=3, n_jobs=1,
-                      random_state=0).fit(Y)
+    f = RNNForecaster(**{**PRE_AUTO_DEFAULTS, "window_length": 6, "hidden_size": 4,
+                         "max_iter": 3, "n_jobs": 1, "random_state": 0}).fit(Y)
     before = f.predict(3)
     f.set_params(learning_rate_init=10.0)
     with pytest.raises(TrainingDivergedError, match="learning_rate_init"):
@@ -174,8 +193,10 @@ def test_huge_learning_rate_fails_fit_and_keeps_previous_model():
 
 def test_exploding_relu_rnn_restores_best_epoch_with_warning():
     # relu, learning_rate_init=1, no clipping: loss [1.2e3, 8.07, 12.0] on this seed
-    f = RNNForecaster(nonlinearity="relu", learning_rate_init=1.0, clip_grad_norm=None,
-                      window_length=6, hidden_size=4, max_iter=3, n_jobs=1, random_state=0)
+    f = RNNForecaster(**{**PRE_AUTO_DEFAULTS, "nonlinearity": "relu",
+                         "learning_rate_init": 1.0, "clip_grad_norm": None,
+                         "window_length": 6, "hidden_size": 4, "max_iter": 3, "n_jobs": 1,
+                         "random_state": 0})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         f.fit(10.0 + np.sin(np.arange(80) * 2 * np.pi / 12)

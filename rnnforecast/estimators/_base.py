@@ -33,7 +33,8 @@ Divergence
 A fit never leaves a silently exploded model
 (:class:`~rnnforecast.nn.training.DivergenceMonitor` has the rule, on the
 scale the network is trained on).  If no epoch's training loss came within
-ten times the loss of a constant forecast, ``fit`` raises
+ten times (MSE; sqrt(10) for the other losses) the loss of a constant
+forecast, ``fit`` raises
 :class:`~rnnforecast.nn.training.TrainingDivergedError` (a ``ValueError``;
 :class:`NonFiniteLossError` when the loss became NaN/inf) and the model is
 left as it was.  If the loss became non-finite, or the last epoch lost what
@@ -41,8 +42,8 @@ the best one had learned (ten times its loss and worse than a constant
 forecast), the weights of the best epoch are restored with a
 ``ConvergenceWarning`` naming ``learning_rate_init``.  The outputs of the
 fitted network are checked at every prediction: NaN/inf, or values more than
-1000 times the largest training target away from 0 (e.g. a corrupted
-weight), raise a ``ValueError``.
+10 times the largest training target (at least 1) away from 0 (e.g. a
+corrupted weight), raise a ``ValueError``.
 
 Determinism
 -----------
@@ -129,7 +130,7 @@ _HUBER_DELTA = 1.0
 _COSINE_FLOOR = 0.05
 # Outputs of the fitted network beyond this many times the largest training
 # target (on the network's scale) are refused as implausible.
-_IMPLAUSIBLE_FACTOR = 1e3
+_IMPLAUSIBLE_FACTOR = 10.0
 
 
 class TrainingResult:
@@ -447,6 +448,7 @@ class RecurrentModelMixin:
                             )
                             failure.__cause__ = err
                             break
+                        monitor.observe_step(value)
                         total += value * len(idx)
                     if failure is not None:
                         break
@@ -503,8 +505,11 @@ class RecurrentModelMixin:
     def _check_divergence(self, monitor: DivergenceMonitor, params: np.ndarray,
                           curve: list, failure: NonFiniteLossError | None,
                           validate: bool) -> np.ndarray:
-        """The weights to keep after training (see :meth:`DivergenceMonitor.verdict`):
-        raises when no epoch is usable, warns when the best epoch is restored."""
+        """The weights to keep after training (:meth:`DivergenceMonitor.verdict`).
+
+        Raises when no epoch is usable; warns (``ConvergenceWarning``) when the
+        weights of the best epoch are restored.
+        """
         params, message = monitor.verdict(params, curve, failure, keep_params=validate,
                                           who=type(self).__name__,
                                           learning_rate_init=self.learning_rate_init)

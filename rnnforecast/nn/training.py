@@ -382,18 +382,26 @@ class DivergenceMonitor:
     The rule, on the scale the network is trained on:
 
     * *baseline*: the loss of a constant zero output over the samples of the
-      first epoch (the targets' centre for standardised targets, uniform
-      probabilities for cross-entropy): what a sane constant forecast costs.
-    * *usable* loss: finite and at most ``DIVERGENCE_FACTOR * max(baseline,
-      1)`` (ten times a constant forecast; the floor 1, the variance of
-      standardised targets, covers targets that are all zero).  An untrained
-      network costs about the baseline, so a first epoch of a sound run
-      passes, while ``learning_rate_init=10`` gives tens to 1e11 times it.
+      first epoch (the targets' centre for standardised targets, the level
+      of the window for window scalers, uniform probabilities for
+      cross-entropy): what a sane constant forecast costs.
+    * *reference*: ``max(baseline, min(initial, 1))`` where ``initial`` is
+      the loss of the untrained network on the first mini-batch; the floor
+      matters only when the targets are (nearly) all zero, where a constant
+      forecast costs nothing and the untrained network little, and is
+      capped at 1, the variance of standardised targets.
+    * *usable* loss: finite and at most ``factor * reference``, where
+      ``factor`` is 10 for ``"mse"`` and ``sqrt(10)`` for the losses linear
+      in the error (``"mae"``, ``"huber"``, ``"pinball"``,
+      ``"cross_entropy"``): errors about three times those of a constant
+      forecast.  A sound run's first epoch costs at most about the
+      reference, while ``learning_rate_init=10`` gives from tens to 1e11
+      times it.
     * *no usable weights*: the best epoch loss is not usable: training
       diverged from the start; the fit must fail.
-    * *blow-up*: the last epoch's loss is not usable, or exceeds
-      ``BLOWUP_FACTOR`` times the best one *and* the baseline: training went
-      well, then exploded; the weights of the best epoch should be restored.
+    * *blow-up*: the last epoch's loss is not usable, or exceeds ``factor``
+      times the best one *and* the baseline: training went well, then
+      exploded; the weights of the best epoch should be restored.
 
     It also records ``target_bound``, the largest absolute training target
     (float targets only), against which predictions are judged plausible.
@@ -416,6 +424,7 @@ class DivergenceMonitor:
     >>> from rnnforecast.nn.training import DivergenceMonitor
     >>> m = DivergenceMonitor("mse", 1, np.float64)
     >>> m.observe_batch(np.array([[1.0], [-1.0]]), epoch=0)  # baseline: mean(y**2) = 1
+    >>> m.observe_step(1.3)  # loss of the untrained network on the first batch
     >>> m.end_epoch(0, 0.5, np.zeros(3))
     >>> m.end_epoch(1, 40.0, np.ones(3))
     >>> m.baseline, m.usable(m.best_loss), m.blew_up(40.0), m.best_epoch
@@ -424,12 +433,11 @@ class DivergenceMonitor:
     False
     """
 
-    DIVERGENCE_FACTOR = 10.0
-    BLOWUP_FACTOR = 10.0
-
     def __init__(self, loss, output_size, dtype, quantiles=None, huber_delta=1.0):
         self.loss, self.output_size, self.dtype = loss, int(output_size), dtype
         self.quantiles, self.huber_delta = quantiles, huber_delta
+        self.factor = 10.0 if loss == "mse" else math.sqrt(10.0)
+        self.initial_loss = None
         self._baseline_total, self._baseline_n = 0.0, 0
         self.best_loss, self.best_epoch, self.best_params = math.inf, None, None
         self.target_bound = None if loss == "cross_entropy" else 0.0
@@ -444,6 +452,11 @@ class DivergenceMonitor:
         if self.target_bound is not None and Y.size:
             self.target_bound = max(self.target_bound, float(np.max(np.abs(Y))))
 
+    def observe_step(self, value):
+        """Record a training step's loss (the first one is the untrained network's)."""
+        if self.initial_loss is None:
+            self.initial_loss = float(value)
+
     def end_epoch(self, epoch, epoch_loss, params):
         """Record an epoch's mean loss and the parameters at its end."""
         if math.isfinite(epoch_loss) and epoch_loss < self.best_loss:
@@ -456,17 +469,19 @@ class DivergenceMonitor:
         return self._baseline_total / self._baseline_n if self._baseline_n else math.nan
 
     def _reference(self):
+        init = self.initial_loss
+        floor = min(init, 1.0) if init is not None and math.isfinite(init) else 1.0
         b = self.baseline
-        return max(b, 1.0) if math.isfinite(b) else 1.0
+        return max(b, floor) if math.isfinite(b) else max(floor, 1e-12)
 
     def usable(self, value):
-        """Whether a loss ``value`` is within ``DIVERGENCE_FACTOR`` of a constant forecast."""
-        return math.isfinite(value) and value <= self.DIVERGENCE_FACTOR * self._reference()
+        """Whether a loss ``value`` is within ``factor`` times the reference loss."""
+        return math.isfinite(value) and value <= self.factor * self._reference()
 
     def blew_up(self, final_loss):
         """Whether the last epoch lost what the best one had learned."""
         return (not self.usable(final_loss)) or (
-            final_loss > self.BLOWUP_FACTOR * self.best_loss
+            final_loss > self.factor * self.best_loss
             and final_loss > (self.baseline if math.isfinite(self.baseline) else 1.0))
 
     def verdict(self, params, curve, failure=None, *, keep_params=False, who="model",
@@ -513,9 +528,10 @@ class DivergenceMonitor:
                 raise failure
             raise TrainingDivergedError(
                 f"{who}: training diverged: the best epoch's training loss "
-                f"({self.best_loss:.3g}) is more than {self.DIVERGENCE_FACTOR:g} times "
-                f"the loss of a constant forecast ({self.baseline:.3g}, on the scale the "
-                f"network is trained on), so the weights are unusable. Lower "
+                f"({self.best_loss:.3g}) is more than {self.factor:.3g} times "
+                f"{self._reference():.3g}, the loss of a constant forecast or of the "
+                "untrained network (on the scale the network is trained on), so the "
+                "weights are unusable. Lower "
                 f"learning_rate_init (got {lr}), set clip_grad_norm, or scale the inputs. "
                 "The estimator was left as it was before this fit.")
         final = curve[-1] if curve and failure is None else math.inf

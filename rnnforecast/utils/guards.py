@@ -145,8 +145,9 @@ def _float_blocks(values: Any) -> Iterator[np.ndarray]:
         for _, col in values.items():
             yield from _float_blocks(col)
     elif isinstance(values, pd.Series):
-        if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_complex_dtype(
-                values.dtype):
+        if pd.api.types.is_float_dtype(values.dtype):  # nullable Float64 too: NA -> NaN
+            yield values.to_numpy(dtype=np.float64, na_value=np.nan)
+        elif pd.api.types.is_complex_dtype(values.dtype):
             yield values.to_numpy()
     elif isinstance(values, (np.ndarray, np.generic, float)):
         arr = np.asarray(values)
