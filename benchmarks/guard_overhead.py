@@ -9,7 +9,7 @@
 Prints medians and their ratios, with the machine load (timings on a shared
 machine are noisy; the ratios are what to read).
 
-Run from the repository root::
+Run from the repository root (the package importable, e.g. ``pip install -e .``)::
 
     python benchmarks/guard_overhead.py [--repeats 7] [--samples 2000]
 """
@@ -39,6 +39,9 @@ class NoMonitor:
         self.target_bound = None
 
     def observe_batch(self, Y, epoch):
+        pass
+
+    def observe_step(self, value):
         pass
 
     def end_epoch(self, epoch, epoch_loss, params):
