@@ -15,7 +15,8 @@ runs past its limit (unbounded work).
 
 Some cases depend on fixes made on other branches of issue 13; they are
 listed in :data:`DEPENDS_ON_OTHER_BRANCHES` (not skipped: they must pass
-once every branch is merged).
+once every branch is merged).  The kernels are compiled by a module fixture
+before the first case, outside the watchdog.
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ CASE_LIMIT_S = 30
 #: ``max(range, 10% of the largest |value|)`` on each side.
 BAND = 3.0
 
-#: (model, case) pairs whose fix belongs to another branch of issue 13; they
-#: may fail on this branch alone and must pass after the merge.
+#: (model, case) pairs whose fix belongs to another branch of issue 13: they
+#: may fail on this branch alone (or, where marked, after merging that
+#: branch) and must pass once issue 13 is done.  Not skipped, not xfailed.
 DEPENDS_ON_OTHER_BRANCHES = {
     # helper F: ARIMA fitted on a standardised series (tiny scales collapse to 0)
     ("arima", "constant_tiny"): "ARIMA on tiny scales (helper F)",
@@ -74,6 +76,10 @@ DEPENDS_ON_OTHER_BRANCHES = {
        for m in ("lstm", "local_naive")
        for c in ("long_without_id", "long_integer_ds_without_id", "long_other_id_name",
                  "long_id_in_index")},
+    # pass on this branch, failed in a trial merge with h/arima (06:55 UTC):
+    # AutoARIMA on a constant series raises ARIMAFitError (helper F)
+    ("auto_arima", "constant_y"): "AutoARIMA on a constant series after h/arima (helper F)",
+    ("auto_arima", "constant_tiny"): "AutoARIMA on a constant series after h/arima (helper F)",
     # helper A: NaiveForecaster predicts from the fitted strategy/sp
     ("naive_last", "set_params_after_fit"): "naive set_params after fit (helper A)",
     ("naive_drift", "set_params_after_fit"): "naive set_params after fit (helper A)",
