@@ -91,7 +91,11 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.utils._compat import _fit_context
-from rnnforecast.utils.guards import check_finite_output, guard_forecast_method
+from rnnforecast.utils.guards import (
+    DEFAULT_ADVICE,
+    check_finite_output,
+    guard_forecast_method,
+)
 from rnnforecast.utils.panel import (
     Panel,
     check_long_future_exog,
@@ -160,10 +164,7 @@ class BaseForecaster(BaseEstimator):
     _supports_multivariate: bool = True
     _supports_panel: bool = False
     #: What to try when the outputs are not finite (end of the guard's message).
-    _nonfinite_advice: str = (
-        "check the inputs (values near the float64 limit overflow: rescale them) and the "
-        "model's parameters, then refit"
-    )
+    _nonfinite_advice: str = DEFAULT_ADVICE
     #: Public methods whose horizon is bounded and whose output is checked by
     #: :func:`~rnnforecast.utils.guards.guard_forecast_method`, in every subclass.
     _guarded_methods: tuple = ("predict", "predict_interval", "predict_quantiles")

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DEFAULT_ADVICE",
     "DEFAULT_MIN_HORIZON_LIMIT",
     "HORIZON_HISTORY_FACTOR",
     "check_finite_output",
@@ -56,6 +57,10 @@ __all__ = [
 HORIZON_HISTORY_FACTOR = 10
 #: ... and always at least this large.
 DEFAULT_MIN_HORIZON_LIMIT = 10_000
+
+#: What to try when a forecaster's outputs are not finite (its ``_nonfinite_advice``).
+DEFAULT_ADVICE = ("check the inputs (values near the float64 limit overflow: rescale them) "
+                  "and the model's parameters, then refit")
 
 # "default": the rule above; None: unbounded; an int: that limit.
 _LIMIT: contextvars.ContextVar = contextvars.ContextVar("rnnforecast_horizon_limit",
@@ -114,6 +119,20 @@ def check_horizon_limit(h: Any, n_history: int, who: Any) -> None:
     who : str or object
         The model, for the message (an object is described by its repr, only
         when the limit is exceeded).
+
+    Raises
+    ------
+    ValueError
+        If ``h`` is an int above the limit.
+
+    Examples
+    --------
+    >>> from rnnforecast.utils.guards import check_horizon_limit
+    >>> check_horizon_limit(10_000, n_history=50, who="M")  # max(500, 10000)
+    >>> check_horizon_limit(10_001, n_history=50, who="M")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: h=10001 is more than 10000 steps ahead (max(10 * 50 observations at fit, 10000)) for M; ...
     """
     if isinstance(h, bool) or not isinstance(h, Integral):
         return
@@ -226,9 +245,38 @@ _WHAT = {"predict": "forecasts", "predict_interval": "prediction intervals",
 def guard_forecast_method(method: Callable) -> Callable:
     """Wrap a forecaster's public method: bound ``h``, check the output.
 
-    The wrapped method's first argument after ``self`` is ``h``.  The model's
+    The wrapped method's first argument after ``self`` is ``h``; the bound
+    applies once the model is fitted (``n_timesteps_`` set).  The model's
     ``_nonfinite_advice`` attribute (a sentence), if any, says what to try.
     Wrapping twice is a no-op.
+    :class:`~rnnforecast.forecasting.base.BaseForecaster` applies it to
+    ``predict``, ``predict_interval`` and ``predict_quantiles`` of every
+    subclass.
+
+    Parameters
+    ----------
+    method : callable
+        ``method(self, h, *args, **kwargs)`` returning an array, a pandas
+        object or a list of them.
+
+    Returns
+    -------
+    guarded : callable
+        The wrapper (``functools.wraps`` of ``method``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.utils.guards import guard_forecast_method
+    >>> class Model:
+    ...     n_timesteps_ = 3
+    ...     @guard_forecast_method
+    ...     def predict(self, h):
+    ...         return np.full(h, np.nan)
+    >>> Model().predict(2)
+    Traceback (most recent call last):
+        ...
+    ValueError: Model produced non-finite forecasts (2 of 2 values are NaN or inf); the fitted model is unusable: check the inputs (values near the float64 limit overflow: rescale them) and the model's parameters, then refit.
     """
     if getattr(method, _GUARDED, False):
         return method
@@ -241,12 +289,9 @@ def guard_forecast_method(method: Callable) -> Callable:
             check_horizon_limit(h, n, self)
         out = method(self, h, *args, **kwargs)
         check_finite_output(out, who=type(self).__name__, what=what,
-                            advice=getattr(self, "_nonfinite_advice", _DEFAULT_ADVICE))
+                            advice=getattr(self, "_nonfinite_advice", DEFAULT_ADVICE))
         return out
 
     setattr(guarded, _GUARDED, True)
     return guarded
 
-
-_DEFAULT_ADVICE = ("check the inputs (values near the float64 limit overflow: rescale them) "
-                   "and the model's parameters, then refit")
