@@ -97,9 +97,18 @@ def test_horizon_bound_default_and_context_manager():
         f.predict(10_001)
 
 
+def test_horizon_limit_reaches_the_workers_of_local_forecaster():
+    series = [Y[:20], Y[:30]]  # 20 and 30 observations: inner limits 10000
+    f = LocalForecaster(NaiveForecaster(), n_jobs=2, backend="threading").fit(series)
+    with pytest.raises(ValueError, match="h=10001"):
+        f.predict(10_001)
+    with horizon_limit(None):
+        assert [len(p) for p in f.predict(10_001)] == [10_001, 10_001]
+
+
 @pytest.mark.parametrize("limit", [0, -1, 2.5, True, "10"])
 def test_horizon_limit_validates_its_argument(limit):
-    with pytest.raises(ValueError, match="limit must be an int >= 1 or None"):
+    with pytest.raises(ValueError, match="limit must be an int >= 1, None or 'default'"):
         with horizon_limit(limit):
             pass
 

@@ -49,6 +49,7 @@ __all__ = [
     "check_finite_output",
     "check_horizon_limit",
     "check_plausible_output",
+    "get_horizon_limit",
     "guard_forecast_method",
     "horizon_limit",
 ]
@@ -69,16 +70,34 @@ _LIMIT: contextvars.ContextVar = contextvars.ContextVar("rnnforecast_horizon_lim
 _GUARDED = "__rnnforecast_guarded__"
 
 
+def get_horizon_limit() -> int | str | None:
+    """The horizon limit in force: ``"default"`` (outside any block), an int or None.
+
+    Code that forecasts in other threads or processes (joblib workers do not
+    inherit it) passes it on: ``with horizon_limit(value):`` in the worker.
+
+    Examples
+    --------
+    >>> from rnnforecast.utils.guards import get_horizon_limit, horizon_limit
+    >>> get_horizon_limit()
+    'default'
+    >>> with horizon_limit(None):
+    ...     print(get_horizon_limit())
+    None
+    """
+    return _LIMIT.get()
+
+
 @contextlib.contextmanager
-def horizon_limit(limit: int | None) -> Iterator[None]:
+def horizon_limit(limit: int | str | None) -> Iterator[None]:
     """Change the largest horizon ``h`` forecasters accept, inside a ``with`` block.
 
     Parameters
     ----------
-    limit : int >= 1 or None
+    limit : int >= 1, None or "default"
         The largest ``h`` accepted by ``predict``, ``predict_interval`` and
         ``predict_quantiles`` of every forecaster in the block; None removes
-        the bound.  Outside any block the limit is
+        the bound; ``"default"`` is the rule in force outside any block:
         ``max(10 * n_timesteps_, 10_000)``.
 
     Examples
@@ -95,10 +114,10 @@ def horizon_limit(limit: int | None) -> Iterator[None]:
     ...     f.predict(20_000).shape
     (20000,)
     """
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, Integral)
-                              or limit < 1):
-        raise ValueError(f"limit must be an int >= 1 or None; got {limit!r}.")
-    token = _LIMIT.set(None if limit is None else int(limit))
+    if limit is not None and limit != "default" and (
+            isinstance(limit, bool) or not isinstance(limit, Integral) or limit < 1):
+        raise ValueError(f"limit must be an int >= 1, None or 'default'; got {limit!r}.")
+    token = _LIMIT.set(limit if limit is None or limit == "default" else int(limit))
     try:
         yield
     finally:
