@@ -28,6 +28,23 @@ every epoch, training stops when it has not improved by ``tol`` for more than
 No :class:`~sklearn.exceptions.ConvergenceWarning` is issued when
 ``max_iter`` is reached; compare ``n_iter_`` with ``max_iter``.
 
+Divergence
+----------
+A fit never leaves a silently exploded model
+(:class:`~rnnforecast.nn.training.DivergenceMonitor` has the rule, on the
+scale the network is trained on).  If no epoch's training loss came within
+ten times (MSE; sqrt(10) for the other losses) the loss of a constant
+forecast, ``fit`` raises
+:class:`~rnnforecast.nn.training.TrainingDivergedError` (a ``ValueError``;
+:class:`NonFiniteLossError` when the loss became NaN/inf) and the model is
+left as it was.  If the loss became non-finite, or the last epoch lost what
+the best one had learned (ten times its loss and worse than a constant
+forecast), the weights of the best epoch are restored with a
+``ConvergenceWarning`` naming ``learning_rate_init``.  The outputs of the
+fitted network are checked at every prediction: NaN/inf, or values more than
+10 times the largest training target (at least 1) away from 0 (e.g. a
+corrupted weight), raise a ``ValueError``.
+
 Determinism
 -----------
 Every random draw (initial weights, validation split, batch order, dropout
@@ -47,6 +64,7 @@ from typing import Any, Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -56,6 +74,7 @@ from rnnforecast.nn.masked import padding_lengths
 from rnnforecast.nn.network import RecurrentNetwork
 from rnnforecast.persistence import SaveMixin
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
+from rnnforecast.nn.training import DivergenceMonitor, TrainingDivergedError
 from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
 from rnnforecast.utils.network_input import check_dtype_range, check_n_timesteps
@@ -66,6 +85,7 @@ __all__ = [
     "NonFiniteLossError",
     "RecurrentModelMixin",
     "TRAINING_CONSTRAINTS",
+    "TrainingDivergedError",
     "TrainingResult",
 ]
 
@@ -111,6 +131,9 @@ _PREDICT_BATCH = 1024
 _HUBER_DELTA = 1.0
 # learning_rate="cosine" decays the step size to this fraction of learning_rate_init.
 _COSINE_FLOOR = 0.05
+# Outputs of the fitted network beyond this many times the largest training
+# target (on the network's scale) are refused as implausible.
+_IMPLAUSIBLE_FACTOR = 10.0
 
 
 class TrainingResult:
@@ -124,7 +147,7 @@ class TrainingResult:
     Parameters
     ----------
     params, loss_curve, validation_scores, best_validation_score, best_loss, \
-n_iter, n_threads
+n_iter, n_threads, target_bound
         Stored as the attributes of the same names (see Attributes).
 
     Attributes
@@ -143,6 +166,9 @@ n_iter, n_threads
         Number of epochs run.
     n_threads : int
         Number of kernel threads used.
+    target_bound : float or None
+        Largest absolute training target on the network's scale (None for
+        class labels); predictions are judged plausible against it.
 
     Examples
     --------
@@ -156,7 +182,7 @@ n_iter, n_threads
     """
 
     def __init__(self, params, loss_curve, validation_scores, best_validation_score,
-                 best_loss, n_iter, n_threads):
+                 best_loss, n_iter, n_threads, target_bound=None):
         self.params = params
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
@@ -164,6 +190,7 @@ n_iter, n_threads
         self.best_loss = best_loss
         self.n_iter = n_iter
         self.n_threads = n_threads
+        self.target_bound = target_bound
 
 
 def _numpy_loss(loss: str, pred: np.ndarray, target: np.ndarray,
@@ -205,6 +232,21 @@ class _ArraySource:
         return self.X[idx], self.Y[idx]
 
 
+def _check_state_entry(key: Any, value: np.ndarray) -> np.ndarray:
+    """A loaded weight must be a finite floating-point array (shapes: the network checks)."""
+    if value.dtype.kind not in "fiu":
+        raise TypeError(
+            f"state[{key!r}] must be an array of real numbers; got dtype {value.dtype}."
+        )
+    if value.dtype.kind == "f" and not np.isfinite(value).all():
+        n = int(value.size - np.count_nonzero(np.isfinite(value)))
+        raise ValueError(
+            f"state[{key!r}] contains {n} NaN or infinite value(s) of {value.size}: the "
+            "weights are corrupted. Nothing was loaded."
+        )
+    return value
+
+
 class RecurrentModelMixin:
     """Network construction, training loop, prediction and state-dict I/O.
 
@@ -239,6 +281,11 @@ class RecurrentModelMixin:
     """
 
     _cell: str = "lstm"
+    #: What to try when the outputs are not finite or implausible.
+    _nonfinite_advice: str = (
+        "refit with a lower learning_rate_init or a clip_grad_norm, or check the inputs "
+        "and any weights loaded with load_state_dict"
+    )
 
     # ------------------------------------------------------------ network
     def _np_dtype(self) -> np.dtype:
@@ -366,6 +413,8 @@ class RecurrentModelMixin:
         order_rng = np.random.default_rng([seed, 1])
         clip = None if self.clip_grad_norm is None else float(self.clip_grad_norm)
         validate = X_val is not None
+        monitor = DivergenceMonitor(loss, net.output_size, net.dtype, quantiles, _HUBER_DELTA)
+        failure: NonFiniteLossError | None = None
         curve: list[float] = []
         scores: list[float] = []
         best_loss, best_score, best_params = np.inf, -np.inf, None
@@ -385,6 +434,7 @@ class RecurrentModelMixin:
                                 1 + math.cos(math.pi * step / max(total_steps - 1, 1))))
                         step += 1
                         Xb, Yb = source.batch(idx)
+                        monitor.observe_batch(Yb, epoch)
                         try:
                             value, _ = train_step(net, params, optimizer, Xb, Yb,
                                                   loss=loss, huber_delta=_HUBER_DELTA,
@@ -392,16 +442,22 @@ class RecurrentModelMixin:
                                                   **({} if quantiles is None
                                                      else {"quantiles": quantiles}))
                         except NonFiniteLossError as err:
-                            raise NonFiniteLossError(
+                            failure = NonFiniteLossError(
                                 f"{name}: the training loss became non-finite (NaN or "
                                 f"inf) in epoch {epoch + 1}: {err} Training diverged; "
                                 "lower learning_rate_init, set clip_grad_norm, scale the "
                                 "inputs or use dtype='float64'. The estimator was left "
                                 "as it was before this fit (previous weights kept)."
-                            ) from err
+                            )
+                            failure.__cause__ = err
+                            break
+                        monitor.observe_step(value)
                         total += value * len(idx)
+                    if failure is not None:
+                        break
                     epoch_loss = total / per_epoch
                     curve.append(epoch_loss)
+                    monitor.end_epoch(epoch, epoch_loss, params)
                     postfix = {"loss": f"{epoch_loss:.4g}"}
                     if validate:
                         raw = self._raw_predict(net, params, X_val)
@@ -436,7 +492,8 @@ class RecurrentModelMixin:
             bar.close()
         if validate and best_params is not None:
             params = best_params
-        return TrainingResult(
+        params = self._check_divergence(monitor, params, curve, failure, validate)
+        result = TrainingResult(
             params=params,
             loss_curve=curve,
             validation_scores=scores if validate else None,
@@ -444,7 +501,24 @@ class RecurrentModelMixin:
             best_loss=float(best_loss),
             n_iter=len(curve),
             n_threads=n_threads,
+            target_bound=monitor.target_bound,
         )
+        return result
+
+    def _check_divergence(self, monitor: DivergenceMonitor, params: np.ndarray,
+                          curve: list, failure: NonFiniteLossError | None,
+                          validate: bool) -> np.ndarray:
+        """The weights to keep after training (:meth:`DivergenceMonitor.verdict`).
+
+        Raises when no epoch is usable; warns (``ConvergenceWarning``) when the
+        weights of the best epoch are restored.
+        """
+        params, message = monitor.verdict(params, curve, failure, keep_params=validate,
+                                          who=type(self).__name__,
+                                          learning_rate_init=self.learning_rate_init)
+        if message is not None:
+            warnings.warn(message, ConvergenceWarning, stacklevel=4)
+        return params
 
     def _set_training_result(self, net: RecurrentNetwork, result: TrainingResult) -> None:
         self.network_ = net
@@ -459,21 +533,31 @@ class RecurrentModelMixin:
             self.validation_scores_ = None
             self.best_validation_score_ = None
         self._n_threads_ = result.n_threads
+        self._target_bound_ = result.target_bound
 
     # ------------------------------------------------------------ prediction
-    @staticmethod
-    def _raw_predict(net: RecurrentNetwork, params: np.ndarray, X: np.ndarray) -> np.ndarray:
+    def _raw_predict(self, net: RecurrentNetwork, params: np.ndarray,
+                     X: np.ndarray) -> np.ndarray:
         """Head outputs (N, output_size) in float64, batch-independent.
 
         The recurrent layers run sample by sample (``chunk=1``), so every
         sample's arithmetic is the same whatever else is in the batch; the
-        linear head is applied in float64.  Dropout is off.
+        linear head is applied in float64.  Dropout is off.  Outputs of the
+        fitted weights (``params is self.params_``) are checked by
+        :meth:`_check_raw_output`.
         """
         body = RecurrentNetwork(
             net.cell, net.input_size, net.hidden_size, num_layers=net.num_layers,
             bidirectional=net.bidirectional, nonlinearity=net.nonlinearity, dropout=0.0,
             output_size=0, head=net.head, vocab_size=net.vocab_size,
             embedding_dim=net.embedding_dim, dtype=net.dtype)
+        fitted = params is getattr(self, "params_", None)
+        if fitted and not np.isfinite(params).all():
+            n = int(params.size - np.count_nonzero(np.isfinite(params)))
+            raise ValueError(
+                f"{type(self).__name__}: the fitted weights params_ contain {n} NaN or "
+                "infinite value(s): the model is corrupted (e.g. a damaged file). Refit it "
+                "or load valid weights with load_state_dict.")
         views = net.layout.views(params)
         w = views["fc.weight"].astype(np.float64)
         b = views["fc.bias"].astype(np.float64)
@@ -486,7 +570,23 @@ class RecurrentModelMixin:
             fr = body.forward(rec, X[start:start + _PREDICT_BATCH], chunk=1)
             feat = body.head_features(fr.output, fr.h_n)[:, 0, :]
             out[start:start + feat.shape[0]] = feat.astype(np.float64) @ w.T + b
+        if fitted:
+            self._check_raw_output(out)
         return out
+
+    def _check_raw_output(self, raw: np.ndarray) -> None:
+        """Refuse non-finite or implausible outputs of the fitted network.
+
+        Implausible: more than ``_IMPLAUSIBLE_FACTOR`` times the largest
+        absolute training target away from 0, on the scale the network was
+        trained on (e.g. a corrupted weight of 1e30).  Class logits are only
+        checked for being finite.
+        """
+        from rnnforecast.utils.guards import check_plausible_output
+
+        check_plausible_output(raw, getattr(self, "_target_bound_", None),
+                               factor=_IMPLAUSIBLE_FACTOR, who=type(self).__name__,
+                               advice=self._nonfinite_advice)
 
     def _predict_network(self, X: np.ndarray) -> np.ndarray:
         """:meth:`_raw_predict` with the fitted weights, on ``n_jobs`` threads."""
@@ -552,8 +652,17 @@ class RecurrentModelMixin:
                 name = name.rsplit(".", 1)[1]
             if name in clean:
                 raise ValueError(f"state has several entries for {name!r} (e.g. {key!r}).")
-            clean[name] = _as_numpy(value)
-        params = self.network_.load_state_dict(self._import_state(clean))
+            clean[name] = _check_state_entry(key, _as_numpy(value))
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: refused below
+            params = self.network_.load_state_dict(self._import_state(clean))
+        bad = [b.name for b in self.network_.layout.blocks
+               if not np.isfinite(params[b.offset:b.stop]).all()]
+        if bad:
+            raise ValueError(
+                f"state[{bad[0]!r}] holds values too large for the network "
+                f"(dtype={self.network_.dtype}): they overflow to inf once converted "
+                "(and mapped to the network's scale). Nothing was loaded."
+            )
         self.params_ = params
         return self
 
@@ -588,7 +697,10 @@ class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
     def _validate_inputs(self, X: Any, y: Any = None, *, reset: bool, **y_kwargs: Any):
         """Validate ``X`` (and ``y``); return the network-ready ``X`` (and ``y``)."""
         name = type(self).__name__
-        tokens = self.embedding_dim is not None
+        # predict reads the fitted network, never the current parameters
+        # (set_params after fit must not change what a fitted model does)
+        fitted = None if reset else self.network_
+        tokens = self.embedding_dim is not None if reset else fitted.vocab_size > 0
         if tokens:
             dtype: Any = "numeric"
         else:
@@ -636,7 +748,8 @@ class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
                 )
             check_dtype_range(X, self._np_dtype(), name="X")
             X = np.ascontiguousarray(
-                X.reshape(X.shape[0], X.shape[1], n_channels), dtype=self._np_dtype()
+                X.reshape(X.shape[0], X.shape[1], n_channels),
+                dtype=self._np_dtype() if reset else fitted.dtype,
             )
             padding_lengths(X)  # NaN only as left padding, every sample non-empty
         if not X.flags.writeable:
@@ -657,7 +770,7 @@ class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
         # sklearn's n_features_in_ counts time steps (axis 1): say "time steps"
         check_n_timesteps(X, getattr(self, "n_features_in_", None), who=type(self).__name__)
         X = self._validate_inputs(X, reset=False)
-        if self.embedding_dim is not None and X.max() >= self.vocab_size_:
+        if self.network_.vocab_size and X.max() >= self.vocab_size_:
             raise ValueError(
                 f"Token ids in X must lie in [0, vocab_size_={self.vocab_size_}); got "
                 f"{X.max()}. Ids unseen at fit have no embedding: set vocab_size to "

@@ -40,6 +40,7 @@ from rnnforecast.estimators._base import (
     BaseRecurrentEstimator,
     fill_doc,
 )
+from rnnforecast.utils.guards import check_finite_output
 
 __all__ = ["GRURegressor", "LSTMRegressor", "RNNRegressor"]
 
@@ -169,6 +170,8 @@ class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         X = self._check_predict_input(X)
         raw = self._predict_network(X)
         pred = raw * self.y_scale_ + self.y_mean_
+        check_finite_output(pred, who=type(self).__name__, what="predictions",
+                            advice=self._nonfinite_advice)
         return pred.ravel() if self.n_outputs_ == 1 else pred
 
     def __sklearn_tags__(self):  # noqa: D105

@@ -55,6 +55,13 @@ The contract, in detail:
   passed to ``predict(h, y=...)`` (default: ``_min_history()``).  Too-short
   input raises ``ValueError("y has 10 observations but
   LSTMForecaster(window_length=24) needs at least 25")``.
+* Outputs are guarded: ``predict``, ``predict_interval`` and
+  ``predict_quantiles`` of every subclass (and of mixins it inherits them
+  from) are wrapped by :func:`rnnforecast.utils.guards.guard_forecast_method`
+  when the class is created: NaN/inf in the output raise a ``ValueError``
+  naming the model (set ``_nonfinite_advice`` to say what to try), and ``h``
+  above ``max(10 * n_timesteps_, 10_000)`` is refused unless inside
+  ``with rnnforecast.utils.guards.horizon_limit(None):``.
 * Helpers: ``self._history(y_hist=None)`` returns ``y_hist`` if given, else the
   ``(n, k)`` training history; ``self._exog_history(X_hist=None)`` the same
   for ``X`` (``None`` if no regressors).  Do not modify these arrays in place.
@@ -85,6 +92,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.persistence import SaveMixin
 from rnnforecast.utils._compat import _fit_context
+from rnnforecast.utils.guards import (
+    DEFAULT_ADVICE,
+    check_finite_output,
+    guard_forecast_method,
+)
 from rnnforecast.utils.panel import (
     Panel,
     check_long_future_exog,
@@ -152,6 +164,23 @@ class BaseForecaster(SaveMixin, BaseEstimator):
     _supports_exog: bool = False
     _supports_multivariate: bool = True
     _supports_panel: bool = False
+    #: What to try when the outputs are not finite (end of the guard's message).
+    _nonfinite_advice: str = DEFAULT_ADVICE
+    #: Public methods whose horizon is bounded and whose output is checked by
+    #: :func:`~rnnforecast.utils.guards.guard_forecast_method`, in every subclass.
+    _guarded_methods: tuple = ("predict", "predict_interval", "predict_quantiles")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls._guarded_methods:
+            for klass in cls.__mro__:  # the definition the class resolves to
+                if name in klass.__dict__:
+                    method = klass.__dict__[name]
+                    if inspect.isfunction(method):
+                        guarded = guard_forecast_method(method)
+                        if guarded is not method:
+                            setattr(cls, name, guarded)
+                    break
 
     # ------------------------------------------------------------------ hooks
     def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> Any:
@@ -289,6 +318,8 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         values, cutoff_info = self._predict_array(h, X, y)
         return self._to_output(values, cutoff_info, h)
 
+    predict = guard_forecast_method(predict)
+
     def score(self, y_future: Any, X_future: Any = None) -> float:
         """R² of the forecasts of the observations ``y_future``.
 
@@ -344,6 +375,7 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             h = info.n_timesteps
             steps = np.arange(1, h + 1)
         pred, _ = self._predict_array(h, X_future, None, x_name="X_future")
+        check_finite_output(pred, who=type(self).__name__, advice=self._nonfinite_advice)
         y_pred = pred[steps - 1]
         if info.n_columns == 1:
             return float(r2_score(y_true[:, 0], y_pred[:, 0]))

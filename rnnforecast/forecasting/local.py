@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import HasMethods
+from rnnforecast.utils.guards import get_horizon_limit, guard_forecast_method, horizon_limit
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.panel import Panel
 from rnnforecast.utils.validation import SeriesInfo, check_horizon
@@ -69,11 +70,14 @@ def _fit_one(forecaster: Any, uid: Any, y: Any, X: Any, inner_n_jobs: int | None
 
 def _predict_one(
     model: Any, uid: Any, h: int, X: Any, y: Any, inner_n_jobs: int | None,
-    interval: bool = False, coverage: Any = None,
+    interval: bool = False, coverage: Any = None, limit: Any = "default",
 ) -> np.ndarray:
-    """Forecasts (or interval bounds) of one fitted model as float64 numpy."""
+    """Forecasts (or interval bounds) of one fitted model as float64 numpy.
+
+    ``limit``: the caller's horizon limit (a joblib worker does not inherit it).
+    """
     try:
-        with _kernel_threads(inner_n_jobs):
+        with _kernel_threads(inner_n_jobs), horizon_limit(limit):
             if interval:
                 out = model.predict_interval(h, coverage=coverage, X=X, y=y)
             else:
@@ -326,12 +330,14 @@ class LocalForecaster(BaseForecaster):
 
     def _predict_panel(self, h: int, panel: Panel, X_future: list | None) -> list:
         return self._parallel([
-            delayed(_predict_one)(m, uid, h, x, y, self.inner_n_jobs)
+            delayed(_predict_one)(m, uid, h, x, y, self.inner_n_jobs,
+                                  limit=get_horizon_limit())
             for uid, m, x, y in self._members(h, panel, X_future)
         ])
 
     # ------------------------------------------------------------- public API
     @available_if(_has_predict_interval)
+    @guard_forecast_method
     def predict_interval(self, h: int, coverage: float = 0.9, X: Any = None, y: Any = None) -> Any:
         """Prediction intervals from each series' own model.
 
@@ -366,7 +372,8 @@ class LocalForecaster(BaseForecaster):
         h = check_horizon(h)
         panel, X_future = self._panel_predict_inputs(h, X, y)
         bounds = self._parallel([
-            delayed(_predict_one)(m, uid, h, x, yy, self.inner_n_jobs, True, coverage)
+            delayed(_predict_one)(m, uid, h, x, yy, self.inner_n_jobs, True, coverage,
+                                  get_horizon_limit())
             for uid, m, x, yy in self._members(h, panel, X_future)
         ])
         return panel.to_output([b.reshape(h, 2) for b in bounds], columns=["lower", "upper"])

@@ -55,6 +55,9 @@ class ReductionForecaster(BaseForecaster):
     estimators_ : list of estimators
         Fitted clones, ``estimators_[j - 1]`` predicts ``j`` steps ahead
         (``"direct"``).
+    window_length_, strategy_, horizon_
+        The configuration of the fit, which ``predict`` uses (changing the
+        parameters with ``set_params`` takes effect at the next ``fit``).
     n_targets_, n_exog_, cutoff_, freq_, n_timesteps_
         See :class:`~rnnforecast.forecasting.BaseForecaster`.
 
@@ -97,13 +100,14 @@ class ReductionForecaster(BaseForecaster):
         return int(self.window_length) + self._steps_trained()
 
     def _min_predict_history(self) -> int:
-        return int(self.window_length)
+        # predict reads what was fitted, whatever set_params changed since
+        return int(getattr(self, "window_length_", self.window_length))
 
     def _design(
         self, y: np.ndarray, X: np.ndarray | None, j: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Features and ``j``-step-ahead targets of every training window."""
-        w = self.window_length
+        w = int(self.window_length)
         inputs, targets = make_windows(y, X, window_length=w, horizon=j)
         features = inputs.reshape(inputs.shape[0], -1)
         if X is not None:
@@ -118,14 +122,32 @@ class ReductionForecaster(BaseForecaster):
                 "horizon must be set (a positive int) when strategy='direct': "
                 "one model is trained per step 1..horizon; got horizon=None."
             )
+        # the configuration predict uses (set_params after fit changes nothing)
+        self.window_length_ = int(self.window_length)
+        self.strategy_ = self.strategy
+        self.horizon_ = None if self.horizon is None else int(self.horizon)
         if self.strategy == "recursive":
             F, T = self._design(y, X, 1)
-            self.regressor_ = clone(self.regressor).fit(F, T)
+            self.regressor_ = self._fit_regressor(F, T, y)
         else:
             self.estimators_ = []
             for j in range(1, int(self.horizon) + 1):
                 F, T = self._design(y, X, j)
-                self.estimators_.append(clone(self.regressor).fit(F, T))
+                self.estimators_.append(self._fit_regressor(F, T, y))
+
+    def _fit_regressor(self, F: np.ndarray, T: np.ndarray, y: np.ndarray) -> Any:
+        """A fitted clone of the regressor; its numerical failures named for the user."""
+        try:
+            return clone(self.regressor).fit(F, T)
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError) as err:
+            big = float(np.max(np.abs(y)))
+            hint = (f" y holds values up to {big:.3g}, whose products overflow float64 "
+                    "inside the regressor: rescale y (e.g. divide it by its scale)."
+                    if big > 1e150 else "")
+            raise ValueError(
+                f"{type(self).__name__}: the regressor {self.regressor!r} could not be "
+                f"fitted on the lagged windows of y: {err}.{hint}"
+            ) from err
 
     def _predict(
         self,
@@ -134,13 +156,13 @@ class ReductionForecaster(BaseForecaster):
         y_hist: np.ndarray | None = None,
         X_hist: np.ndarray | None = None,
     ) -> np.ndarray:
-        w = self.window_length
+        w, strategy, horizon = self.window_length_, self.strategy_, self.horizon_
         y = self._history(y_hist)
         Xh = self._exog_history(X_hist)
         k = y.shape[1]
-        if self.strategy == "direct" and h > self.horizon:
+        if strategy == "direct" and h > horizon:
             raise ValueError(
-                f"h={h} exceeds horizon={self.horizon}, the number of steps "
+                f"h={h} exceeds horizon={horizon}, the number of steps "
                 "this direct-strategy forecaster was trained for; refit with "
                 f"horizon>={h} or use strategy='recursive'."
             )
@@ -155,7 +177,7 @@ class ReductionForecaster(BaseForecaster):
                 row = np.concatenate([row, X[step]])
             return row[None, :]
 
-        if self.strategy == "direct":
+        if strategy == "direct":
             for j in range(1, h + 1):
                 row = features(y_win, x_win, j - 1)
                 out[j - 1] = np.asarray(

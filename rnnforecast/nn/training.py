@@ -21,12 +21,32 @@ from .threads import kernel_threads
 LOSSES = ("mse", "mae", "huber", "cross_entropy", "pinball")
 
 
-class NonFiniteLossError(FloatingPointError):
+class TrainingDivergedError(FloatingPointError, ValueError):
+    """Training diverged: the fitted network would be unusable.
+
+    Raised by the ``fit`` of the neural estimators and forecasters when the
+    loss exploded and no epoch gave usable weights (the model is then left
+    as it was before the fit).  A :class:`ValueError` (a bad parameter value,
+    usually ``learning_rate_init``, caused it) and a
+    :class:`FloatingPointError`.
+
+    Examples
+    --------
+    >>> from rnnforecast.nn.training import NonFiniteLossError, TrainingDivergedError
+    >>> issubclass(TrainingDivergedError, ValueError)
+    True
+    >>> issubclass(NonFiniteLossError, TrainingDivergedError)
+    True
+    """
+
+
+class NonFiniteLossError(TrainingDivergedError):
     """Training produced a non-finite loss or gradient; parameters were left unchanged.
 
     Raised by :func:`train_step` (hence by every ``fit`` of the neural
     estimators and forecasters) before the parameters are updated.  A
-    subclass of :class:`FloatingPointError`.
+    subclass of :class:`TrainingDivergedError`, hence of
+    :class:`FloatingPointError` and :class:`ValueError`.
 
     Examples
     --------
@@ -354,3 +374,176 @@ def fit_network(net: RecurrentNetwork, X, Y, *, loss="mse", solver="adam", learn
             if callback is not None:
                 callback(epoch, curve[-1])
     return params, curve
+
+
+class DivergenceMonitor:
+    """Watches a training run and judges whether it diverged.
+
+    The rule, on the scale the network is trained on:
+
+    * *baseline*: the loss of a constant zero output over the samples of the
+      first epoch (the targets' centre for standardised targets, the level
+      of the window for window scalers, uniform probabilities for
+      cross-entropy): what a sane constant forecast costs.
+    * *reference*: ``max(baseline, min(initial, 1))`` where ``initial`` is
+      the loss of the untrained network on the first mini-batch; the floor
+      matters only when the targets are (nearly) all zero, where a constant
+      forecast costs nothing and the untrained network little, and is
+      capped at 1, the variance of standardised targets.
+    * *usable* loss: finite and at most ``factor * reference``, where
+      ``factor`` is 10 for ``"mse"`` and ``sqrt(10)`` for the losses linear
+      in the error (``"mae"``, ``"huber"``, ``"pinball"``,
+      ``"cross_entropy"``): errors about three times those of a constant
+      forecast.  A sound run's first epoch costs at most about the
+      reference, while ``learning_rate_init=10`` gives from tens to 1e11
+      times it.
+    * *no usable weights*: the best epoch loss is not usable: training
+      diverged from the start; the fit must fail.
+    * *blow-up*: the last epoch's loss is not usable, or exceeds ``factor``
+      times the best one *and* the baseline: training went well, then
+      exploded; the weights of the best epoch should be restored.
+
+    It also records ``target_bound``, the largest absolute training target
+    (float targets only), against which predictions are judged plausible.
+
+    Parameters
+    ----------
+    loss : str
+        As for :func:`compute_loss`.
+    output_size : int
+        Outputs of the network.
+    dtype : numpy dtype
+        Of the network.
+    quantiles : ndarray or None
+        Levels of ``loss="pinball"``.
+    huber_delta : float, default=1.0
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.nn.training import DivergenceMonitor
+    >>> m = DivergenceMonitor("mse", 1, np.float64)
+    >>> m.observe_batch(np.array([[1.0], [-1.0]]), epoch=0)  # baseline: mean(y**2) = 1
+    >>> m.observe_step(1.3)  # loss of the untrained network on the first batch
+    >>> m.end_epoch(0, 0.5, np.zeros(3))
+    >>> m.end_epoch(1, 40.0, np.ones(3))
+    >>> m.baseline, m.usable(m.best_loss), m.blew_up(40.0), m.best_epoch
+    (1.0, True, True, 0)
+    >>> m.usable(11.0)  # more than 10 times a constant forecast
+    False
+    """
+
+    def __init__(self, loss, output_size, dtype, quantiles=None, huber_delta=1.0):
+        self.loss, self.output_size, self.dtype = loss, int(output_size), dtype
+        self.quantiles, self.huber_delta = quantiles, huber_delta
+        self.factor = 10.0 if loss == "mse" else math.sqrt(10.0)
+        self.initial_loss = None
+        self._baseline_total, self._baseline_n = 0.0, 0
+        self.best_loss, self.best_epoch, self.best_params = math.inf, None, None
+        self.target_bound = None if loss == "cross_entropy" else 0.0
+
+    def observe_batch(self, Y, epoch):
+        """Record a batch of targets (before its training step)."""
+        if epoch == 0:
+            zeros = np.zeros((Y.shape[0], self.output_size), dtype=self.dtype)
+            value, _ = compute_loss(self.loss, zeros, Y, self.huber_delta, self.quantiles)
+            self._baseline_total += float(value) * Y.shape[0]
+            self._baseline_n += Y.shape[0]
+        if self.target_bound is not None and Y.size:
+            self.target_bound = max(self.target_bound, float(np.max(np.abs(Y))))
+
+    def observe_step(self, value):
+        """Record a training step's loss (the first one is the untrained network's)."""
+        if self.initial_loss is None:
+            self.initial_loss = float(value)
+
+    def end_epoch(self, epoch, epoch_loss, params):
+        """Record an epoch's mean loss and the parameters at its end."""
+        if math.isfinite(epoch_loss) and epoch_loss < self.best_loss:
+            self.best_loss, self.best_epoch = float(epoch_loss), int(epoch)
+            self.best_params = np.array(params, copy=True)
+
+    @property
+    def baseline(self):
+        """Loss of a constant zero output (mean over the first epoch's samples)."""
+        return self._baseline_total / self._baseline_n if self._baseline_n else math.nan
+
+    def _reference(self):
+        init = self.initial_loss
+        floor = min(init, 1.0) if init is not None and math.isfinite(init) else 1.0
+        b = self.baseline
+        return max(b, floor) if math.isfinite(b) else max(floor, 1e-12)
+
+    def usable(self, value):
+        """Whether a loss ``value`` is within ``factor`` times the reference loss."""
+        return math.isfinite(value) and value <= self.factor * self._reference()
+
+    def blew_up(self, final_loss):
+        """Whether the last epoch lost what the best one had learned."""
+        return (not self.usable(final_loss)) or (
+            final_loss > self.factor * self.best_loss
+            and final_loss > (self.baseline if math.isfinite(self.baseline) else 1.0))
+
+    def verdict(self, params, curve, failure=None, *, keep_params=False, who="model",
+                learning_rate_init=None):
+        """The weights to keep after training, and a warning to give (or None).
+
+        Parameters
+        ----------
+        params : ndarray
+            Weights at the end of training (or of the best validation epoch).
+        curve : list of float
+            Mean training loss of every completed epoch.
+        failure : NonFiniteLossError or None
+            The error that stopped training, if any.
+        keep_params : bool, default=False
+            Return ``params`` rather than the best training epoch's weights
+            when restoring (early stopping already chose its best epoch).
+        who : str
+            The model, for the messages.
+        learning_rate_init : float or None
+            Quoted in the messages.
+
+        Returns
+        -------
+        params : ndarray
+            ``params``, or a copy of the best epoch's weights after a
+            non-finite loss/weights or a blow-up (see the class docstring).
+        warning : str or None
+            What happened, when weights were restored.
+
+        Raises
+        ------
+        NonFiniteLossError, TrainingDivergedError
+            When no epoch gave usable weights.
+        """
+        lr = learning_rate_init
+        if failure is None and not np.isfinite(params).all():
+            failure = NonFiniteLossError(
+                f"{who}: the weights became non-finite (NaN or inf) in the last training "
+                "step. Training diverged; lower learning_rate_init or set clip_grad_norm. "
+                "The estimator was left as it was before this fit (previous weights kept).")
+        if not self.usable(self.best_loss):
+            if failure is not None:
+                raise failure
+            raise TrainingDivergedError(
+                f"{who}: training diverged: the best epoch's training loss "
+                f"({self.best_loss:.3g}) is more than {self.factor:.3g} times "
+                f"{self._reference():.3g}, the loss of a constant forecast or of the "
+                "untrained network (on the scale the network is trained on), so the "
+                "weights are unusable. Lower "
+                f"learning_rate_init (got {lr}), set clip_grad_norm, or scale the inputs. "
+                "The estimator was left as it was before this fit.")
+        final = curve[-1] if curve and failure is None else math.inf
+        if not self.blew_up(final):
+            return params, None
+        what = (f"the training loss became non-finite in epoch {len(curve) + 1}, which "
+                "stopped training" if failure is not None else
+                f"the training loss exploded from {self.best_loss:.3g} (epoch "
+                f"{self.best_epoch + 1}) to {final:.3g} (epoch {len(curve)})")
+        message = (f"{who}: {what}; the weights of the best epoch ({self.best_epoch + 1}) "
+                   f"were restored. Lower learning_rate_init (got {lr}) or set "
+                   "clip_grad_norm.")
+        if keep_params:
+            return params, message
+        return np.array(self.best_params, dtype=params.dtype, copy=True), message
