@@ -746,10 +746,10 @@ class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
                     f"X has 0 features per time step (shape={X.shape}); at least 1 is "
                     "required."
                 )
-            check_dtype_range(X, self._np_dtype(), name="X")
+            dtype = self._np_dtype() if reset else fitted.dtype
+            check_dtype_range(X, dtype, name="X")
             X = np.ascontiguousarray(
-                X.reshape(X.shape[0], X.shape[1], n_channels),
-                dtype=self._np_dtype() if reset else fitted.dtype,
+                X.reshape(X.shape[0], X.shape[1], n_channels), dtype=dtype
             )
             padding_lengths(X)  # NaN only as left padding, every sample non-empty
         if not X.flags.writeable:
