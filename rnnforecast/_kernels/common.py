@@ -2,6 +2,13 @@
 
 Every function here takes validated, C-contiguous arrays.  Scalar constants are
 made from the array dtype (``x.dtype.type(1.0)``) so float32 maths stays float32.
+
+Copies and sums of whole arrays are written as explicit loops in small
+functions (:func:`rows_from`, :func:`rows_into`, :func:`vector_sum`,
+:func:`add_into`) rather than as slice assignments (``a[i:j] = b``) or array
+expressions (``a + b``) inside the kernels: Numba compiles those through its
+broadcasting machinery, which cost ~2.5 s of compile time per LSTM kernel
+(measured), for loops that are trivial.
 """
 
 import numpy as np
@@ -14,6 +21,42 @@ from .config import NJIT
 def n_chunks(n, chunk):
     """Number of chunks of ``chunk`` samples that cover ``n`` samples."""
     return (n + chunk - 1) // chunk
+
+
+@njit(**NJIT)
+def rows_from(src, r0, nr):
+    """A new (nr, K) array holding ``src[r0:r0 + nr]`` of the 2-D array ``src``."""
+    K = src.shape[1]
+    out = np.empty((nr, K), src.dtype)
+    for i in range(nr):
+        for j in range(K):
+            out[i, j] = src[r0 + i, j]
+    return out
+
+
+@njit(**NJIT)
+def rows_into(src, dst, r0):
+    """``dst[r0:r0 + n] = src`` for 2-D arrays, src (n, K)."""
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            dst[r0 + i, j] = src[i, j]
+
+
+@njit(**NJIT)
+def vector_sum(a, b):
+    """A new 1-D array ``a + b``."""
+    out = np.empty_like(a)
+    for k in range(a.shape[0]):
+        out[k] = a[k] + b[k]
+    return out
+
+
+@njit(**NJIT)
+def add_into(a, b):
+    """``a += b`` for 2-D arrays of one shape."""
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            a[i, j] += b[i, j]
 
 
 @njit(**NJIT)

@@ -1,8 +1,14 @@
 """Every Numba option used by the kernels, in one place.
 
-Kernels never pass their own options to ``numba.njit``; they use :data:`NJIT`
-(serial) or :data:`NJIT_PARALLEL` (``prange`` loops).  A test checks that no
-kernel module hard-codes its own flags.
+Kernels never pass their own options to ``numba.njit``; they all use
+:data:`NJIT`.  A test checks that no kernel module hard-codes its own flags.
+
+Every kernel is serial and releases the GIL (``nogil=True``); parallel work is
+split into batch chunks that :func:`rnnforecast.nn.threads.run_chunks` hands to
+a small pool of Python threads.  There is no ``parallel=True`` (``prange``)
+kernel: Numba's OpenMP/workqueue layer spin-waits between parallel regions,
+which made a fit many times slower when other processes kept the cores busy,
+and a ``parallel=True`` function takes about twice as long to compile.
 
 Environment switches (parsed strictly: exactly ``"0"`` or ``"1"``):
 
@@ -21,7 +27,7 @@ training loop would be silently removed.
 
 import os
 
-__all__ = ["CACHE", "FASTMATH", "NJIT", "NJIT_PARALLEL", "parse_switch"]
+__all__ = ["CACHE", "FASTMATH", "NJIT", "parse_switch"]
 
 
 def parse_switch(name, default):
@@ -64,4 +70,3 @@ FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
 # Keyword arguments for numba.njit.  ``error_model="numpy"`` makes division by
 # zero produce inf/nan (detected later) instead of raising inside a kernel.
 NJIT = dict(cache=CACHE, fastmath=FASTMATH, nogil=True, error_model="numpy")
-NJIT_PARALLEL = dict(NJIT, parallel=True)
