@@ -117,7 +117,8 @@ def add_input_gradient(dgi, w_ih, dx, b0, b1):
     nb = b1 - b0
     T = dx.shape[1]
     I = dx.shape[2]
-    tmp = np.dot(dgi, w_ih)
+    tmp = np.empty((dgi.shape[0], I), dgi.dtype)
+    np.dot(dgi, w_ih, tmp)
     dxc = dx[b0:b1].reshape((nb * T, I))
     for r in range(nb * T):
         for k in range(I):

@@ -55,6 +55,7 @@ from tqdm.auto import tqdm
 from rnnforecast.nn.network import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
 from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
+from rnnforecast.nn.warmup import prepare_kernels
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
 
 __all__ = [
@@ -368,6 +369,7 @@ class RecurrentModelMixin:
         best_loss, best_score, best_params = np.inf, -np.inf, None
         no_improvement = 0
         step = 0
+        prepare_kernels(net, loss=loss, solver=self.solver, quantiles=quantiles, verbose=self.verbose)
         bar = tqdm(total=int(self.max_iter), desc=name, unit="epoch",
                    disable=not self.verbose, leave=True, dynamic_ncols=True)
         try:

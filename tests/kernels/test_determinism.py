@@ -54,3 +54,47 @@ def test_resolve_n_jobs(monkeypatch):
     for bad in (0, 1.5, True, "2"):
         with pytest.raises(ValueError, match="n_jobs"):
             resolve_n_jobs(bad)
+
+
+def test_run_chunks_covers_every_chunk_once_at_any_thread_count():
+    from rnnforecast.nn.threads import run_chunks
+
+    for n_jobs in (1, 2, 3):
+        calls = []
+        with kernel_threads(n_jobs):
+            run_chunks(lambda lo, hi: calls.append((lo, hi)), 7)
+        covered = sorted(c for lo, hi in calls for c in range(lo, hi))
+        assert covered == list(range(7)), (n_jobs, calls)
+        if resolve_n_jobs(n_jobs) == 1:
+            assert calls == [(0, 7)]  # one call, no pool
+    with kernel_threads(2):
+        run_chunks(lambda lo, hi: calls.append("never"), 0)
+    assert "never" not in calls
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
+def test_run_chunks_uses_two_threads_and_reraises_errors():
+    import threading
+
+    from rnnforecast.nn.threads import run_chunks
+
+    names = set()
+    barrier = threading.Barrier(2, timeout=10)
+
+    def work(lo, hi):
+        names.add(threading.current_thread().name)
+        if lo < 2:
+            barrier.wait()  # chunks 0 and 1 must run at the same time on two threads
+
+    with kernel_threads(2):
+        run_chunks(work, 4)
+    assert len(names) == 2
+
+    def boom(lo, hi):
+        if lo == 1:
+            raise ZeroDivisionError("chunk 1")
+
+    with kernel_threads(2):
+        with pytest.raises(ZeroDivisionError, match="chunk 1"):
+            run_chunks(boom, 5)
+        run_chunks(lambda lo, hi: None, 3)  # the pool still works after an error
