@@ -58,7 +58,7 @@ with kernel_threads(threads if threads > 0 else None):
 t_end = time.time()
 import numba
 print(json.dumps({"script": t_script, "import": t_import, "end": t_end, "loss": float(loss),
-                  "threads": numba.get_num_threads(), "layer": numba.threading_layer()}))
+                  "threads": numba.get_num_threads()}))
 """
 
 
@@ -80,7 +80,7 @@ def run_child(cell, cache_dir, threads):
     r = json.loads(proc.stdout.strip().splitlines()[-1])
     return {"total": r["end"] - t0, "startup": r["script"] - t0, "import": r["import"] - r["script"],
             "step": r["end"] - r["import"], "cpu": cpu, "exit": t1 - r["end"], "threads": r["threads"],
-            "layer": r["layer"], "loss": r["loss"]}
+            "loss": r["loss"]}
 
 
 def cache_files(path):
@@ -143,8 +143,7 @@ def main(argv=None):
                           f"<= {tgt:g} s",
                           "met" if r["total"] <= tgt else "MISSED")
             print(f"  {cell}: cold {cold['total']:.2f} s, warm {warm['total']:.2f} s "
-                  f"({n} cache files, {size / 1e6:.1f} MB; {cold['threads']} threads, "
-                  f"{cold['layer']} layer)", flush=True)
+                  f"({n} cache files, {size / 1e6:.1f} MB; {cold['threads']} kernel threads)", flush=True)
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
     load_after = C.load()

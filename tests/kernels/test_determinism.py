@@ -98,3 +98,39 @@ def test_run_chunks_uses_two_threads_and_reraises_errors():
         with pytest.raises(ZeroDivisionError, match="chunk 1"):
             run_chunks(boom, 5)
         run_chunks(lambda lo, hi: None, 3)  # the pool still works after an error
+
+
+def _two_threads_and_fit_in_child(queue):
+    import threading
+
+    from rnnforecast.nn.threads import run_chunks
+
+    barrier = threading.Barrier(2, timeout=20)
+    try:
+        with kernel_threads(2):
+            run_chunks(lambda lo, hi: barrier.wait() if lo < 2 else None, 4)
+        concurrent = True
+    except threading.BrokenBarrierError:  # the pool's threads did not survive the fork
+        concurrent = False
+    p, _ = _train("gru", 2, np.float64)
+    queue.put((concurrent, p.tobytes()))
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
+def test_kernel_pool_works_in_a_forked_child():
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork start method on this platform")
+    p_parent, _ = _train("gru", 2, np.float64)  # the parent's pool threads exist now
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_two_threads_and_fit_in_child, args=(queue,))
+    child.start()
+    try:
+        concurrent, got = queue.get(timeout=120)
+    finally:
+        child.join(30)
+    assert child.exitcode == 0
+    assert concurrent, "chunks did not run on two threads in the forked child"
+    assert got == p_parent.tobytes()
