@@ -89,17 +89,7 @@ def main(argv=None):
                       "met" if ms <= TARGET_MS else "MISSED")
             print(f"  {cell} {strategy}: predict({h}) {ms:.3f} ms, forward {fwd * 1e6:.0f} µs",
                   flush=True)
-    load_after = C.load()
-    print()
-    print(table.text())
-    print(f"\nload average (1/5/15 min) after: {load_after}")
-    if args.markdown:
-        C.write_markdown(args.markdown, [f"date: {C.now()}", f"command: `{C.command_line()}`",
-                                         f"CPU: {C.cpu_model()} ({C.cpu_flags()}), "
-                                         f"{C.cores()} cores",
-                                         f"load average (1/5/15 min): before {LOAD_BEFORE}, "
-                                         f"after {load_after}"], [table])
-        print(f"Markdown written to {args.markdown}")
+    C.finish([table], LOAD_BEFORE, args.markdown)
 
 
 if __name__ == "__main__":

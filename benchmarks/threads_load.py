@@ -186,17 +186,7 @@ def main(argv=None):
                       f"<= {LOAD_TARGET}x", "met" if ratio <= LOAD_TARGET else "MISSED")
             print(f"  {cell} beside torch: default/n_jobs=1 = {ratio:.2f}", flush=True)
 
-    load_after = C.load()
-    print()
-    print(table.text())
-    print(f"\nload average (1/5/15 min) after: {load_after}")
-    if args.markdown:
-        C.write_markdown(args.markdown, [f"date: {C.now()}", f"command: `{C.command_line()}`",
-                                         f"CPU: {C.cpu_model()} ({C.cpu_flags()}), {cores} cores",
-                                         f"load average (1/5/15 min): before {LOAD_BEFORE}, "
-                                         f"after {load_after}",
-                                         f"environment: {C.env_settings()}"], [table])
-        print(f"Markdown written to {args.markdown}")
+    C.finish([table], LOAD_BEFORE, args.markdown)
 
 
 if __name__ == "__main__":

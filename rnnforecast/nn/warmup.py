@@ -107,7 +107,6 @@ def announce_compile(cell, dtype, verbose=None, file=None):
 
     Examples
     --------
-    >>> import io
     >>> from rnnforecast.nn.warmup import announce_compile
     >>> announce_compile("gru", "float32", verbose=0)
     False
