@@ -14,16 +14,16 @@ broadcasting machinery, which cost ~2.5 s of compile time per LSTM kernel
 import numpy as np
 from numba import njit
 
-from .config import NJIT
+from .config import NJIT_INTERNAL
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def n_chunks(n, chunk):
     """Number of chunks of ``chunk`` samples that cover ``n`` samples."""
     return (n + chunk - 1) // chunk
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def rows_from(src, r0, nr):
     """A new (nr, K) array holding ``src[r0:r0 + nr]`` of the 2-D array ``src``."""
     K = src.shape[1]
@@ -34,7 +34,7 @@ def rows_from(src, r0, nr):
     return out
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def rows_into(src, dst, r0):
     """``dst[r0:r0 + n] = src`` for 2-D arrays, src (n, K)."""
     for i in range(src.shape[0]):
@@ -42,7 +42,7 @@ def rows_into(src, dst, r0):
             dst[r0 + i, j] = src[i, j]
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def vector_sum(a, b):
     """A new 1-D array ``a + b``."""
     out = np.empty_like(a)
@@ -51,7 +51,7 @@ def vector_sum(a, b):
     return out
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def add_into(a, b):
     """``a += b`` for 2-D arrays of one shape."""
     for i in range(a.shape[0]):
@@ -59,7 +59,7 @@ def add_into(a, b):
             a[i, j] += b[i, j]
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def column_sums(a, out):
     """``out[j] = sum_i a[i, j]`` for a 2-D array, rows added in order."""
     for j in range(a.shape[1]):
@@ -69,7 +69,7 @@ def column_sums(a, out):
             out[j] += a[i, j]
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def previous_states(out, col, h0, b0, nb, reverse, hp):
     """Gather the state that entered each time step.
 
@@ -89,7 +89,7 @@ def previous_states(out, col, h0, b0, nb, reverse, hp):
                     hp[b, t, j] = out[b0 + b, tp, col + j]
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def weight_gradients(dgi, dgh, x2, hp2, row, offs):
     """Write one direction's parameter gradients for one chunk.
 
@@ -111,7 +111,7 @@ def weight_gradients(dgi, dgh, x2, hp2, row, offs):
     column_sums(dgh, row[offs[3]:offs[3] + G])
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def add_input_gradient(dgi, w_ih, dx, b0, b1):
     """``dx[b0:b1] += (dgi @ w_ih).reshape(nb, T, I)``."""
     nb = b1 - b0
