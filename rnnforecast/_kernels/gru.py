@@ -16,10 +16,10 @@ from numba import njit
 from .activations import sigmoid, tanh
 from .common import (add_input_gradient, add_into, previous_states, rows_from, rows_into,
                      weight_gradients)
-from .config import NJIT, NJIT_INTERNAL
+from .config import NJIT, NJIT_INLINE
 
 
-@njit(**NJIT_INTERNAL)
+@njit(**NJIT_INLINE)
 def _cell_forward(g, hh, b_ih, b_hh, h, hidden_n_t, out_t):
     """One step for one sample: g (3H) input projection in, r, z, n out; h (H)
     updated in place; hidden_n_t (H) gets W_hn h + b_hn; out_t (H) written.
@@ -51,7 +51,7 @@ def _cell_forward(g, hh, b_ih, b_hh, h, hidden_n_t, out_t):
         out_t[j] = h[j]
 
 
-@njit(**NJIT_INTERNAL)
+@njit(**NJIT_INLINE)
 def _cell_backward(dh, dout_t, g, hidden_n_t, hp_t, dgi_t, dght, direct):
     """One backward step for one sample: writes dgi_t, dght (3H) and the direct
     path dh * z into ``direct`` (H); ``dh`` (H) is overwritten with the total

@@ -23,10 +23,10 @@ from numba import njit
 from .activations import sigmoid, tanh
 from .common import (add_input_gradient, previous_states, rows_from, rows_into, vector_sum,
                      weight_gradients)
-from .config import NJIT, NJIT_INTERNAL
+from .config import NJIT, NJIT_INLINE
 
 
-@njit(**NJIT_INTERNAL)
+@njit(**NJIT_INLINE)
 def _cell_forward(g, hh, bias, c, cells_t, h, out_t):
     """One step for one sample: g (4H) pre-activations in, activations out;
     c, h (H) states updated in place; cells_t, out_t (H) written.
@@ -59,7 +59,7 @@ def _cell_forward(g, hh, bias, c, cells_t, h, out_t):
         out_t[j] = h[j]
 
 
-@njit(**NJIT_INTERNAL)
+@njit(**NJIT_INLINE)
 def _cell_backward(dh, dout_t, g, c_t, c_prev, dc, dgt, dg_t):
     """One backward step for one sample.
 

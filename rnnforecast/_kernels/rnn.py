@@ -10,10 +10,10 @@ from numba import njit
 from .activations import tanh
 from .common import (add_input_gradient, previous_states, rows_from, rows_into, vector_sum,
                      weight_gradients)
-from .config import NJIT, NJIT_INTERNAL
+from .config import NJIT, NJIT_INLINE
 
 
-@njit(**NJIT_INTERNAL)
+@njit(**NJIT_INLINE)
 def _cell_forward(p, hh, bias, relu, h, out_t):
     """One step for one sample: h (H) updated in place, out_t (H) written."""
     zero = p.dtype.type(0.0)
@@ -28,7 +28,7 @@ def _cell_forward(p, hh, bias, relu, h, out_t):
         out_t[j] = h[j]
 
 
-@njit(**NJIT_INTERNAL)
+@njit(**NJIT_INLINE)
 def _cell_backward(dh, dout_t, h_t, relu, dgt, dg_t):
     """One backward step for one sample: dgt, dg_t (H) get the pre-activation gradient."""
     one = h_t.dtype.type(1.0)

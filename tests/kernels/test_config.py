@@ -20,6 +20,7 @@ def test_fastmath_flags_exclude_nnan_and_ninf():
     # internal helpers differ from NJIT only by having no Python entry point
     extra = {k: v for k, v in config.NJIT_INTERNAL.items() if config.NJIT.get(k) != v}
     assert extra == {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+    assert config.NJIT_INLINE == dict(config.NJIT_INTERNAL, inline="always")
 
 
 def test_every_kernel_decorator_takes_its_options_from_config():
@@ -31,7 +32,8 @@ def test_every_kernel_decorator_takes_its_options_from_config():
                 seen += 1
                 assert not node.args, f"{path.name}:{node.lineno} passes positional options"
                 kws = [(k.arg, getattr(k.value, "id", None)) for k in node.keywords]
-                assert kws in ([(None, "NJIT")], [(None, "NJIT_INTERNAL")]), \
+                assert kws in ([(None, "NJIT")], [(None, "NJIT_INTERNAL")],
+                               [(None, "NJIT_INLINE")]), \
                     f"{path.name}:{node.lineno} sets its own numba options: {kws}"
             if isinstance(node, ast.keyword) and node.arg == "jit_options":
                 assert getattr(node.value, "id", None) == "NJIT", f"{path.name}:{node.lineno}"
