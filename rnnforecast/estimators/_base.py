@@ -369,7 +369,8 @@ class RecurrentModelMixin:
         best_loss, best_score, best_params = np.inf, -np.inf, None
         no_improvement = 0
         step = 0
-        prepare_kernels(net, loss=loss, solver=self.solver, quantiles=quantiles, verbose=self.verbose)
+        prepare_kernels(net, loss=loss, solver=self.solver, quantiles=quantiles,
+                        verbose=self.verbose)  # compile before the bar: no ETA with the JIT in it
         bar = tqdm(total=int(self.max_iter), desc=name, unit="epoch",
                    disable=not self.verbose, leave=True, dynamic_ncols=True)
         try:
