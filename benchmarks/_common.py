@@ -108,6 +108,24 @@ class Table:
         return "\n".join(out)
 
 
+def finish(tables, load_before, markdown_path=None):
+    """Print ``tables`` and the load after them; also write them as Markdown to
+    ``markdown_path`` (when given) under a header with the date, command, CPU, load
+    and environment."""
+    load_after = load()
+    print()
+    for t in tables:
+        print(t.text() + "\n")
+    print(f"load average (1/5/15 min) after: {load_after}")
+    if markdown_path:
+        write_markdown(markdown_path,
+                       [f"date: {now()}", f"command: `{command_line()}`",
+                        f"CPU: {cpu_model()} ({cpu_flags()}), {cores()} cores available",
+                        f"load average (1/5/15 min): before {load_before}, after {load_after}",
+                        f"environment: {env_settings()}"], tables)
+        print(f"Markdown written to {markdown_path}")
+
+
 def write_markdown(path, header_lines, tables):
     """Write ``header_lines`` (a bullet list) and the tables as one Markdown file."""
     with open(path, "w") as f:

@@ -245,9 +245,6 @@ def parse_args(argv=None):
     p.add_argument("--windows", type=int, default=5, help="timed windows per contender")
     p.add_argument("--phases", action="store_true",
                    help="also time forward / loss / backward / optimizer separately")
-    p.add_argument("--threading-layer", default=None,
-                   choices=["default", "safe", "forksafe", "threadsafe", "omp", "workqueue", "tbb"],
-                   help="Numba threading layer (default: Numba's choice, as users get it)")
     p.add_argument("--markdown", metavar="PATH", help="also write the tables as Markdown")
     a = p.parse_args(argv)
     a.cells = [c.strip() for c in a.cells.split(",") if c.strip()]
@@ -266,8 +263,6 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.threading_layer:
-        numba.config.THREADING_LAYER = args.threading_layer  # read at the first parallel launch
     started = time.perf_counter()
     print(f"speed.py  {C.now()}")
     print(f"command: {C.command_line()}")
@@ -285,7 +280,8 @@ def main(argv=None):
             o.train()
             o.infer()
     print(f"warm-up of our kernels (JIT compile or cache load): {time.perf_counter() - t0:.1f} s")
-    print(f"numba threading layer: {numba.threading_layer()}; BLAS/OpenMP libraries: "
+    print("kernel threads: serial nogil chunk kernels on rnnforecast's Python thread pool; "
+          "BLAS/OpenMP libraries: "
           f"{blas_description()}")
     print(f"windows: {args.windows} timed (+1 warm-up) of {args.seconds:g} s per contender, "
           "alternating; figures are medians\n")
@@ -421,8 +417,8 @@ def main(argv=None):
                   f"CPU: {C.cpu_model()} ({C.cpu_flags()}), {C.cores()} cores available",
                   f"load average (1/5/15 min): before {LOAD_BEFORE}, after {load_after}",
                   f"environment: {C.env_settings()}",
-                  f"numpy {np.__version__}, numba {numba.__version__} "
-                  f"({numba.threading_layer()} threading layer), torch {torch.__version__}",
+                  f"numpy {np.__version__}, numba {numba.__version__} (kernel threads: "
+                  f"rnnforecast's Python thread pool), torch {torch.__version__}",
                   f"windows: {args.windows} x {args.seconds:g} s per contender, alternating; "
                   "medians"]
         C.write_markdown(args.markdown, header, tables)

@@ -2,21 +2,64 @@
 
 Every function here takes validated, C-contiguous arrays.  Scalar constants are
 made from the array dtype (``x.dtype.type(1.0)``) so float32 maths stays float32.
+
+Copies and sums of whole arrays are written as explicit loops in small
+functions (:func:`rows_from`, :func:`rows_into`, :func:`vector_sum`,
+:func:`add_into`) rather than as slice assignments (``a[i:j] = b``) or array
+expressions (``a + b``) inside the kernels: Numba compiles those through its
+broadcasting machinery, which cost ~2.5 s of compile time per LSTM kernel
+(measured), for loops that are trivial.
 """
 
 import numpy as np
 from numba import njit
 
-from .config import NJIT
+from .config import NJIT_INTERNAL
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def n_chunks(n, chunk):
     """Number of chunks of ``chunk`` samples that cover ``n`` samples."""
     return (n + chunk - 1) // chunk
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
+def rows_from(src, r0, nr):
+    """A new (nr, K) array holding ``src[r0:r0 + nr]`` of the 2-D array ``src``."""
+    K = src.shape[1]
+    out = np.empty((nr, K), src.dtype)
+    for i in range(nr):
+        for j in range(K):
+            out[i, j] = src[r0 + i, j]
+    return out
+
+
+@njit(**NJIT_INTERNAL)
+def rows_into(src, dst, r0):
+    """``dst[r0:r0 + n] = src`` for 2-D arrays, src (n, K)."""
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            dst[r0 + i, j] = src[i, j]
+
+
+@njit(**NJIT_INTERNAL)
+def vector_sum(a, b):
+    """A new 1-D array ``a + b``."""
+    out = np.empty_like(a)
+    for k in range(a.shape[0]):
+        out[k] = a[k] + b[k]
+    return out
+
+
+@njit(**NJIT_INTERNAL)
+def add_into(a, b):
+    """``a += b`` for 2-D arrays of one shape."""
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            a[i, j] += b[i, j]
+
+
+@njit(**NJIT_INTERNAL)
 def column_sums(a, out):
     """``out[j] = sum_i a[i, j]`` for a 2-D array, rows added in order."""
     for j in range(a.shape[1]):
@@ -26,7 +69,7 @@ def column_sums(a, out):
             out[j] += a[i, j]
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def previous_states(out, col, h0, b0, nb, reverse, hp):
     """Gather the state that entered each time step.
 
@@ -46,7 +89,7 @@ def previous_states(out, col, h0, b0, nb, reverse, hp):
                     hp[b, t, j] = out[b0 + b, tp, col + j]
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def weight_gradients(dgi, dgh, x2, hp2, row, offs):
     """Write one direction's parameter gradients for one chunk.
 
@@ -68,13 +111,14 @@ def weight_gradients(dgi, dgh, x2, hp2, row, offs):
     column_sums(dgh, row[offs[3]:offs[3] + G])
 
 
-@njit(**NJIT)
+@njit(**NJIT_INTERNAL)
 def add_input_gradient(dgi, w_ih, dx, b0, b1):
     """``dx[b0:b1] += (dgi @ w_ih).reshape(nb, T, I)``."""
     nb = b1 - b0
     T = dx.shape[1]
     I = dx.shape[2]
-    tmp = np.dot(dgi, w_ih)
+    tmp = np.empty((dgi.shape[0], I), dgi.dtype)
+    np.dot(dgi, w_ih, tmp)
     dxc = dx[b0:b1].reshape((nb * T, I))
     for r in range(nb * T):
         for k in range(I):

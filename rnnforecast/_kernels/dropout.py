@@ -6,9 +6,9 @@ depend on chunking or thread scheduling and need not be stored.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .config import NJIT, NJIT_PARALLEL
+from .config import NJIT
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -40,16 +40,19 @@ def dropout_uniform(seed, step, sample, layer, t, unit):
     return np.float64(z >> _S11) * 1.1102230246251565e-16
 
 
-@njit(**NJIT_PARALLEL)
-def dropout_apply(x, seed, step, layer, p, out):
-    """``out = x * mask``: an element is zeroed with probability ``p`` and kept
-    elements are scaled by 1 / (1 - p).  x, out : (B, T, D).  Used for the
-    forward pass and, applied to the upstream gradient, for the backward pass.
+@njit(**NJIT)
+def dropout_apply(x, seed, step, layer, p, chunk, c_lo, c_hi, out):
+    """``out = x * mask`` for the samples of chunks ``c_lo <= c < c_hi``.
+
+    An element is zeroed with probability ``p`` and kept elements are scaled
+    by 1 / (1 - p).  x, out : (B, T, D); ``chunk`` samples per chunk.  Used
+    for the forward pass and, applied to the upstream gradient, for the
+    backward pass.
     """
     B, T, D = x.shape
     scale = x.dtype.type(1.0 / (1.0 - p))
     zero = x.dtype.type(0.0)
-    for b in prange(B):
+    for b in range(c_lo * chunk, min(B, c_hi * chunk)):
         for t in range(T):
             for u in range(D):
                 if dropout_uniform(seed, step, b, layer, t, u) < p:

@@ -11,14 +11,15 @@ Chunking, gradient buffers and the 1-D step functions as in :mod:`.lstm`.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .activations import sigmoid, tanh
-from .common import add_input_gradient, n_chunks, previous_states, weight_gradients
-from .config import NJIT, NJIT_PARALLEL
+from .common import (add_input_gradient, add_into, previous_states, rows_from, rows_into,
+                     weight_gradients)
+from .config import NJIT, NJIT_INLINE
 
 
-@njit(**NJIT)
+@njit(**NJIT_INLINE)
 def _cell_forward(g, hh, b_ih, b_hh, h, hidden_n_t, out_t):
     """One step for one sample: g (3H) input projection in, r, z, n out; h (H)
     updated in place; hidden_n_t (H) gets W_hn h + b_hn; out_t (H) written.
@@ -50,7 +51,7 @@ def _cell_forward(g, hh, b_ih, b_hh, h, hidden_n_t, out_t):
         out_t[j] = h[j]
 
 
-@njit(**NJIT)
+@njit(**NJIT_INLINE)
 def _cell_backward(dh, dout_t, g, hidden_n_t, hp_t, dgi_t, dght, direct):
     """One backward step for one sample: writes dgi_t, dght (3H) and the direct
     path dh * z into ``direct`` (H); ``dh`` (H) is overwritten with the total
@@ -80,14 +81,15 @@ def _cell_backward(dh, dout_t, g, hidden_n_t, hp_t, dgi_t, dght, direct):
         dgi_t[k] = dght[k]
 
 
-@njit(**NJIT_PARALLEL)
-def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, reverse, chunk, out, col, gates, hidden_n, h_n):
+@njit(**NJIT)
+def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, reverse, chunk, c_lo, c_hi, out, col, gates,
+                hidden_n, h_n):
     """Run one GRU direction over a batch.
 
     Parameters
     ----------
     x : (B, T, I); w_ih : (3H, I); w_hh : (3H, H); b_ih, b_hh : (3H,); h0 : (B, H).
-    reverse : bool; chunk : int.
+    reverse : bool; chunk : int; c_lo, c_hi : int, the chunks this call runs.
     out : (B, T, D), this direction writes columns col:col+H.
     gates : (B, T, 3H) written: r, z, n.
     hidden_n : (B, T, H) written: W_hn h + b_hn (needed by the backward pass).
@@ -96,13 +98,13 @@ def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, reverse, chunk, out, col, gates, 
     B, T, I = x.shape
     G = w_ih.shape[0]
     H = G // 3
-    for c in prange(n_chunks(B, chunk)):
+    for c in range(c_lo, c_hi):
         b0 = c * chunk
         b1 = min(B, b0 + chunk)
         nb = b1 - b0
         gc = gates[b0:b1]
         np.dot(x[b0:b1].reshape((nb * T, I)), w_ih.T, gc.reshape((nb * T, G)))
-        h = h0[b0:b1].copy()
+        h = rows_from(h0, b0, nb)
         hh = np.empty((nb, G), x.dtype)
         for s in range(T):
             t = T - 1 - s if reverse else s
@@ -110,12 +112,12 @@ def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, reverse, chunk, out, col, gates, 
             for b in range(nb):
                 _cell_forward(gc[b, t], hh[b], b_ih, b_hh, h[b], hidden_n[b0 + b, t],
                               out[b0 + b, t, col:col + H])
-        h_n[b0:b1] = h
+        rows_into(h, h_n, b0)
 
 
-@njit(**NJIT_PARALLEL)
-def gru_backward(x, w_ih, w_hh, h0, reverse, chunk, out, col, gates, hidden_n, dout, dh_n,
-                 need_dx, dx, dh0, gbuf, offs):
+@njit(**NJIT)
+def gru_backward(x, w_ih, w_hh, h0, reverse, chunk, c_lo, c_hi, out, col, gates, hidden_n,
+                 dout, dh_n, need_dx, dx, dh0, gbuf, offs):
     """Backpropagate one GRU direction through time.
 
     Arguments as in :func:`gru_forward`, plus: dout (B, T, D) gradient w.r.t.
@@ -125,7 +127,7 @@ def gru_backward(x, w_ih, w_hh, h0, reverse, chunk, out, col, gates, hidden_n, d
     B, T, I = x.shape
     G = w_ih.shape[0]
     H = G // 3
-    for c in prange(n_chunks(B, chunk)):
+    for c in range(c_lo, c_hi):
         b0 = c * chunk
         b1 = min(B, b0 + chunk)
         nb = b1 - b0
@@ -133,7 +135,7 @@ def gru_backward(x, w_ih, w_hh, h0, reverse, chunk, out, col, gates, hidden_n, d
         dgh = np.empty((nb, T, G), x.dtype)
         hp = np.empty((nb, T, H), x.dtype)
         previous_states(out, col, h0, b0, nb, reverse, hp)
-        dh = dh_n[b0:b1].copy()
+        dh = rows_from(dh_n, b0, nb)
         direct = np.empty((nb, H), x.dtype)
         dght = np.empty((nb, G), x.dtype)
         for s in range(T):
@@ -141,10 +143,12 @@ def gru_backward(x, w_ih, w_hh, h0, reverse, chunk, out, col, gates, hidden_n, d
             for b in range(nb):
                 _cell_backward(dh[b], dout[b0 + b, t, col:col + H], gates[b0 + b, t],
                                hidden_n[b0 + b, t], hp[b, t], dgi[b, t], dght[b], direct[b])
-                dgh[b, t] = dght[b]
+                dgh_t = dgh[b, t]
+                for k in range(G):
+                    dgh_t[k] = dght[b, k]
             np.dot(dght, w_hh, dh)
-            dh += direct
-        dh0[b0:b1] = dh
+            add_into(dh, direct)
+        rows_into(dh, dh0, b0)
         dgi2 = dgi.reshape((nb * T, G))
         weight_gradients(dgi2, dgh.reshape((nb * T, G)), x[b0:b1].reshape((nb * T, I)),
                          hp.reshape((nb * T, H)), gbuf[c], offs)

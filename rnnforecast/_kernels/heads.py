@@ -7,10 +7,10 @@ the same sample chunks as the recurrent kernels and stay deterministic.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .common import column_sums, n_chunks
-from .config import NJIT, NJIT_PARALLEL
+from .config import NJIT
 
 
 @njit(**NJIT)
@@ -44,28 +44,31 @@ def linear_backward(feat, w, dy, rows_per_sample, chunk, n_samples, gbuf, off_w,
         np.dot(dy[r0:r1], w, dfeat[r0:r1])
 
 
-@njit(**NJIT_PARALLEL)
-def embedding_forward(ids, table, out):
-    """``out[b, t] = table[ids[b, t]]``; ids int64 (B, T), table (V, E), out (B, T, E)."""
+@njit(**NJIT)
+def embedding_forward(ids, table, chunk, c_lo, c_hi, out):
+    """``out[b, t] = table[ids[b, t]]`` for the samples of chunks ``c_lo <= c < c_hi``.
+
+    ids int64 (B, T), table (V, E), out (B, T, E); ``chunk`` samples per chunk.
+    """
     B, T = ids.shape
     E = table.shape[1]
-    for b in prange(B):
+    for b in range(c_lo * chunk, min(B, c_hi * chunk)):
         for t in range(T):
             k = ids[b, t]
             for e in range(E):
                 out[b, t, e] = table[k, e]
 
 
-@njit(**NJIT_PARALLEL)
-def embedding_backward(ids, dy, vocab_size, chunk, gbuf, off):
-    """Embedding-table gradient per chunk.
+@njit(**NJIT)
+def embedding_backward(ids, dy, vocab_size, chunk, c_lo, c_hi, gbuf, off):
+    """Embedding-table gradient of the chunks ``c_lo <= c < c_hi``.
 
     Each chunk's block ``gbuf[c, off:off + V*E]`` (viewed as (V, E)) is zeroed,
     then ``dy[b, t]`` (dy has shape (B, T, E)) is added to row ``ids[b, t]``.
     """
     B, T = ids.shape
     E = dy.shape[2]
-    for c in prange(n_chunks(B, chunk)):
+    for c in range(c_lo, c_hi):
         b0 = c * chunk
         b1 = min(B, b0 + chunk)
         row = gbuf[c]

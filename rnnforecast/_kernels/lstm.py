@@ -7,22 +7,26 @@ PyTorch's equations and gate order (i, f, g, o)::
     h' = o * tanh(c')
 
 The batch is split into chunks of ``chunk`` samples (a number fixed by the
-caller, independent of the thread count); ``prange`` runs the chunks, and each
-chunk runs its whole sequence with one GEMM per time step.  Gradients of a chunk
-go to its own row of ``gbuf`` and are reduced later in chunk order, so results
-are bit-identical at any thread count.  The per-(sample, step) gate maths lives
+caller, independent of the thread count).  The kernels are serial and release
+the GIL (``nogil``): one call runs the chunks ``c_lo <= c < c_hi``, each over
+its whole sequence with one GEMM per time step, and the caller's thread pool
+(:func:`rnnforecast.nn.threads.run_chunks`) spreads the chunks over threads.
+A chunk writes only its own rows of the outputs; its parameter gradients go
+to its own row of ``gbuf`` and are reduced later in chunk order, so results
+are bit-identical at any thread count and any assignment of chunks to threads.  The per-(sample, step) gate maths lives
 in small functions on 1-D contiguous slices so that LLVM vectorises it.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .activations import sigmoid, tanh
-from .common import add_input_gradient, n_chunks, previous_states, weight_gradients
-from .config import NJIT, NJIT_PARALLEL
+from .common import (add_input_gradient, previous_states, rows_from, rows_into, vector_sum,
+                     weight_gradients)
+from .config import NJIT, NJIT_INLINE
 
 
-@njit(**NJIT)
+@njit(**NJIT_INLINE)
 def _cell_forward(g, hh, bias, c, cells_t, h, out_t):
     """One step for one sample: g (4H) pre-activations in, activations out;
     c, h (H) states updated in place; cells_t, out_t (H) written.
@@ -55,7 +59,7 @@ def _cell_forward(g, hh, bias, c, cells_t, h, out_t):
         out_t[j] = h[j]
 
 
-@njit(**NJIT)
+@njit(**NJIT_INLINE)
 def _cell_backward(dh, dout_t, g, c_t, c_prev, dc, dgt, dg_t):
     """One backward step for one sample.
 
@@ -92,9 +96,9 @@ def _cell_backward(dh, dout_t, g, c_t, c_prev, dc, dgt, dg_t):
         dg_t[k] = dgt[k]
 
 
-@njit(**NJIT_PARALLEL)
-def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, chunk, out, col, gates, cells,
-                 h_n, c_n):
+@njit(**NJIT)
+def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col,
+                 gates, cells, h_n, c_n):
     """Run one LSTM direction over a batch.
 
     Parameters
@@ -104,6 +108,7 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, chunk, out, col, ga
     h0, c0 : (B, H) initial states.
     reverse : bool, process t = T-1 ... 0.
     chunk : int, samples per chunk.
+    c_lo, c_hi : int, this call runs the chunks ``c_lo <= c < c_hi``.
     out : (B, T, D) output; this direction writes ``out[:, :, col:col+H]``.
     gates : (B, T, 4H) written: the gate activations (i, f, g, o).
     cells : (B, T, H) written: the cell states.
@@ -112,15 +117,15 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, chunk, out, col, ga
     B, T, I = x.shape
     G = w_ih.shape[0]
     H = G // 4
-    bias = b_ih + b_hh
-    for c in prange(n_chunks(B, chunk)):
+    bias = vector_sum(b_ih, b_hh)
+    for c in range(c_lo, c_hi):
         b0 = c * chunk
         b1 = min(B, b0 + chunk)
         nb = b1 - b0
         gc = gates[b0:b1]
         np.dot(x[b0:b1].reshape((nb * T, I)), w_ih.T, gc.reshape((nb * T, G)))
-        h = h0[b0:b1].copy()
-        cs = c0[b0:b1].copy()
+        h = rows_from(h0, b0, nb)
+        cs = rows_from(c0, b0, nb)
         hh = np.empty((nb, G), x.dtype)
         for s in range(T):
             t = T - 1 - s if reverse else s
@@ -128,18 +133,18 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, chunk, out, col, ga
             for b in range(nb):
                 _cell_forward(gc[b, t], hh[b], bias, cs[b], cells[b0 + b, t], h[b],
                               out[b0 + b, t, col:col + H])
-        h_n[b0:b1] = h
-        c_n[b0:b1] = cs
+        rows_into(h, h_n, b0)
+        rows_into(cs, c_n, b0)
 
 
-@njit(**NJIT_PARALLEL)
-def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, out, col, gates, cells, dout, dh_n,
-                  dc_n, need_dx, dx, dh0, dc0, gbuf, offs):
+@njit(**NJIT)
+def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col, gates, cells,
+                  dout, dh_n, dc_n, need_dx, dx, dh0, dc0, gbuf, offs):
     """Backpropagate one LSTM direction through time.
 
     Parameters
     ----------
-    x, w_ih, w_hh, h0, c0, reverse, chunk, out, col, gates, cells
+    x, w_ih, w_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col, gates, cells
         As given to / produced by :func:`lstm_forward`.
     dout : (B, T, D) gradient of the loss w.r.t. ``out`` (columns col:col+H used).
     dh_n, dc_n : (B, H) gradients w.r.t. the final states.
@@ -152,15 +157,15 @@ def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, out, col, gates, cells,
     B, T, I = x.shape
     G = w_ih.shape[0]
     H = G // 4
-    for c in prange(n_chunks(B, chunk)):
+    for c in range(c_lo, c_hi):
         b0 = c * chunk
         b1 = min(B, b0 + chunk)
         nb = b1 - b0
         dg = np.empty((nb, T, G), x.dtype)
         hp = np.empty((nb, T, H), x.dtype)
         previous_states(out, col, h0, b0, nb, reverse, hp)
-        dh = dh_n[b0:b1].copy()
-        dc = dc_n[b0:b1].copy()
+        dh = rows_from(dh_n, b0, nb)
+        dc = rows_from(dc_n, b0, nb)
         dgt = np.empty((nb, G), x.dtype)
         for s in range(T):
             t = s if reverse else T - 1 - s
@@ -170,8 +175,8 @@ def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, out, col, gates, cells,
                 _cell_backward(dh[b], dout[b0 + b, t, col:col + H], gates[b0 + b, t],
                                cells[b0 + b, t], c_prev, dc[b], dgt[b], dg[b, t])
             np.dot(dgt, w_hh, dh)
-        dh0[b0:b1] = dh
-        dc0[b0:b1] = dc
+        rows_into(dh, dh0, b0)
+        rows_into(dc, dc0, b0)
         dg2 = dg.reshape((nb * T, G))
         weight_gradients(dg2, dg2, x[b0:b1].reshape((nb * T, I)), hp.reshape((nb * T, H)),
                          gbuf[c], offs)

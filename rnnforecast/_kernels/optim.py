@@ -36,15 +36,12 @@ def sum_of_squares(v):
     """Sum of squares of ``v`` in float64, deterministic at any thread count."""
     P = v.shape[0]
     nblocks = (P + _BLOCK - 1) // _BLOCK
-    partial = np.zeros(nblocks)
+    total = 0.0
     for blk in range(nblocks):
         s = 0.0
         for p in range(blk * _BLOCK, min(P, (blk + 1) * _BLOCK)):
             s += np.float64(v[p]) * np.float64(v[p])
-        partial[blk] = s
-    total = 0.0
-    for blk in range(nblocks):
-        total += partial[blk]
+        total += s  # block sums added in block order
     return total
 
 

@@ -76,6 +76,7 @@ from rnnforecast.persistence import SaveMixin
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
 from rnnforecast.nn.training import DivergenceMonitor, TrainingDivergedError
 from rnnforecast.nn.training import NonFiniteLossError, make_optimizer, train_step
+from rnnforecast.nn.warmup import prepare_kernels
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
 from rnnforecast.utils.network_input import check_dtype_range, check_n_timesteps
 
@@ -420,6 +421,8 @@ class RecurrentModelMixin:
         best_loss, best_score, best_params = np.inf, -np.inf, None
         no_improvement = 0
         step = 0
+        prepare_kernels(net, loss=loss, solver=self.solver, quantiles=quantiles,
+                        verbose=self.verbose)  # compile before the bar: no ETA with the JIT in it
         bar = tqdm(total=int(self.max_iter), desc=name, unit="epoch",
                    disable=not self.verbose, leave=True, dynamic_ncols=True)
         try:

@@ -9,10 +9,8 @@ gradient reduction, clipping and the optimisers work on a single array.
 from __future__ import annotations
 
 import numbers
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 
 from .._kernels import dropout as kdrop
@@ -23,6 +21,7 @@ from .._kernels.rnn import rnn_backward, rnn_forward
 from .._kernels.optim import reduce_chunks
 from .masked import masked_backward, masked_forward, padding_lengths
 from .layout import GATES, ParameterLayout, recurrent_names as _names
+from .threads import run_chunks
 
 CELLS = tuple(GATES)
 HEADS = ("last", "final_state", "sequence")
@@ -39,20 +38,6 @@ _MIN_CHUNK = 8
 def default_chunk(batch_size: int) -> int:
     """Samples per chunk for a batch of ``batch_size`` samples (thread-count independent)."""
     return min(_MAX_CHUNK, max(_MIN_CHUNK, -(-batch_size // 2)))
-
-
-@contextmanager
-def _at_most_threads(n_chunks: int):
-    """Run no more kernel threads than there are chunks (idle threads only spin)."""
-    previous = numba.get_num_threads()
-    if n_chunks >= previous:
-        yield
-        return
-    numba.set_num_threads(max(1, n_chunks))
-    try:
-        yield
-    finally:
-        numba.set_num_threads(previous)
 
 
 def _check_int(name, value, low):
@@ -348,8 +333,7 @@ class RecurrentNetwork:
                      "chunk": default_chunk(B) if chunk is None else chunk}
             return ForwardResult(output, h_n, c_n, saved)
         chunk = default_chunk(B) if chunk is None else chunk
-        with _at_most_threads(-(-B // chunk)):
-            return self._forward_kernels(params, X, h0, c0, training, seed, step, chunk)
+        return self._forward_kernels(params, X, h0, c0, training, seed, step, chunk)
 
     def _forward_kernels(self, params, X, h0, c0, training, seed, step, chunk):
         B, T = X.shape[0], X.shape[1]
@@ -359,9 +343,11 @@ class RecurrentNetwork:
         V = self.layout.views(params)
         saved = {"X": X, "chunk": chunk, "training": training, "seed": seed, "step": step,
                  "h0": h0, "c0": c0, "layers": []}
+        nc = -(-B // chunk)
         if self.vocab_size:
             inp = np.empty((B, T, self.embedding_dim), dtype=dt)
-            khead.embedding_forward(X, V["embedding.weight"], inp)
+            run_chunks(lambda lo, hi: khead.embedding_forward(X, V["embedding.weight"], chunk, lo,
+                                                              hi, inp), nc)
         else:
             inp = X
         h_n = np.empty((self.num_layers * D, B, H), dtype=dt)
@@ -372,26 +358,12 @@ class RecurrentNetwork:
             for d in range(D):
                 w_ih, w_hh, b_ih, b_hh = (V[n] for n in _names(k, d))
                 idx = k * D + d
-                if self.cell == "lstm":
-                    gates = np.empty((B, T, 4 * H), dtype=dt)
-                    aux = np.empty((B, T, H), dtype=dt)
-                    lstm_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], c0[idx], d == 1, chunk, out,
-                                 d * H, gates, aux, h_n[idx], c_n[idx])
-                elif self.cell == "gru":
-                    gates = np.empty((B, T, 3 * H), dtype=dt)
-                    aux = np.empty((B, T, H), dtype=dt)
-                    gru_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], d == 1, chunk, out, d * H,
-                                gates, aux, h_n[idx])
-                else:
-                    gates = np.empty((B, T, H), dtype=dt)
-                    aux = None
-                    rnn_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], self.nonlinearity == "relu",
-                                d == 1, chunk, out, d * H, gates, h_n[idx])
+                gates, aux = self._forward_direction(inp, w_ih, w_hh, b_ih, b_hh, h0, c0, idx, d,
+                                                     chunk, out, h_n, c_n)
                 dirs.append((gates, aux))
             saved["layers"].append((inp, out, dirs))
             if training and self.dropout > 0.0 and k < self.num_layers - 1:
-                inp = np.empty_like(out)
-                kdrop.dropout_apply(out, seed, step, k, self.dropout, inp)
+                inp = _dropout(out, seed, step, k, self.dropout, chunk)
             else:
                 inp = out
         last = inp
@@ -399,10 +371,8 @@ class RecurrentNetwork:
             return ForwardResult(last, h_n, c_n, saved)
         feat = self.head_features(last, h_n)
         if training and self.head_dropout > 0.0:
-            dropped = np.empty_like(feat)
-            kdrop.dropout_apply(feat, seed, step, self.num_layers, self.head_dropout, dropped)
             saved["head_raw"] = feat
-            feat = dropped
+            feat = _dropout(feat, seed, step, self.num_layers, self.head_dropout, chunk)
         saved["feat"] = feat
         feat2 = feat.reshape(-1, feat.shape[2])
         y = np.empty((feat2.shape[0], self.output_size), dtype=dt)
@@ -410,6 +380,31 @@ class RecurrentNetwork:
         if self.head == "sequence":
             y = y.reshape(B, T, self.output_size)
         return ForwardResult(y, h_n, c_n, saved)
+
+    def _forward_direction(self, inp, w_ih, w_hh, b_ih, b_hh, h0, c0, idx, d, chunk, out, h_n,
+                           c_n):
+        """Run one direction of one layer on the kernel threads; returns (gates, aux)."""
+        B, T = inp.shape[0], inp.shape[1]
+        H = self.hidden_size
+        dt = self.dtype
+        aux = None if self.cell == "rnn" else np.empty((B, T, H), dtype=dt)
+        gates = np.empty((B, T, GATES[self.cell] * H), dtype=dt)
+        if self.cell == "lstm":
+            def kernel(lo, hi):
+                lstm_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], c0[idx], d == 1, chunk, lo, hi,
+                             out, d * H, gates, aux, h_n[idx], c_n[idx])
+        elif self.cell == "gru":
+            def kernel(lo, hi):
+                gru_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], d == 1, chunk, lo, hi, out, d * H,
+                            gates, aux, h_n[idx])
+        else:
+            relu = self.nonlinearity == "relu"
+
+            def kernel(lo, hi):
+                rnn_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], relu, d == 1, chunk, lo, hi, out,
+                            d * H, gates, h_n[idx])
+        run_chunks(kernel, -(-B // chunk))
+        return gates, aux
 
     def head_features(self, last, h_n):
         """What the linear head sees, as (B, R, D*H) with R = T for "sequence", else 1.
@@ -447,10 +442,7 @@ class RecurrentNetwork:
         grad : ndarray (n_params,), the network dtype.
         extras : dict with "input" (or None), "h0" and "c0" (LSTM; else None).
         """
-        s = fr._saved
-        nc = -(-s["X"].shape[0] // s["chunk"])
-        with _at_most_threads(nc):
-            return self._backward_kernels(params, fr, doutput, dh_n, dc_n, need_input_grad)
+        return self._backward_kernels(params, fr, doutput, dh_n, dc_n, need_input_grad)
 
     def _backward_kernels(self, params, fr, doutput, dh_n, dc_n, need_input_grad):
         s = fr._saved
@@ -481,10 +473,8 @@ class RecurrentNetwork:
                                   np.ascontiguousarray(doutput.reshape(B * R, -1)), R, chunk, B,
                                   gbuf, fw.offset, fb.offset, dfeat.reshape(B * R, -1))
             if "head_raw" in s:
-                raw = np.empty_like(dfeat)
-                kdrop.dropout_apply(dfeat, s["seed"], s["step"], self.num_layers,
-                                    self.head_dropout, raw)
-                dfeat = raw
+                dfeat = _dropout(dfeat, s["seed"], s["step"], self.num_layers, self.head_dropout,
+                                 chunk)
             if self.head == "sequence":
                 dlast = dfeat
             elif self.head == "last":
@@ -506,34 +496,58 @@ class RecurrentNetwork:
             need_dx = k > 0 or need_input_grad or bool(self.vocab_size)
             dinp = np.zeros(inp.shape, dt) if need_dx else inp  # unused buffer when not needed
             for d in range(D):
-                w_ih, w_hh = V[_names(k, d)[0]], V[_names(k, d)[1]]
-                offs = self.layout.offsets(k, d)
-                idx = k * D + d
-                gates, aux = dirs[d]
-                if self.cell == "lstm":
-                    lstm_backward(inp, w_ih, w_hh, s["h0"][idx], s["c0"][idx], d == 1, chunk, out,
-                                  d * H, gates, aux, dout, dh_n[idx], dc_n[idx], need_dx, dinp,
-                                  dh0[idx], dc0[idx], gbuf, offs)
-                elif self.cell == "gru":
-                    gru_backward(inp, w_ih, w_hh, s["h0"][idx], d == 1, chunk, out, d * H, gates,
-                                 aux, dout, dh_n[idx], need_dx, dinp, dh0[idx], gbuf, offs)
-                else:
-                    rnn_backward(inp, w_ih, w_hh, s["h0"][idx], self.nonlinearity == "relu",
-                                 d == 1, chunk, out, d * H, dout, dh_n[idx], need_dx, dinp,
-                                 dh0[idx], gbuf, offs)
+                self._backward_direction(V, s, k, d, inp, out, dirs[d], dout, dh_n, dc_n,
+                                         need_dx, dinp, dh0, dc0, gbuf)
             if k > 0:
                 if s["training"] and self.dropout > 0.0:
-                    dprev = np.empty_like(dinp)
-                    kdrop.dropout_apply(dinp, s["seed"], s["step"], k - 1, self.dropout, dprev)
-                    dout = dprev
+                    dout = _dropout(dinp, s["seed"], s["step"], k - 1, self.dropout, chunk)
                 else:
                     dout = dinp
         if self.vocab_size:
             emb = self.layout.by_name["embedding.weight"]
-            khead.embedding_backward(X, dinp, self.vocab_size, chunk, gbuf, emb.offset)
+            run_chunks(lambda lo, hi: khead.embedding_backward(X, dinp, self.vocab_size, chunk, lo,
+                                                               hi, gbuf, emb.offset), nc)
         grad = np.empty(self.layout.size, dt)
         reduce_chunks(gbuf, grad)
         extras = {"input": dinp if (need_input_grad and not self.vocab_size) else None,
                   "h0": dh0, "c0": dc0}
         return grad, extras
 
+
+    def _backward_direction(self, V, s, k, d, inp, out, saved_dir, dout, dh_n, dc_n, need_dx,
+                            dinp, dh0, dc0, gbuf):
+        """Backpropagate one direction of layer ``k`` on the kernel threads."""
+        chunk = s["chunk"]
+        H = self.hidden_size
+        w_ih, w_hh = V[_names(k, d)[0]], V[_names(k, d)[1]]
+        offs = self.layout.offsets(k, d)
+        idx = k * self.num_directions + d
+        gates, aux = saved_dir
+        h0 = s["h0"][idx]
+        if self.cell == "lstm":
+            c0 = s["c0"][idx]
+
+            def kernel(lo, hi):
+                lstm_backward(inp, w_ih, w_hh, h0, c0, d == 1, chunk, lo, hi, out, d * H, gates,
+                              aux, dout, dh_n[idx], dc_n[idx], need_dx, dinp, dh0[idx], dc0[idx],
+                              gbuf, offs)
+        elif self.cell == "gru":
+            def kernel(lo, hi):
+                gru_backward(inp, w_ih, w_hh, h0, d == 1, chunk, lo, hi, out, d * H, gates, aux,
+                             dout, dh_n[idx], need_dx, dinp, dh0[idx], gbuf, offs)
+        else:
+            relu = self.nonlinearity == "relu"
+
+            def kernel(lo, hi):
+                rnn_backward(inp, w_ih, w_hh, h0, relu, d == 1, chunk, lo, hi, out, d * H, dout,
+                             dh_n[idx], need_dx, dinp, dh0[idx], gbuf, offs)
+        run_chunks(kernel, gbuf.shape[0])
+
+
+def _dropout(x, seed, step, layer, p, chunk):
+    """A new array: ``x`` with the dropout mask of (seed, step, layer) applied, on the kernel
+    threads (x is (B, T, D); the mask does not depend on ``chunk``)."""
+    out = np.empty_like(x)
+    run_chunks(lambda lo, hi: kdrop.dropout_apply(x, seed, step, layer, p, chunk, lo, hi, out),
+               -(-x.shape[0] // chunk))
+    return out

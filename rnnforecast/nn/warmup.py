@@ -1,21 +1,191 @@
-"""Compile the kernels ahead of first use.
+"""Compile the kernels ahead of first use, and say so when it happens.
 
 Numba compiles a kernel the first time it meets a new combination of argument
 types and, with caching on (the default, see
 :mod:`rnnforecast._kernels.config`), stores the machine code on disk.  Running
 :func:`warmup` once after installation moves that one-off cost out of the first
-``fit``.
+``fit``.  Without it, :func:`prepare_kernels` (called by the estimators before
+their progress bar starts) compiles what a fit needs with a tiny training step
+and, unless told to be silent, prints one line first (:func:`announce_compile`),
+so a first fit neither sits silent nor shows a progress bar whose first epoch
+includes the compilation.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
+import numba
 import numpy as np
 
+from .._kernels import config as kconfig
+from .._kernels import gru as kgru
+from .._kernels import lstm as klstm
+from .._kernels import rnn as krnn
 from .network import CELLS, RecurrentNetwork
 from .threads import kernel_threads
-from .training import SGD, Adam, compute_loss, train_step
+from .training import SGD, Adam, check_quantiles, compute_loss, make_optimizer, train_step
+
+__all__ = ["announce_compile", "kernels_ready", "prepare_kernels", "warmup"]
+
+_KERNELS = {"lstm": (klstm.lstm_forward, klstm.lstm_backward),
+            "gru": (kgru.gru_forward, kgru.gru_backward),
+            "rnn": (krnn.rnn_forward, krnn.rnn_backward)}
+# Compile time (s) of one cell in one dtype with an empty cache, measured with
+# benchmarks/jit_cost.py on a quiet 2-core machine (rounded up): the first
+# cell of a dtype also compiles the head, loss and optimiser kernels.
+_COMPILE_SECONDS = {"first": 7, "more": 4}
+
+
+def _compiled_for(dispatcher, dtype, on_disk):
+    """Whether ``dispatcher`` has a signature whose first argument has ``dtype``: among
+    the compiled ones (``on_disk=False``) or in Numba's cache index (``on_disk=True``)."""
+    if on_disk:
+        sigs = [key[0] for key in dispatcher._cache._cache_file._load_index()]
+    else:
+        sigs = dispatcher.signatures
+    return any(getattr(sig[0], "dtype", None) == dtype for sig in sigs)
+
+
+def _compiled_in_process(cell, dtype):
+    nb_dtype = numba.from_dtype(np.dtype(dtype))
+    return all(_compiled_for(k, nb_dtype, on_disk=False) for k in _KERNELS[cell])
+
+
+def kernels_ready(cell, dtype):
+    """Whether the training kernels of ``cell`` in ``dtype`` need no compilation.
+
+    Parameters
+    ----------
+    cell : {"rnn", "gru", "lstm"}
+    dtype : {"float32", "float64"} or numpy dtype
+
+    Returns
+    -------
+    bool or None
+        True: compiled in this process or found in Numba's on-disk cache;
+        False: they will be compiled on first use; None: unknown (the cache
+        index could not be read).
+
+    Examples
+    --------
+    >>> from rnnforecast.nn.warmup import kernels_ready
+    >>> kernels_ready("lstm", "float64") in (True, False, None)
+    True
+    """
+    if _compiled_in_process(cell, dtype):
+        return True
+    nb_dtype = numba.from_dtype(np.dtype(dtype))
+    kernels = _KERNELS[cell]
+    if not kconfig.CACHE:
+        return False
+    try:
+        return all(_compiled_for(k, nb_dtype, on_disk=True) for k in kernels)
+    except Exception:  # noqa: BLE001 - private Numba API; unknown is a safe answer
+        return None
+
+
+def announce_compile(cell, dtype, verbose=None, file=None):
+    """Print one line when the kernels of ``cell`` in ``dtype`` are about to be compiled.
+
+    Parameters
+    ----------
+    cell : {"rnn", "gru", "lstm"}
+    dtype : {"float32", "float64"} or numpy dtype
+    verbose : None, bool or int, default=None
+        ``0``/``False`` set explicitly: print nothing.  ``None`` (the
+        estimators' default) or anything true: print the line.
+    file : text stream or None
+        Where to print; None: ``sys.stderr`` (so that doctests and piped
+        standard output are unaffected).
+
+    Returns
+    -------
+    bool
+        Whether a line was printed.
+
+    Examples
+    --------
+    >>> from rnnforecast.nn.warmup import announce_compile
+    >>> announce_compile("gru", "float32", verbose=0)
+    False
+    """
+    if verbose is not None and not verbose:
+        return False
+    if kernels_ready(cell, dtype) is not False:
+        return False
+    dt = str(np.dtype(dtype))
+    others = [c for c in CELLS if c != cell and kernels_ready(c, dt)]
+    seconds = _COMPILE_SECONDS["more" if others else "first"]
+    later = ("later runs load them from the cache" if kconfig.CACHE else
+             "the cache is off (RNNFORECAST_NUMBA_CACHE=0), so every new process compiles them")
+    print(f"rnnforecast: compiling the {cell.upper()} kernels ({dt}) once, ~{seconds} s; "
+          f"{later} (`rnnforecast warmup` compiles all of them ahead of time).",
+          file=sys.stderr if file is None else file, flush=True)
+    return True
+
+
+def prepare_kernels(net, *, loss="mse", solver="adam", quantiles=None, verbose=None):
+    """Compile (or load) every kernel a fit of ``net`` uses, before its first real step.
+
+    Announces a compilation with :func:`announce_compile`, then runs one
+    training step and one prediction on a two-sample batch with a copy of
+    fresh parameters (``net`` itself is not changed).  When the kernels are
+    already compiled in this process, returns at once.  Estimators call it
+    before their progress bar starts, so that the bar's time estimate never
+    includes the compilation.
+
+    Parameters
+    ----------
+    net : RecurrentNetwork
+    loss : str, default="mse"
+        As for :func:`~rnnforecast.nn.training.compute_loss`.
+    solver : {"adam", "sgd"}, default="adam"
+    quantiles : array-like or None
+        Levels of ``loss="pinball"``.
+    verbose : None, bool or int, default=None
+        Passed to :func:`announce_compile` (0/False set explicitly: silent).
+
+    Returns
+    -------
+    bool
+        Whether a compilation was announced.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.nn import RecurrentNetwork
+    >>> from rnnforecast.nn.warmup import prepare_kernels
+    >>> net = RecurrentNetwork("rnn", input_size=1, hidden_size=4, dtype=np.float64)
+    >>> prepare_kernels(net, verbose=0)
+    False
+    """
+    dt = net.dtype
+    if _compiled_in_process(net.cell, dt):
+        return False
+    announced = announce_compile(net.cell, dt, verbose)
+    rng = np.random.default_rng(0)
+    B, T = 2, 2
+    if net.vocab_size:
+        X = rng.integers(0, net.vocab_size, size=(B, T)).astype(np.int64)
+    else:
+        X = rng.standard_normal((B, T, net.input_size)).astype(dt)
+    q = None if quantiles is None else check_quantiles(quantiles)
+    O = net.output_size // (1 if q is None else q.size)
+    lead = (B, T) if net.head == "sequence" else (B,)
+    if loss == "cross_entropy":
+        Y = np.zeros(B, dtype=np.int64)
+    elif not net.output_size:
+        Y = rng.standard_normal((B, T, net.num_directions * net.hidden_size)).astype(dt)
+    else:
+        Y = rng.standard_normal(lead + (O,)).astype(dt)
+    params = net.init_params(0)
+    opt = make_optimizer(solver, net.n_params, dt, 1e-3)
+    with kernel_threads(1):
+        train_step(net, params, opt, X, Y, loss=loss, clip_grad_norm=1.0, quantiles=q)
+        net.forward(params, X)
+    return announced
 
 DEFAULT_DTYPES = ("float32", "float64")
 

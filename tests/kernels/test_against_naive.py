@@ -134,10 +134,16 @@ def test_dropout_masks_follow_the_counter_based_generator():
     assert int(splitmix64(np.uint64(0))) == naive.splitmix64(0)
     for key in itertools.product([0, 7], [1, 2**40], [0, 3], [0, 1], [0, 5], [0, 9]):
         assert dropout_uniform(*key) == naive.dropout_uniform(*key)
-    x = np.ones((4, 3, 5), np.float32)
+    x = np.ones((5, 3, 5), np.float32)
+    expected = naive.dropout_mask(123, 9, 1, 0.25, x.shape, np.float32)
     out = np.empty_like(x)
-    dropout_apply(x, 123, 9, 1, 0.25, out)
-    np.testing.assert_array_equal(out, naive.dropout_mask(123, 9, 1, 0.25, x.shape, np.float32))
+    dropout_apply(x, 123, 9, 1, 0.25, 2, 0, 3, out)  # chunks of 2 samples, all 3 chunks
+    np.testing.assert_array_equal(out, expected)
+    # a chunk range writes only its own samples, with the same mask
+    part = np.full_like(x, -1.0)
+    dropout_apply(x, 123, 9, 1, 0.25, 2, 1, 2, part)
+    np.testing.assert_array_equal(part[2:4], expected[2:4])
+    assert (part[:2] == -1).all() and (part[4:] == -1).all()
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -15,7 +15,12 @@ KERNEL_DIR = pathlib.Path(config.__file__).parent
 def test_fastmath_flags_exclude_nnan_and_ninf():
     assert "nnan" not in config.FASTMATH and "ninf" not in config.FASTMATH
     assert config.NJIT["fastmath"] is config.FASTMATH
-    assert config.NJIT_PARALLEL["parallel"] is True
+    # serial, GIL-free kernels: threads come from rnnforecast.nn.threads.run_chunks
+    assert config.NJIT["nogil"] is True and not config.NJIT.get("parallel", False)
+    # internal helpers differ from NJIT only by having no Python entry point
+    extra = {k: v for k, v in config.NJIT_INTERNAL.items() if config.NJIT.get(k) != v}
+    assert extra == {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+    assert config.NJIT_INLINE == dict(config.NJIT_INTERNAL, inline="always")
 
 
 def test_every_kernel_decorator_takes_its_options_from_config():
@@ -27,7 +32,8 @@ def test_every_kernel_decorator_takes_its_options_from_config():
                 seen += 1
                 assert not node.args, f"{path.name}:{node.lineno} passes positional options"
                 kws = [(k.arg, getattr(k.value, "id", None)) for k in node.keywords]
-                assert kws in ([(None, "NJIT")], [(None, "NJIT_PARALLEL")]), \
+                assert kws in ([(None, "NJIT")], [(None, "NJIT_INTERNAL")],
+                               [(None, "NJIT_INLINE")]), \
                     f"{path.name}:{node.lineno} sets its own numba options: {kws}"
             if isinstance(node, ast.keyword) and node.arg == "jit_options":
                 assert getattr(node.value, "id", None) == "NJIT", f"{path.name}:{node.lineno}"
@@ -37,6 +43,12 @@ def test_every_kernel_decorator_takes_its_options_from_config():
                     assert not (isinstance(dec, ast.Name) and dec.id in ("njit", "jit")), \
                         f"{path.name}:{node.lineno} uses a bare @{dec.id}"
     assert seen >= 20
+
+
+def test_no_kernel_uses_prange():
+    # prange needs parallel=True (Numba's spin-waiting OpenMP/workqueue layer)
+    for path in KERNEL_DIR.glob("*.py"):
+        assert "prange(" not in path.read_text(), path.name
 
 
 def test_kernels_import_only_numpy_and_numba():

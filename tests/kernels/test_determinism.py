@@ -54,3 +54,83 @@ def test_resolve_n_jobs(monkeypatch):
     for bad in (0, 1.5, True, "2"):
         with pytest.raises(ValueError, match="n_jobs"):
             resolve_n_jobs(bad)
+
+
+def test_run_chunks_covers_every_chunk_once_at_any_thread_count():
+    from rnnforecast.nn.threads import run_chunks
+
+    for n_jobs in (1, 2, 3):
+        calls = []
+        with kernel_threads(n_jobs):
+            run_chunks(lambda lo, hi: calls.append((lo, hi)), 7)
+        covered = sorted(c for lo, hi in calls for c in range(lo, hi))
+        assert covered == list(range(7)), (n_jobs, calls)
+        if resolve_n_jobs(n_jobs) == 1:
+            assert calls == [(0, 7)]  # one call, no pool
+    with kernel_threads(2):
+        run_chunks(lambda lo, hi: calls.append("never"), 0)
+    assert "never" not in calls
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
+def test_run_chunks_uses_two_threads_and_reraises_errors():
+    import threading
+
+    from rnnforecast.nn.threads import run_chunks
+
+    names = set()
+    barrier = threading.Barrier(2, timeout=10)
+
+    def work(lo, hi):
+        names.add(threading.current_thread().name)
+        if lo < 2:
+            barrier.wait()  # chunks 0 and 1 must run at the same time on two threads
+
+    with kernel_threads(2):
+        run_chunks(work, 4)
+    assert len(names) == 2
+
+    def boom(lo, hi):
+        if lo == 1:
+            raise ZeroDivisionError("chunk 1")
+
+    with kernel_threads(2):
+        with pytest.raises(ZeroDivisionError, match="chunk 1"):
+            run_chunks(boom, 5)
+        run_chunks(lambda lo, hi: None, 3)  # the pool still works after an error
+
+
+def _two_threads_and_fit_in_child(queue):
+    import threading
+
+    from rnnforecast.nn.threads import run_chunks
+
+    barrier = threading.Barrier(2, timeout=20)
+    try:
+        with kernel_threads(2):
+            run_chunks(lambda lo, hi: barrier.wait() if lo < 2 else None, 4)
+        concurrent = True
+    except threading.BrokenBarrierError:  # the pool's threads did not survive the fork
+        concurrent = False
+    p, _ = _train("gru", 2, np.float64)
+    queue.put((concurrent, p.tobytes()))
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
+def test_kernel_pool_works_in_a_forked_child():
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork start method on this platform")
+    p_parent, _ = _train("gru", 2, np.float64)  # the parent's pool threads exist now
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_two_threads_and_fit_in_child, args=(queue,))
+    child.start()
+    try:
+        concurrent, got = queue.get(timeout=120)
+    finally:
+        child.join(30)
+    assert child.exitcode == 0
+    assert concurrent, "chunks did not run on two threads in the forked child"
+    assert got == p_parent.tobytes()
