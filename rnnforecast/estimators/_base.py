@@ -117,7 +117,7 @@ TRAINING_CONSTRAINTS: dict = {
     "n_jobs": [Integral, None],
     "warm_start": ["boolean"],
     "random_state": ["random_state"],
-    "verbose": ["verbose"],
+    "verbose": ["verbose", None],
 }
 
 #: Constraints of the ``loss`` of regressors and forecasters.
@@ -975,9 +975,11 @@ solver : {{"adam", "sgd"}}, default="adam"
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split, the batch order and
         dropout.  An int gives the same model at any ``n_jobs``.
-    verbose : int or bool, default=0
-        > 0: show a tqdm progress bar over epochs with the training loss (and
-        validation loss and score with early stopping); 0: print nothing."""
+    verbose : int, bool or None, default=None
+        > 0 or True: show a tqdm progress bar over epochs with the training loss
+        (and validation loss and score with early stopping).  None: no progress
+        bar, but a first compilation of the kernels (an empty Numba cache) is
+        announced by one line on stderr.  0 or False: print nothing at all."""
 
 DOC_FITTED = """\
 network_ : rnnforecast.nn.RecurrentNetwork

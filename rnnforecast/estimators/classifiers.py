@@ -90,7 +90,7 @@ class _RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         n_jobs: int | None = None,
         warm_start: bool = False,
         random_state: Any = None,
-        verbose: int = 0,
+        verbose: int | None = None,
     ):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -277,7 +277,7 @@ class RNNClassifier(_RecurrentClassifier):
         n_jobs: int | None = None,
         warm_start: bool = False,
         random_state: Any = None,
-        verbose: int = 0,
+        verbose: int | None = None,
     ):
         super().__init__(
             hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,

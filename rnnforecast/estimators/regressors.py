@@ -81,7 +81,7 @@ class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         n_jobs: int | None = None,
         warm_start: bool = False,
         random_state: Any = None,
-        verbose: int = 0,
+        verbose: int | None = None,
     ):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -276,7 +276,7 @@ class RNNRegressor(_RecurrentRegressor):
         n_jobs: int | None = None,
         warm_start: bool = False,
         random_state: Any = None,
-        verbose: int = 0,
+        verbose: int | None = None,
     ):
         super().__init__(
             hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,
