@@ -16,10 +16,14 @@ forecasting literature rather than constants fitted to the bundled data:
   sec. 2.1 and 12.1), kept only when the data show it: the M4 seasonality
   test (Makridakis et al. 2020, the Naive2 benchmark: ``|r_m| > 1.645 *
   sqrt((1 + 2 sum_{k<m} r_k^2) / n)``, needing ``n >= 3m``) is applied to the
-  *first differences* (so a trend, whose autocorrelations are high at every
-  lag, is not mistaken for a season) and the lag-``m`` autocorrelation must
-  be positive.  Without a frequency, the candidates 4, 5, 7, 12, 24, 52
-  are tested and the significant one with the largest autocorrelation wins.
+  *first differences* (of the logs for positive data), so that a trend,
+  whose autocorrelations are high at every lag, is not mistaken for a
+  season; the lag-``m`` autocorrelation must be positive and a local peak
+  of the autocorrelation function (Wang, Smith & Hyndman 2006,
+  *Characteristic-based clustering for time series data*).  Without a
+  frequency, the candidates 4, 5, 7, 12, 24, 52 are tested at a
+  Bonferroni-corrected level (90 % over the six tests) and the significant
+  one with the largest autocorrelation wins.
 * **Horizon** trained by the direct multi-output head: the M4 horizons per
   period (quarterly 8, daily 14, monthly 18, hourly 48, weekly 13; yearly 6),
   with ``max(6, min(13, n / 10))`` for non-seasonal data without a known
@@ -54,6 +58,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -72,6 +77,8 @@ __all__ = [
 
 #: Periods tried when the index carries no frequency.
 CANDIDATE_PERIODS: tuple[int, ...] = (4, 5, 7, 12, 24, 52)
+#: Critical value when all candidates are tested: 90 % one-sided, Bonferroni over the candidates.
+CANDIDATE_Z = NormalDist().inv_cdf(1.0 - 0.10 / len(CANDIDATE_PERIODS))
 #: M4 horizons per seasonal period (quarterly, business daily, daily, monthly, hourly, weekly).
 M4_HORIZONS: dict[int, int] = {4: 8, 5: 10, 7: 14, 12: 18, 24: 48, 52: 13}
 #: Fewest training windows a single series must give the network.
@@ -171,8 +178,8 @@ def _offset(freq: str):
         return None
 
 
-def seasonal_strength_test(values, m: int) -> float:
-    """Lag-``m`` autocorrelation of the first differences if M4's test finds it significant, else 0.
+def seasonal_strength_test(values, m: int, z: float = 1.645) -> float:
+    """Lag-``m`` autocorrelation of the differenced series if it marks a season, else 0.
 
     Parameters
     ----------
@@ -180,13 +187,22 @@ def seasonal_strength_test(values, m: int) -> float:
         One series (finite values).
     m : int
         Candidate period (>= 2).
+    z : float, default=1.645
+        Critical value of the one-sided test (1.645: M4's 90 % level).
 
     Returns
     -------
     float
-        ``r_m`` of ``diff(values)`` when ``n >= 3m``, ``r_m > 0`` and
-        ``r_m > 1.645 * sqrt((1 + 2 * sum_{k<m} r_k^2) / n)`` (M4's 90 %
-        test); 0.0 otherwise (not seasonal at ``m``).
+        ``r_m`` of the first differences (of the logs when every value is
+        positive: growth rates, whose seasonality is multiplicative as in
+        ES-RNN) when ``n >= 3m``,
+        ``r_m > z * sqrt((1 + 2 * sum_{k<m} r_k^2) / n)`` (M4's 90 %
+        test, one-sided: a season correlates positively) and ``r_m`` is a
+        local peak of the autocorrelation function (``r_m >= r_{m-1}`` and
+        ``r_m >= r_{m+1}``, as in the period detection of Wang, Smith &
+        Hyndman 2006), so that the slowly decaying autocorrelations of an
+        autoregressive series are not taken for a season; 0.0 otherwise
+        (not seasonal at ``m``).
 
     Examples
     --------
@@ -202,10 +218,11 @@ def seasonal_strength_test(values, m: int) -> float:
     m = int(m)
     if m < 2 or x.shape[0] < 3 * m:
         return 0.0
-    d = np.diff(x)
-    r = _acf(d, m)
-    limit = 1.645 * np.sqrt((1.0 + 2.0 * np.sum(r[: m - 1] ** 2)) / d.shape[0])
-    return float(r[m - 1]) if r[m - 1] > limit else 0.0
+    d = np.diff(np.log(x) if (x > 0).all() else x)
+    r = _acf(d, m + 1)
+    limit = z * np.sqrt((1.0 + 2.0 * np.sum(r[: m - 1] ** 2)) / d.shape[0])
+    peak = r[m - 1] >= r[m - 2] and r[m - 1] >= r[m]
+    return float(r[m - 1]) if r[m - 1] > limit and peak else 0.0
 
 
 def infer_seasonal_period(values, freq: str | None) -> int:
@@ -224,7 +241,8 @@ def infer_seasonal_period(values, freq: str | None) -> int:
         The calendar period of ``freq`` (:func:`period_from_freq`) when
         :func:`seasonal_strength_test` finds it in the data; without a known
         frequency, the significant candidate of :data:`CANDIDATE_PERIODS`
-        with the largest autocorrelation; 1 when nothing is significant or
+        (at the Bonferroni-corrected level :data:`CANDIDATE_Z`) with the
+        largest autocorrelation; 1 when nothing is significant or
         the series is shorter than three seasons.
 
     Examples
@@ -242,7 +260,7 @@ def infer_seasonal_period(values, freq: str | None) -> int:
     known = period_from_freq(freq)
     if known is not None:
         return known if known > 1 and seasonal_strength_test(x, known) > 0 else 1
-    scores = {m: seasonal_strength_test(x, m) for m in CANDIDATE_PERIODS}
+    scores = {m: seasonal_strength_test(x, m, CANDIDATE_Z) for m in CANDIDATE_PERIODS}
     best = max(scores, key=lambda m: (scores[m], -m))
     return best if scores[best] > 0 else 1
 
@@ -283,15 +301,15 @@ def infer_panel_seasonal_period(series, freq: str | None) -> int:
         raise ValueError("series must hold at least one series; got an empty collection")
     known = period_from_freq(freq)
     if known is not None:
-        candidates = (known,) if known > 1 else ()
+        candidates, z = ((known,) if known > 1 else ()), 1.645
     else:
-        candidates = CANDIDATE_PERIODS
+        candidates, z = CANDIDATE_PERIODS, CANDIDATE_Z
     best, best_score = 1, 0.0
     for m in candidates:
         tested = [x for x in arrays if x.shape[0] >= 3 * m]
         if not tested:
             continue
-        r = np.array([seasonal_strength_test(x, m) for x in tested])
+        r = np.array([seasonal_strength_test(x, m, z) for x in tested])
         if np.mean(r > 0) >= 0.5 and r.mean() > best_score:
             best, best_score = m, float(r.mean())
     return best

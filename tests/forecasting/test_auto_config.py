@@ -159,3 +159,26 @@ def test_bigger_data_get_bigger_networks():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         auto_settings(**kwargs)
+
+
+def test_false_season_rate_is_low():
+    # Noise, random walks and AR(1) series have no season: the corrected test
+    # (differences, positive local ACF peak, Bonferroni over the candidates)
+    # finds one in at most ~10 % of them (90 % one-sided level).
+    rng = np.random.default_rng(5)
+    found = []
+    for _ in range(100):
+        e = rng.normal(size=300)
+        ar = np.zeros(300)
+        for t in range(1, 300):
+            ar[t] = 0.7 * ar[t - 1] + e[t]
+        for y in (rng.normal(size=200), 100 + np.cumsum(rng.normal(size=200)), ar):
+            found.append(infer_seasonal_period(y, None) > 1)
+    assert np.mean(found) <= 0.10
+
+
+def test_seasonal_detection_rate_is_high():
+    rng = np.random.default_rng(6)
+    found = [infer_seasonal_period(seasonal(120, 12, amp=3.0, seed=int(s)), None) == 12
+             for s in rng.integers(0, 10**6, 50)]
+    assert np.mean(found) >= 0.9
