@@ -18,8 +18,8 @@ forecasting literature rather than constants fitted to the bundled data:
   sqrt((1 + 2 sum_{k<m} r_k^2) / n)``, needing ``n >= 3m``) is applied to the
   *first differences* (of the logs for positive data), so that a trend,
   whose autocorrelations are high at every lag, is not mistaken for a
-  season; the lag-``m`` autocorrelation must be positive and a local peak
-  of the autocorrelation function (Wang, Smith & Hyndman 2006,
+  season; the lag-``m`` autocorrelation must be positive and above the one
+  half a season earlier, a peak after a trough (Wang, Smith & Hyndman 2006,
   *Characteristic-based clustering for time series data*).  Without a
   frequency, the candidates 4, 5, 7, 12, 24, 52 are tested at a
   Bonferroni-corrected level (90 % over the six tests) and the significant
@@ -197,12 +197,12 @@ def seasonal_strength_test(values, m: int, z: float = 1.645) -> float:
         positive: growth rates, whose seasonality is multiplicative as in
         ES-RNN) when ``n >= 3m``,
         ``r_m > z * sqrt((1 + 2 * sum_{k<m} r_k^2) / n)`` (M4's 90 %
-        test, one-sided: a season correlates positively) and ``r_m`` is a
-        local peak of the autocorrelation function (``r_m >= r_{m-1}`` and
-        ``r_m >= r_{m+1}``, as in the period detection of Wang, Smith &
-        Hyndman 2006), so that the slowly decaying autocorrelations of an
-        autoregressive series are not taken for a season; 0.0 otherwise
-        (not seasonal at ``m``).
+        test, one-sided: a season correlates positively) and ``r_m`` is
+        above the autocorrelation half a season earlier (``r_m >
+        r_{floor(m/2)}``: a peak after a trough, as in the period detection
+        of Wang, Smith & Hyndman 2006), so that the decaying
+        autocorrelations of an autoregressive series are not taken for a
+        season; 0.0 otherwise (not seasonal at ``m``).
 
     Examples
     --------
@@ -219,10 +219,10 @@ def seasonal_strength_test(values, m: int, z: float = 1.645) -> float:
     if m < 2 or x.shape[0] < 3 * m:
         return 0.0
     d = np.diff(np.log(x) if (x > 0).all() else x)
-    r = _acf(d, m + 1)
+    r = _acf(d, m)
     limit = z * np.sqrt((1.0 + 2.0 * np.sum(r[: m - 1] ** 2)) / d.shape[0])
-    peak = r[m - 1] >= r[m - 2] and r[m - 1] >= r[m]
-    return float(r[m - 1]) if r[m - 1] > limit and peak else 0.0
+    above_trough = r[m - 1] > r[m // 2 - 1]
+    return float(r[m - 1]) if r[m - 1] > limit and above_trough else 0.0
 
 
 def infer_seasonal_period(values, freq: str | None) -> int:
