@@ -103,9 +103,9 @@ def period_from_freq(freq: str | None) -> int | None:
 
     Parameters
     ----------
-    freq : str or None
+    freq : str, pandas.DateOffset or None
         pandas frequency alias (``"h"``, ``"D"``, ``"W-SUN"``, ``"MS"``,
-        ``"QS-JAN"``, ``"YS"``, ``"15min"``, ``"B"``...).
+        ``"QS-JAN"``, ``"YS"``, ``"15min"``, ``"B"``...) or offset.
 
     Returns
     -------
@@ -123,9 +123,13 @@ def period_from_freq(freq: str | None) -> int | None:
     """
     if freq is None:
         return None
-    if not isinstance(freq, str):
-        raise TypeError(f"freq must be a pandas frequency string or None; got {type(freq).__name__}")
-    off = _offset(freq)
+    if isinstance(freq, pd.offsets.BaseOffset):
+        off = freq
+    elif isinstance(freq, str):
+        off = _offset(freq)
+    else:
+        raise TypeError(f"freq must be a pandas frequency string, DateOffset or None; got "
+                        f"{type(freq).__name__}")
     if off is None:
         return None
     n = max(int(off.n), 1)

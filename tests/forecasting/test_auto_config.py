@@ -3,6 +3,7 @@
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rnnforecast.forecasting.auto_config import (
@@ -33,6 +34,7 @@ def test_period_from_freq(freq, m):
 def test_period_from_freq_unknown_and_bad_type():
     assert period_from_freq(None) is None
     assert period_from_freq("not-a-frequency") is None
+    assert period_from_freq(pd.offsets.MonthBegin()) == 12
     with pytest.raises(TypeError, match="freq"):
         period_from_freq(12)
 
