@@ -85,6 +85,8 @@ M4_HORIZONS: dict[int, int] = {4: 8, 5: 10, 7: 14, 12: 18, 24: 48, 52: 13}
 MIN_WINDOWS = 12
 #: Windows visited per epoch at most (a fresh random subset each epoch).
 MAX_WINDOWS_PER_EPOCH = 51200
+#: Most window-steps (windows visited x network steps per window) of one member's training.
+TRAINING_BUDGET = 30 * MAX_WINDOWS_PER_EPOCH * 7
 
 _SECONDS = {"s": 1, "min": 60, "h": 3600, "D": 86400}
 
@@ -494,7 +496,11 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     wpe = None if total <= MAX_WINDOWS_PER_EPOCH else MAX_WINDOWS_PER_EPOCH
     per_epoch = max(1, -(-min(total, wpe or total) // batch))
     target_updates = 300 if total < 2000 else 1500 if total < 20000 else 6000
-    epochs = int(np.clip(round(target_updates / per_epoch), 10, 200))
+    epochs = round(target_updates / per_epoch)
+    # Compute cap: at most TRAINING_BUDGET window-steps (windows visited x network steps per
+    # window), the M4 Hourly recipe's 30 epochs x 51,200 windows x 7 steps.
+    visited = min(total, wpe or total) * (w // p)
+    epochs = int(np.clip(min(epochs, TRAINING_BUDGET // max(visited, 1)), 10, 200))
     lr = 5e-3 if total < 20000 else 2e-3
     reasons.append(f"{total} training windows: hidden size {hidden}, batch {batch}, {epochs} epochs"
                    + (f" of {wpe} windows" if wpe else "") + f", Adam {lr:g} with cosine decay, MAE loss")
