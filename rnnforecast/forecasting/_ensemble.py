@@ -256,6 +256,9 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
         return
     n = cfg["n_estimators"]
     seeds = member_seeds(est.random_state, n)
+    # members in parallel: n_jobs workers (None: joblib's default, or the active
+    # backend's, e.g. every Dask worker); an explicit n_jobs > 1 gives each
+    # member one kernel thread (kernels are bit-identical at any thread count)
     parallel = n > 1 and est.n_jobs not in (None, 1)
     members = []
     for i in range(n):
@@ -266,7 +269,7 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
     state = {k: est.__dict__[k] for k in _BASE_STATE if k in est.__dict__}
     from joblib import delayed
     fitted = run_parallel((delayed(_fit_member)(mb, state, y, X, panel) for mb in members),
-                          n_jobs=est.n_jobs if parallel else 1)
+                          n_jobs=est.n_jobs if n > 1 else 1)
     est.estimators_ = list(fitted)
     est.n_estimators_ = n
     first = est.estimators_[0]
