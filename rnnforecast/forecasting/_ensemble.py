@@ -28,6 +28,7 @@ The neural forecasters' parameters default to ``"auto"``.  At ``fit``:
 
 from __future__ import annotations
 
+import copy
 import warnings
 from numbers import Integral
 from typing import Any
@@ -255,17 +256,11 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
         _set_fallback(est, panel, X)
         return
     n = cfg["n_estimators"]
-    seeds = member_seeds(est.random_state, n)
     # members in parallel: n_jobs workers (None: joblib's default, or the active
     # backend's, e.g. every Dask worker); an explicit n_jobs > 1 gives each
     # member one kernel thread (kernels are bit-identical at any thread count)
     parallel = n > 1 and est.n_jobs not in (None, 1)
-    members = []
-    for i in range(n):
-        member = clone(est)
-        member.set_params(**{**params, "window_length": windows[i % len(windows)],
-                             "random_state": seeds[i], "n_jobs": 1 if parallel else est.n_jobs})
-        members.append(member)
+    members = _new_members(est, params, windows, n, 1 if parallel else est.n_jobs)
     state = {k: est.__dict__[k] for k in _BASE_STATE if k in est.__dict__}
     from joblib import delayed
     fitted = run_parallel((delayed(_fit_member)(mb, state, y, X, panel) for mb in members),
@@ -277,6 +272,31 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
         if name in first.__dict__:
             setattr(est, name, first.__dict__[name])
     est._fitted_params_ = dict(first._fitted_params_, n_estimators=n)
+
+
+def _new_members(est: Any, params: dict, windows: list, n: int, n_jobs: Any) -> list:
+    """Unfitted members; with ``warm_start``, copies of the previous members."""
+    previous = est.__dict__.get("estimators_")
+    if est.warm_start and previous:
+        if len(previous) != n:
+            raise ValueError(
+                f"warm_start=True continues training the {len(previous)} networks of the "
+                f"previous fit, but this fit asks for n_estimators={n}. Set warm_start=False "
+                "to train a new ensemble."
+            )
+        members = [copy.deepcopy(m) for m in previous]
+        for m in members:
+            m.set_params(**{**params, "window_length": m.window_length,
+                            "random_state": m.random_state, "n_jobs": n_jobs})
+        return members
+    seeds = member_seeds(est.random_state, n)
+    members = []
+    for i in range(n):
+        member = clone(est)
+        member.set_params(**{**params, "window_length": windows[i % len(windows)],
+                             "random_state": seeds[i], "n_jobs": n_jobs})
+        members.append(member)
+    return members
 
 
 def _set_fallback(est: Any, panel: Any, X: Any) -> None:

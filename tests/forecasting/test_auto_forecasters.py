@@ -182,3 +182,17 @@ def test_no_warning_for_a_normal_default_fit():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         LSTMForecaster(**FAST).fit(monthly())
+
+
+def test_warm_start_continues_every_member():
+    y = monthly(n=90)
+    f = LSTMForecaster(**{**FAST, "n_estimators": 2, "warm_start": True}).fit(y)
+    first = [m.params_.copy() for m in f.estimators_]
+    curves = [list(m.loss_curve_) for m in f.estimators_]
+    f.fit(y)
+    for m, p, c in zip(f.estimators_, first, curves):
+        assert not np.array_equal(m.params_, p)
+        assert m.loss_curve_[0] < c[0]          # continued from the trained weights
+    with pytest.raises(ValueError, match="n_estimators=3"):
+        f.set_params(n_estimators=3).fit(y)
+    assert len(f.estimators_) == 2              # a failed fit leaves the model as it was
