@@ -270,6 +270,10 @@ def main(argv=None) -> int:
                    "(tuning: compare a rule with an alternative on --split val)")
     p.add_argument("--cache", default=None, help="JSON file caching the baselines' bundled scores")
     p.add_argument("--markdown", metavar="PATH", help="write the results as Markdown")
+    p.add_argument("--save-json", metavar="PATH", help="write the per-dataset scores as JSON")
+    p.add_argument("--add-json", metavar="PATH", action="append", default=[],
+                   help="scores of an earlier run (--save-json) to tabulate with this run's, with "
+                   "its header lines (e.g. the M4 part run separately)")
     args = p.parse_args(argv)
     overrides = json.loads(args.override) if args.override else None
     cache = {}
@@ -300,6 +304,12 @@ def main(argv=None) -> int:
         results[f"m4_{subset}"], note = m4_part(subset, args.m4_path, args.m4_every, args.split,
                                                 m4_models, args.seed, overrides)
         notes.append(note)
+    earlier = []
+    for path in args.add_json:
+        with open(path) as f:
+            saved = json.load(f)
+        results.update(saved["results"])
+        earlier += [f"(from {path}) {line}" for line in saved["header"]]
     all_models = list(dict.fromkeys(m for rows in results.values() for m in rows))
     t_mase, t_smape, t_fit, gm = summary_tables(results, all_models)
     total = time.perf_counter() - t_start
@@ -310,6 +320,10 @@ def main(argv=None) -> int:
               f"{LOAD_BEFORE}, after {C.load()}",
               f"defaults: {'the forecasters configure themselves' if self_configuring('lstm') else 'auto_config rules applied by hand (benchmarks/auto_ensemble.py)'}",
               f"overrides: {overrides}", *notes]
+    if args.save_json:
+        with open(args.save_json, "w") as f:
+            json.dump({"results": results, "header": header}, f, indent=1)
+    header += earlier
     for t in (t_mase, t_smape, t_fit):
         print(t.text(), "\n")
     print("\n".join(header))
