@@ -46,7 +46,7 @@ from rnnforecast.forecasting.auto_config import (
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.panel import Panel
 
-__all__ = ["AUTO_PARAMS", "PRE_AUTO_DEFAULTS", "fit_ensemble", "is_auto", "resolve"]
+__all__ = ["AUTO_PARAMS", "PRE_AUTO_DEFAULTS", "fit_ensemble", "is_auto", "resolve", "sub_panel"]
 
 #: Parameters that accept ``"auto"`` (their default).
 AUTO_PARAMS = (
@@ -170,14 +170,17 @@ def resolve(est: Any, values: list, freq: Any, n_series: int, has_past: bool,
     season = int(r["seasonal_period"]) if r["seasonal_period"] is not None else 1
     fallback = s.fallback
     if is_auto(p["window_length"]):
-        shortest = (min(lengths) // patch) * patch
         need = _round_up(season, patch)
         windows = [_round_up(max(w, need), patch) for w in windows]
         if n_series > 1 and fallback is None:
-            if shortest < need:
-                fallback = (f"the shortest series has {min(lengths)} observations, fewer "
-                            f"than one input window of {need}")
-            windows = sorted({min(w, shortest) for w in windows})
+            # inputs no longer than the typical series (10 % quantile of the
+            # lengths, as auto_config's reference); shorter series: seasonal naive
+            typical = int(np.quantile(lengths, 0.1, method="lower"))
+            cap = (typical // patch) * patch
+            if cap < need:
+                fallback = (f"the typical series (10 % quantile) has {typical} observations, "
+                            f"fewer than one input window of {need}")
+            windows = sorted({min(w, cap) for w in windows})
     n_est = int(s.n_estimators) if is_auto(p["n_estimators"]) else int(p["n_estimators"])
     r["n_estimators"] = 1
     r["window_length"] = windows[0]
@@ -252,9 +255,14 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
     est.horizon_ = int(params["horizon"]) if params["strategy"] == "direct" else None
     est.scaler_kind_ = params["scaler"]
     est.scaler_ = est.exog_scaler_ = None
+    est.fallback_series_ = []
+    est._naive_below_ = 0
     if est.fallback_ is not None:
         _set_fallback(est, panel, X)
         return
+    full = panel
+    if panel is not None and is_auto(est.window_length):
+        panel = _split_short_series(est, panel, max(windows))
     n = cfg["n_estimators"]
     # members in parallel: n_jobs workers (None: joblib's default, or the active
     # backend's, e.g. every Dask worker); an explicit n_jobs > 1 gives each
@@ -272,6 +280,31 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
         if name in first.__dict__:
             setattr(est, name, first.__dict__[name])
     est._fitted_params_ = dict(first._fitted_params_, n_estimators=n)
+    if full is not None:
+        est.series_ids_ = list(full.ids)
+
+
+def sub_panel(panel: Panel, keep: list) -> Panel:
+    """The series ``keep`` (positions) of ``panel``, same ids and format."""
+    return Panel(ids=[panel.ids[i] for i in keep], values=[panel.values[i] for i in keep],
+                 infos=[panel.infos[i] for i in keep],
+                 exog=None if panel.exog is None else [panel.exog[i] for i in keep],
+                 exog_columns=panel.exog_columns, kind=panel.kind, meta=panel.meta)
+
+
+def _split_short_series(est: Any, panel: Panel, window: int) -> Panel:
+    """Series shorter than the longest input ``window`` are left to seasonal naive."""
+    keep = [i for i, v in enumerate(panel.values) if len(v) >= window]
+    est._naive_below_ = window
+    est.fallback_series_ = [uid for i, uid in enumerate(panel.ids) if len(panel.values[i]) < window]
+    if est.fallback_series_:
+        warnings.warn(
+            f"{type(est).__name__}: {len(est.fallback_series_)} of {panel.n_series} series are "
+            f"shorter than the input window ({window}) and are forecast by seasonal naive "
+            f"(NaiveForecaster, period {est.seasonal_period_}"
+            + ("; their covariates are not used" if panel.exog is not None else "")
+            + "). See fallback_series_.", UserWarning, stacklevel=4)
+    return panel if len(keep) == panel.n_series else sub_panel(panel, keep)
 
 
 def _new_members(est: Any, params: dict, windows: list, n: int, n_jobs: Any) -> list:
@@ -372,6 +405,16 @@ def ensemble_panel(est: Any, h: int, panel: Panel, X_future: Any) -> np.ndarray:
     """Median forecasts ``(n_series, h, Q)`` of the members of a collection fit."""
     if est.fallback_ is not None:
         return np.stack([naive_forecast(v, est.seasonal_period_, h) for v in panel.values])
+    keep = [i for i, v in enumerate(panel.values) if len(v) >= est._naive_below_]
+    if len(keep) < panel.n_series:
+        out = np.empty((panel.n_series, h, est._n_quantiles()))
+        for i, v in enumerate(panel.values):
+            if i not in keep:
+                out[i] = naive_forecast(v, est.seasonal_period_, h)
+        if keep:
+            sub_future = None if X_future is None else [X_future[i] for i in keep]
+            out[keep] = ensemble_panel(est, h, sub_panel(panel, keep), sub_future)
+        return out
     members = est.estimators_
 
     def block(steps, pnl):

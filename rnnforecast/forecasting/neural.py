@@ -292,6 +292,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         self.estimators_ = None
         self.fallback_ = None
         self.auto_reasons_ = ()
+        self.fallback_series_ = []
+        self._naive_below_ = 0
         self._roll_forward_ = False
 
     def _member_state(self, what: str) -> Any:
@@ -345,6 +347,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         if "_fitted_params_" not in self.__dict__:  # not fitted yet: from the parameters
             return 1 if is_auto(self.window_length) else int(self.window_length)
         if self.estimators_ is not None:
+            if self._naive_below_:  # a collection: shorter series get seasonal naive
+                return 1
             return max([1] + [m._min_predict_history() for m in self.estimators_])
         return int(self._p("window_length"))
 

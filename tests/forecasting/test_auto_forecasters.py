@@ -196,3 +196,20 @@ def test_warm_start_continues_every_member():
     with pytest.raises(ValueError, match="n_estimators=3"):
         f.set_params(n_estimators=3).fit(y)
     assert len(f.estimators_) == 2              # a failed fit leaves the model as it was
+
+
+def test_short_series_of_a_collection_get_seasonal_naive():
+    # 19 series of 120 months and one of 20 (shorter than every input window)
+    ys = [monthly(n=120, seed=i).to_numpy() for i in range(19)] + [monthly(n=20).to_numpy()]
+    with pytest.warns(UserWarning, match="1 of 20 series are shorter"):
+        f = LSTMForecaster(**FAST).fit(ys)
+    assert f.fallback_ is None and f.fallback_series_ == [19]
+    assert f.series_ids_ == list(range(20))
+    assert all(m.series_ids_ == list(range(19)) for m in f.estimators_)
+    out = f.predict(f.horizon_ + 3)
+    naive = NaiveForecaster(strategy="seasonal_last" if f.seasonal_period_ > 1 else "last",
+                            sp=f.seasonal_period_).fit(ys[19]).predict(f.horizon_ + 3)
+    np.testing.assert_array_equal(out[19], naive)
+    alone = f.predict(f.horizon_ + 3, y=ys[:19])     # the networks' part is the same
+    for a, b in zip(out[:19], alone):
+        np.testing.assert_array_equal(a, b)
