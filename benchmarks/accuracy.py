@@ -83,19 +83,24 @@ def self_configuring(cell):
 
 def bundled_model(name, seed, sp, h, n_train, overrides):
     cell = name.split("_")[0]
+    auto = cell in AE.CELLS and self_configuring(cell) and not overrides
     if name in ("lstm", "gru", "rnn"):
-        if self_configuring(cell) and not overrides:
-            return AE.CELLS[cell](random_state=seed)
-        return AE.AutoEnsembleForecaster(cell, seed, overrides)
+        # n_jobs=1: one kernel thread on the shared machine (results do not depend on it)
+        return (AE.CELLS[cell](random_state=seed, n_jobs=1) if auto
+                else AE.AutoEnsembleForecaster(cell, seed, overrides))
     if name == "lstm_single":
-        return AE.AutoEnsembleForecaster("lstm", seed, {**(overrides or {}), "n_estimators": 1})
+        return (AE.CELLS[cell](random_state=seed, n_jobs=1, n_estimators=1) if auto
+                else AE.AutoEnsembleForecaster("lstm", seed, {**(overrides or {}), "n_estimators": 1}))
     if name == "lstm_before":
-        return AE.CELLS["lstm"](random_state=seed, n_jobs=1)
+        before = {}
+        if self_configuring("lstm"):
+            from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS as before
+        return AE.CELLS["lstm"](**before, random_state=seed, n_jobs=1)
     return make_forecaster(name, sp=sp, horizon=h, n_train=n_train, random_state=seed)
 
 
 # --------------------------------------------------------------------------- part 1
-def bundled(datasets, models, windows, seed, split, overrides, cache):
+def bundled(datasets, models, windows, seed, split, overrides, cache, save=lambda: None):
     rows = {}
     for name in datasets:
         y = load_dataset(name)
@@ -121,6 +126,7 @@ def bundled(datasets, models, windows, seed, split, overrides, cache):
                                  "fit_s": float(r["fit_seconds"]), "status": str(r["status"])}
                 if m in CACHED:
                     cache[f"{split}/{name}/{windows}/{seed}/{m}"] = rows[name][m]
+        save()
         print(f"{name} (h={h}, sp={sp}): " + ", ".join(
             f"{m} {v['mase']:.3f}" for m, v in rows[name].items()), file=sys.stderr, flush=True)
     return rows
@@ -163,10 +169,13 @@ def m4_forecasts(model, subset, train, h, m, seed, overrides):
         f2, i2 = AE.panel_fit_predict("gru", train, h, seed, overrides=overrides)
         return np.median(np.concatenate([f1[None], f2[None]]), axis=0), i1["fit_s"] + i2["fit_s"]
     cell = model.split("_")[0]
-    if model in ("lstm", "gru", "rnn") and self_configuring(cell) and not overrides:
-        f = AE.CELLS[cell](random_state=seed)
+    if model in ("lstm", "gru", "rnn", "lstm_single") and self_configuring(cell) and not overrides:
+        extra = {"n_estimators": 1} if model == "lstm_single" else {}
+        f = AE.CELLS[cell](random_state=seed, n_jobs=1, **extra)
         f.fit(list(train))
         fit_s = time.perf_counter() - t0
+        print(f"  {model}: fallback_={getattr(f, 'fallback_', None)}, reasons: "
+              + "; ".join(getattr(f, "auto_reasons_", ()) or ()), file=sys.stderr)
         return np.stack(f.predict(h)), fit_s
     extra = {"n_estimators": 1} if model == "lstm_single" else {}
     fc, info = AE.panel_fit_predict(cell, train, h, seed, overrides={**(overrides or {}), **extra})
@@ -179,7 +188,9 @@ def m4_part(subset, path, every, split, models, seed, overrides):
     m4, train, test = m4_data(subset, path, every, split)
     h, m = m4.horizon, m4.seasonal_period
     out = {}
-    for model in ["seasonal_naive", "naive2", *[x for x in models if x not in ("seasonal_naive", "naive2")]]:
+    others = [x for x in models if x not in ("seasonal_naive", "naive2")
+              and (x != "lstm_recipe" or subset == "hourly")]  # the recipe is M4 Hourly's
+    for model in ["seasonal_naive", "naive2", *others]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fc, fit_s = m4_forecasts(model, subset, train, h, m, seed, overrides)
@@ -259,6 +270,10 @@ def main(argv=None) -> int:
                    "(tuning: compare a rule with an alternative on --split val)")
     p.add_argument("--cache", default=None, help="JSON file caching the baselines' bundled scores")
     p.add_argument("--markdown", metavar="PATH", help="write the results as Markdown")
+    p.add_argument("--save-json", metavar="PATH", help="write the per-dataset scores as JSON")
+    p.add_argument("--add-json", metavar="PATH", action="append", default=[],
+                   help="scores of an earlier run (--save-json) to tabulate with this run's, with "
+                   "its header lines (e.g. the M4 part run separately)")
     args = p.parse_args(argv)
     overrides = json.loads(args.override) if args.override else None
     cache = {}
@@ -274,7 +289,12 @@ def main(argv=None) -> int:
         p.error(f"--m4-every must be >= 1; got {args.m4_every}")
     models = parse_list(args.models)
     t_start = time.perf_counter()
-    results = bundled(datasets, models, args.windows, args.seed, args.split, overrides, cache)
+    def save():
+        if args.cache:
+            with open(args.cache, "w") as f:
+                json.dump(cache, f, indent=1)
+
+    results = bundled(datasets, models, args.windows, args.seed, args.split, overrides, cache, save)
     notes = []
     m4_models = parse_list(args.m4_models)
     for subset in ([] if args.m4 == "none" else parse_list(args.m4)):
@@ -284,9 +304,12 @@ def main(argv=None) -> int:
         results[f"m4_{subset}"], note = m4_part(subset, args.m4_path, args.m4_every, args.split,
                                                 m4_models, args.seed, overrides)
         notes.append(note)
-    if args.cache:
-        with open(args.cache, "w") as f:
-            json.dump(cache, f, indent=1)
+    earlier = []
+    for path in args.add_json:
+        with open(path) as f:
+            saved = json.load(f)
+        results.update(saved["results"])
+        earlier += [f"(from {path}) {line}" for line in saved["header"]]
     all_models = list(dict.fromkeys(m for rows in results.values() for m in rows))
     t_mase, t_smape, t_fit, gm = summary_tables(results, all_models)
     total = time.perf_counter() - t_start
@@ -297,6 +320,10 @@ def main(argv=None) -> int:
               f"{LOAD_BEFORE}, after {C.load()}",
               f"defaults: {'the forecasters configure themselves' if self_configuring('lstm') else 'auto_config rules applied by hand (benchmarks/auto_ensemble.py)'}",
               f"overrides: {overrides}", *notes]
+    if args.save_json:
+        with open(args.save_json, "w") as f:
+            json.dump({"results": results, "header": header}, f, indent=1)
+    header += earlier
     for t in (t_mase, t_smape, t_fit):
         print(t.text(), "\n")
     print("\n".join(header))
