@@ -301,6 +301,11 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         check_is_fitted(self, "_fitted_params_")
         if self.estimators_ is None:
             return self
+        if self.fallback_ is not None:
+            raise ValueError(
+                f"{type(self).__name__} trained no network ({self.fallback_}; its forecasts "
+                f"are seasonal naive), so {what} has no weights to use."
+            )
         if len(self.estimators_) != 1:
             raise ValueError(
                 f"{type(self).__name__} was fitted as an ensemble of {self.n_estimators_} "

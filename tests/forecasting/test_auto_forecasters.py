@@ -140,6 +140,8 @@ def test_too_short_series_falls_back_to_seasonal_naive_and_says_so():
     expected = NaiveForecaster(strategy="seasonal_last", sp=f.seasonal_period_).fit(y).predict(7) \
         if f.seasonal_period_ > 1 else NaiveForecaster().fit(y).predict(7)
     np.testing.assert_array_equal(f.predict(7).to_numpy(), expected.to_numpy())
+    with pytest.raises(ValueError, match="trained no network"):
+        f.get_state_dict()
     np.testing.assert_array_equal(f.predict(3, y=y.iloc[:-1]).to_numpy(),
                                   NaiveForecaster().fit(y.iloc[:-1]).predict(3).to_numpy()
                                   if f.seasonal_period_ == 1 else
@@ -213,3 +215,16 @@ def test_short_series_of_a_collection_get_seasonal_naive():
     alone = f.predict(f.horizon_ + 3, y=ys[:19])     # the networks' part is the same
     for a, b in zip(out[:19], alone):
         np.testing.assert_array_equal(a, b)
+
+
+def test_state_dict_of_a_single_network_and_not_of_an_ensemble(fitted):
+    with pytest.raises(ValueError, match="ensemble of"):
+        fitted.get_state_dict()
+    y = monthly()
+    f = LSTMForecaster(**{**FAST, "n_estimators": 1}).fit(y)
+    state = f.get_state_dict()
+    np.testing.assert_array_equal(state["fc.bias"],
+                                  f.estimators_[0].get_state_dict()["fc.bias"])
+    before = f.predict(3).to_numpy()
+    state["fc.bias"] = state["fc.bias"] + 0.5
+    assert not np.array_equal(f.load_state_dict(state).predict(3).to_numpy(), before)
