@@ -157,30 +157,7 @@ def resolve(est: Any, values: list, freq: Any, n_series: int, has_past: bool,
     if is_auto(p["seasonal_period"]):
         fits = is_auto(p["window_length"]) or m <= int(p["window_length"])
         r["seasonal_period"] = m if (direct and s.residual and m > 1 and fits) else None
-    # input lengths and patching: every member window a multiple of the patch
-    # and holding a whole season (when the residual is on)
-    if is_auto(p["window_length"]):
-        windows = list(s.member_window_lengths or (s.window_length,))
-    else:
-        windows = [int(p["window_length"])]
-    if is_auto(p["patch_length"]):
-        patch = int(s.patch_length)
-        r["patch_length"] = patch if all(w % patch == 0 for w in windows) else 1
-    patch = int(r["patch_length"])
-    season = int(r["seasonal_period"]) if r["seasonal_period"] is not None else 1
-    fallback = s.fallback
-    if is_auto(p["window_length"]):
-        need = _round_up(season, patch)
-        windows = [_round_up(max(w, need), patch) for w in windows]
-        if n_series > 1 and fallback is None:
-            # inputs no longer than the typical series (10 % quantile of the
-            # lengths, as auto_config's reference); shorter series: seasonal naive
-            typical = int(np.quantile(lengths, 0.1, method="lower"))
-            cap = (typical // patch) * patch
-            if cap < need:
-                fallback = (f"the typical series (10 % quantile) has {typical} observations, "
-                            f"fewer than one input window of {need}")
-            windows = sorted({min(w, cap) for w in windows})
+    windows, fallback = _input_lengths(p, r, s, lengths, n_series)
     n_est = int(s.n_estimators) if is_auto(p["n_estimators"]) else int(p["n_estimators"])
     r["n_estimators"] = 1
     r["window_length"] = windows[0]
@@ -189,6 +166,37 @@ def resolve(est: Any, values: list, freq: Any, n_series: int, has_past: bool,
         fallback = "every series is constant"
     return {"params": r, "windows": windows, "n_estimators": n_est, "seasonal_period": m,
             "fallback": fallback, "reasons": tuple(reasons)}
+
+
+def _input_lengths(p: dict, r: dict, s: Any, lengths: list, n_series: int) -> tuple:
+    """Members' input lengths and the fallback reason; sets ``r["patch_length"]``.
+
+    Every window is a multiple of the patch and holds a whole season (when
+    the seasonal residual is on); in a collection no window is longer than
+    the typical series (10 % quantile of the lengths, auto_config's
+    reference): the shorter series are left to seasonal naive.
+    """
+    auto_window = is_auto(p["window_length"])
+    windows = (list(s.member_window_lengths or (s.window_length,)) if auto_window
+               else [int(p["window_length"])])
+    if is_auto(p["patch_length"]):
+        patch = int(s.patch_length)
+        r["patch_length"] = patch if all(w % patch == 0 for w in windows) else 1
+    patch = int(r["patch_length"])
+    season = int(r["seasonal_period"]) if r["seasonal_period"] is not None else 1
+    fallback = s.fallback
+    if not auto_window:
+        return windows, fallback
+    need = _round_up(season, patch)
+    windows = [_round_up(max(w, need), patch) for w in windows]
+    if n_series > 1 and fallback is None:
+        typical = int(np.quantile(lengths, 0.1, method="lower"))
+        cap = (typical // patch) * patch
+        if cap < need:
+            fallback = (f"the typical series (10 % quantile) has {typical} observations, "
+                        f"fewer than one input window of {need}")
+        windows = sorted({min(w, cap) for w in windows})
+    return windows, fallback
 
 
 def member_seeds(random_state: Any, n: int) -> list:
