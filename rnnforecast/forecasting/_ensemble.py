@@ -149,10 +149,12 @@ def resolve(est: Any, values: list, freq: Any, n_series: int, has_past: bool,
         r["loss"] = "pinball" if p["quantiles"] is not None else s.loss
     if is_auto(p["scaler"]):
         scaler = s.scaler if direct else "standard"
-        if scaler in _WINDOW_SCALERS and (not positive or has_past):
+        extreme = not all(1e-30 < np.min(v) and np.max(v) < 1e30 for v in values)
+        if scaler in _WINDOW_SCALERS and (not positive or has_past or extreme):
             scaler = "standard"
-            reasons.append("scaler 'standard': "
-                           + ("past covariates" if has_past else "values <= 0"))
+            reasons.append("scaler 'standard': " + ("past covariates" if has_past else
+                                                    "values <= 0" if not positive else
+                                                    "values beyond float32's range"))
         r["scaler"] = scaler
     if is_auto(p["seasonal_period"]):
         fits = is_auto(p["window_length"]) or m <= int(p["window_length"])

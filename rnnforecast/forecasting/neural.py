@@ -128,6 +128,9 @@ from rnnforecast.utils.validation import SeriesInfo, future_index
 __all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
 
 _AUTO = StrOptions({"auto"})
+# Values a window scaler can read without under/overflow in the network dtype
+# (squares of window ratios and log levels stay finite well inside these).
+_WINDOW_RANGE = {"float32": (1e-30, 1e30), "float64": (1e-300, 1e300)}
 
 _DEFAULTS = dict(hidden_size='"auto"', learning_rate_init='"auto"', max_iter='"auto"',
                  clip_grad_norm="1.0")
@@ -159,7 +162,16 @@ def _fit_scaler(kind: str | None, values: np.ndarray):
             scaler.scale_ = np.where(flat, 1.0, scaler.scale_)
         return scaler
     scaler = StandardScaler() if kind == "standard" else RobustScaler()
-    scaler.fit(values)
+    # squares under/overflow for magnitudes beyond ~1e+-154: such columns are
+    # standardised in units of their largest value
+    c = np.max(np.abs(values), axis=0)
+    odd = (c > 0) & ((c < 1e-100) | (c > 1e100)) if kind == "standard" else c < 0
+    if odd.any():
+        unit = np.where(odd, c, 1.0)
+        scaler.fit(values / unit)
+        scaler.mean_, scaler.scale_ = scaler.mean_ * unit, scaler.scale_ * unit
+    else:
+        scaler.fit(values)
     flat = np.ptp(values, axis=0) == 0
     if flat.any():
         level = np.abs(values[0])
@@ -435,12 +447,21 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
     def _check_window_values(self, arrays: list, ids: list) -> None:
         if self._window_mode() is None:
             return
+        low, high = _WINDOW_RANGE[self._p("dtype")]
         for uid, v in zip(ids, arrays):
-            if not (np.asarray(v) > 0).all():
+            v = np.asarray(v)
+            if not (v > 0).all():
                 raise ValueError(
                     f"scaler={self._p('scaler')!r} divides every window by its level, which needs "
                     f"positive values; series {uid!r} has values <= 0. Use "
                     "scaler='standard' or shift the series."
+                )
+            if not (low < v.min() and v.max() < high):
+                raise ValueError(
+                    f"scaler={self._p('scaler')!r} feeds the raw values to the network in "
+                    f"dtype={self._p('dtype')!r}, whose range they leave: series {uid!r} has "
+                    f"values from {v.min():.3g} to {v.max():.3g}. Use scaler='standard' or "
+                    "rescale the series."
                 )
 
     def _make_transform(self, k: int, steps: int, arrays: list) -> WindowTransform:
@@ -631,6 +652,11 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         dt = self._np_dtype()
         rows = np.ascontiguousarray(self._rows(z, xs, steps), dtype=dt)
         ends = np.arange(w - 1, n - steps, dtype=np.int64)
+        if not len(ends):
+            raise ValueError(
+                f"y has {n} observations but {self._describe()} needs at least {w + steps} "
+                "to train on."
+            )
         targets = np.ascontiguousarray(z, dtype=dt)
         X_val = Y_val = None
         if self._p("early_stopping"):

@@ -228,3 +228,19 @@ def test_state_dict_of_a_single_network_and_not_of_an_ensemble(fitted):
     before = f.predict(3).to_numpy()
     state["fc.bias"] = state["fc.bias"] + 0.5
     assert not np.array_equal(f.load_state_dict(state).predict(3).to_numpy(), before)
+
+
+@pytest.mark.parametrize("factor", [1e-200, 1e-20, 1e20, 1e200])
+def test_tiny_and_huge_magnitudes_are_forecast_on_their_scale(factor):
+    y = monthly(n=100).to_numpy() * factor
+    for data in (y, [y, 1.5 * y]):
+        f = LSTMForecaster(**FAST).fit(data)
+        out = np.asarray(f.predict(5) if data is y else f.predict(5)[0])
+        assert np.all((out > 0.5 * y.min()) & (out < 2 * y.max())), (factor, out)
+        if abs(np.log10(factor)) > 30:
+            assert f.scaler_kind_ == "standard"     # window scaling would leave float32
+
+
+def test_explicit_horizon_longer_than_the_series_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"y has 60 observations but .*needs at least"):
+        LSTMForecaster(**FAST, horizon=100).fit(monthly(n=60))
