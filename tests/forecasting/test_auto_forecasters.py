@@ -244,3 +244,11 @@ def test_tiny_and_huge_magnitudes_are_forecast_on_their_scale(factor):
 def test_explicit_horizon_longer_than_the_series_is_a_clear_error():
     with pytest.raises(ValueError, match=r"y has 60 observations but .*needs at least"):
         LSTMForecaster(**FAST, horizon=100).fit(monthly(n=60))
+
+
+def test_pickled_ensemble_forecasts_the_same(fitted):
+    import pickle
+
+    again = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(again.predict(25).to_numpy(), fitted.predict(25).to_numpy())
+    assert again.auto_reasons_ == fitted.auto_reasons_
