@@ -165,7 +165,7 @@ def _fit_scaler(kind: str | None, values: np.ndarray):
     # squares under/overflow for magnitudes beyond ~1e+-154: such columns are
     # standardised in units of their largest value
     c = np.max(np.abs(values), axis=0)
-    odd = (c > 0) & ((c < 1e-100) | (c > 1e100)) if kind == "standard" else c < 0
+    odd = (c > 0) & ((c < 1e-100) | (c > 1e100)) & (kind == "standard")
     if odd.any():
         unit = np.where(odd, c, 1.0)
         scaler.fit(values / unit)
@@ -327,12 +327,60 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         return self.estimators_[0]
 
     def get_state_dict(self) -> dict:
-        """Fitted weights in PyTorch layout (one network; see RecurrentModelMixin)."""
+        """Fitted weights of the network in PyTorch ``state_dict`` layout.
+
+        Defined for one network: a forecaster with every parameter explicit
+        and ``n_estimators=1``, or an automatic one fitted with
+        ``n_estimators=1`` (its only member).  For an ensemble, use
+        ``estimators_[i].get_state_dict()``.
+
+        Returns
+        -------
+        state : dict of str to ndarray
+            As :meth:`RecurrentModelMixin.get_state_dict
+            <rnnforecast.estimators._base.RecurrentModelMixin.get_state_dict>`.
+
+        Raises
+        ------
+        ValueError
+            For an ensemble of several networks, or a fallback (no network).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rnnforecast import LSTMForecaster
+        >>> y = 10 + np.sin(np.arange(80) * 2 * np.pi / 12)
+        >>> f = LSTMForecaster(hidden_size=4, max_iter=2, n_estimators=1, n_jobs=1,
+        ...                    random_state=0).fit(y)
+        >>> f.get_state_dict()["weight_hh_l0"].shape
+        (16, 4)
+        """
         owner = self._member_state("get_state_dict")
         return RecurrentModelMixin.get_state_dict(owner)
 
     def load_state_dict(self, state: dict) -> "_RecurrentForecaster":
-        """Replace the fitted weights of the (single) network; returns self."""
+        """Replace the fitted weights of the (single) network.
+
+        Parameters
+        ----------
+        state : dict of str to array-like or torch.Tensor
+            As returned by :meth:`get_state_dict`.
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rnnforecast import LSTMForecaster
+        >>> y = 10 + np.sin(np.arange(80) * 2 * np.pi / 12)
+        >>> f = LSTMForecaster(hidden_size=4, max_iter=2, n_estimators=1, n_jobs=1,
+        ...                    random_state=0).fit(y)
+        >>> before = f.predict(3)
+        >>> f.load_state_dict(f.get_state_dict()).predict(3).tolist() == before.tolist()
+        True
+        """
         owner = self._member_state("load_state_dict")
         RecurrentModelMixin.load_state_dict(owner, state)
         return self
