@@ -29,6 +29,7 @@ from rnnforecast.forecasting.auto_config import (
     infer_panel_seasonal_period,
     infer_seasonal_period,
 )
+from rnnforecast.forecasting import auto_config as AC
 from rnnforecast.forecasting.base import BaseForecaster
 
 CELLS = {"lstm": LSTMForecaster, "gru": GRUForecaster, "rnn": RNNForecaster}
@@ -39,6 +40,19 @@ _FIELDS = ("seasonal_period", "window_length", "patch_length", "horizon", "scale
 
 def settings(series, freq, overrides=None):
     """AutoSettings of a list of series (the rules, then ``overrides`` on top)."""
+    overrides = dict(overrides or {})
+    rules = overrides.pop("_rules", {})  # tuning: module constants of auto_config, e.g. INPUT_HORIZONS
+    saved = {k: getattr(AC, k) for k in rules}
+    try:
+        for k, v in rules.items():
+            setattr(AC, k, tuple(v) if isinstance(v, list) else v)
+        return _settings(series, freq, overrides)
+    finally:
+        for k, v in saved.items():
+            setattr(AC, k, v)
+
+
+def _settings(series, freq, overrides):
     arrays = [np.asarray(s, dtype=np.float64) for s in series]
     if len(arrays) == 1:
         m = infer_seasonal_period(arrays[0], freq)

@@ -1,9 +1,11 @@
 """Automatic configuration of the neural forecasters (rules, no network code).
 
-Deviation from the interface note: for data that are not all positive the
-scaler is ``"standard"`` (whole-series standardisation), not ``"window"``:
-the per-window scalers divide each window by its level, which needs
-positive values (see ``_window_transform``).
+Deviations from the interface note (fields and names are as agreed):
+for data that are not all positive the scaler is ``"standard"``
+(whole-series standardisation), not ``"window"``: the per-window scalers
+divide each window by its level, which needs positive values (see
+``_window_transform``).  :func:`auto_settings` takes an extra keyword
+``freq`` (default None), used only for the horizon of non-seasonal data.
 
 Every function here is pure (numpy/pandas only) and documents why it
 chooses what it chooses; :class:`AutoSettings.reasons` repeats the reasons
@@ -23,7 +25,11 @@ forecasting literature rather than constants fitted to the bundled data:
   *Characteristic-based clustering for time series data*).  Without a
   frequency, the candidates 4, 5, 7, 12, 24, 52 are tested at a
   Bonferroni-corrected level (90 % over the six tests) and the significant
-  one with the largest autocorrelation wins.
+  one with the largest autocorrelation wins.  So weekly data get 52 only
+  with three years of history and a visible yearly cycle (M4 scores weekly
+  data with m = 1).  A collection takes the period most of its series
+  show; :func:`auto_settings` drops it when the typical series (the 10 %
+  length quantile) holds fewer than three seasons.
 * **Horizon** trained by the direct multi-output head: the M4 horizons per
   period (quarterly 8, daily 14, monthly 18, hourly 48, weekly 13; yearly 6),
   with ``max(6, min(13, n / 10))`` for non-seasonal data without a known
@@ -48,7 +54,9 @@ forecasting literature rather than constants fitted to the bundled data:
   small networks and a few hundred updates for one short series (so that a
   default fit of one 150-point monthly series stays within about 2 s,
   ensemble included), larger networks and a capped number of windows per
-  epoch for panels.
+  epoch for panels (the M4 Hourly recipe: hidden 128, batches of 256, Adam
+  2e-3, 30 epochs of 51,200 windows); a member's training never exceeds
+  that recipe's compute (:data:`TRAINING_BUDGET` window-steps).
 * **Fallback** when even the shortest input and horizon leave fewer than
   ``MIN_WINDOWS`` training windows: the reason is returned and the caller
   fits a statistical forecaster instead (and says so).
@@ -85,6 +93,10 @@ M4_HORIZONS: dict[int, int] = {4: 8, 5: 10, 7: 14, 12: 18, 24: 48, 52: 13}
 MIN_WINDOWS = 12
 #: Windows visited per epoch at most (a fresh random subset each epoch).
 MAX_WINDOWS_PER_EPOCH = 51200
+#: Base input length in horizons (N-BEATS: 2 to 7).
+INPUT_HORIZONS = 2
+#: Gradient updates per member for < 2,000, < 20,000 and more training windows.
+TARGET_UPDATES = (300, 1500, 6000)
 #: Most window-steps (windows visited x network steps per window) of one member's training.
 TRAINING_BUDGET = 30 * MAX_WINDOWS_PER_EPOCH * 7
 
@@ -446,7 +458,7 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
                        "than three seasons")
         m = 1
     p = m if m >= 24 else 1
-    base = 7 * m if m == 24 else (_round_up(2 * h, m) if m > 1 else 2 * h)
+    base = 7 * m if m == 24 else (_round_up(INPUT_HORIZONS * h, m) if m > 1 else INPUT_HORIZONS * h)
     base = _round_up(base, p)
     w_min = max(m, p, 6) if m > 1 else 6
 
@@ -495,7 +507,7 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     batch = 32 if total < 20000 else 256
     wpe = None if total <= MAX_WINDOWS_PER_EPOCH else MAX_WINDOWS_PER_EPOCH
     per_epoch = max(1, -(-min(total, wpe or total) // batch))
-    target_updates = 300 if total < 2000 else 1500 if total < 20000 else 6000
+    target_updates = TARGET_UPDATES[0 if total < 2000 else 1 if total < 20000 else 2]
     epochs = round(target_updates / per_epoch)
     # Compute cap: at most TRAINING_BUDGET window-steps (windows visited x network steps per
     # window), the M4 Hourly recipe's 30 epochs x 51,200 windows x 7 steps.

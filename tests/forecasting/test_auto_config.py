@@ -186,3 +186,13 @@ def test_seasonal_detection_rate_is_high():
     without = [infer_seasonal_period(seasonal(120, 12, amp=6.0, seed=int(s)), None) == 12 for s in seeds]
     assert np.mean(with_freq) >= 0.9
     assert np.mean(without) >= 0.9
+
+
+def test_training_compute_is_capped_for_long_inputs():
+    hourly = auto_settings(lengths=[900] * 400, seasonal_period=24, all_positive=True, n_series=400)
+    weekly = auto_settings(lengths=[900] * 400, seasonal_period=1, all_positive=True, n_series=400,
+                           freq="W-SUN")
+    # hourly: 7 network steps of 24 values; weekly: 26 steps of one value each
+    assert hourly.window_length // hourly.patch_length == 7
+    assert weekly.window_length // weekly.patch_length == 26
+    assert weekly.max_iter < hourly.max_iter == 30
