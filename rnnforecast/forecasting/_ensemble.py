@@ -244,7 +244,7 @@ def _n_past(past: Any) -> int:
 
 
 def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
-    """Resolve ``est``'s parameters, fit its members (or its fallback); set the fitted attributes."""
+    """Resolve ``est``'s parameters, fit its members (or its fallback), set fitted attributes."""
     has_past = est.past_covariates is not None
     freq = est._y_info_.freq
     freq = None if freq is None else str(getattr(freq, "freqstr", freq))
@@ -302,15 +302,25 @@ def sub_panel(panel: Panel, keep: list) -> Panel:
                  exog_columns=panel.exog_columns, kind=panel.kind, meta=panel.meta)
 
 
+def _learnable(est: Any, values: np.ndarray) -> bool:
+    """Whether the network forecasts this history (else seasonal naive).
+
+    Not when it is shorter than the longest input window of an automatic
+    collection fit, nor constant (its forecast is the constant).
+    """
+    return len(values) >= est._naive_below_ and bool(np.ptp(values) > 0)
+
+
 def _split_short_series(est: Any, panel: Panel, window: int) -> Panel:
-    """Series shorter than the longest input ``window`` are left to seasonal naive."""
-    keep = [i for i, v in enumerate(panel.values) if len(v) >= window]
+    """Series shorter than the longest input ``window``, or constant: seasonal naive."""
     est._naive_below_ = window
-    est.fallback_series_ = [uid for i, uid in enumerate(panel.ids) if len(panel.values[i]) < window]
+    keep = [i for i, v in enumerate(panel.values) if _learnable(est, v)]
+    est.fallback_series_ = [uid for i, uid in enumerate(panel.ids) if i not in keep]
     if est.fallback_series_:
         warnings.warn(
             f"{type(est).__name__}: {len(est.fallback_series_)} of {panel.n_series} series are "
-            f"shorter than the input window ({window}) and are forecast by seasonal naive "
+            f"shorter than the input window ({window}) or constant and are forecast by "
+            "seasonal naive "
             f"(NaiveForecaster, period {est.seasonal_period_}"
             + ("; their covariates are not used" if panel.exog is not None else "")
             + "). See fallback_series_.", UserWarning, stacklevel=4)
@@ -388,7 +398,7 @@ def _check_roll(est: Any, h: int, has_exog: bool) -> None:
 
 def ensemble_single(est: Any, h: int, X: Any, y_hist: Any, X_hist: Any, y_info: Any) -> np.ndarray:
     """Median forecast ``(h, k, Q)`` of the members of a single-series fit."""
-    if est.fallback_ is not None:
+    if est.fallback_ is not None or not _learnable(est, est._history(y_hist)):
         return naive_forecast(est._history(y_hist), est.seasonal_period_, h)[:, :, None]
     members = est.estimators_
 
@@ -415,7 +425,7 @@ def ensemble_panel(est: Any, h: int, panel: Panel, X_future: Any) -> np.ndarray:
     """Median forecasts ``(n_series, h, Q)`` of the members of a collection fit."""
     if est.fallback_ is not None:
         return np.stack([naive_forecast(v, est.seasonal_period_, h) for v in panel.values])
-    keep = [i for i, v in enumerate(panel.values) if len(v) >= est._naive_below_]
+    keep = [i for i, v in enumerate(panel.values) if _learnable(est, v)]
     if len(keep) < panel.n_series:
         out = np.empty((panel.n_series, h, est._n_quantiles()))
         for i, v in enumerate(panel.values):

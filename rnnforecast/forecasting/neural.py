@@ -490,7 +490,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         return None if self._window_mode() is not None else self._p("scaler")
 
     def _covariate_kind(self) -> str | None:
-        return "standard" if self._p("scaler") in ("mean_abs", "window", "window_log") else self._p("scaler")
+        scaler = self._p("scaler")
+        return "standard" if scaler in ("mean_abs", "window", "window_log") else scaler
 
     def _check_window_values(self, arrays: list, ids: list) -> None:
         if self._window_mode() is None:
@@ -520,7 +521,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
             sd = float(np.std(logs))
             stats = (float(np.mean(logs)), sd if sd > 1e-8 else 1.0)
         m = None if self._p("seasonal_period") is None else int(self._p("seasonal_period"))
-        return WindowTransform(k=k, steps=steps, patch_length=int(self._p("patch_length")), mode=mode,
+        return WindowTransform(k=k, steps=steps, patch_length=int(self._p("patch_length")),
+                               mode=mode,
                                level_length=m or 1, seasonal_period=m, level_stats=stats)
 
     def _network_forecast(self, X: np.ndarray) -> np.ndarray:
@@ -582,8 +584,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         """Positions of the past-only and of the future-known covariates."""
         if self._p("past_covariates") is None:
             return [], list(range(m))
-        entries = ([self._p("past_covariates")] if isinstance(self._p("past_covariates"), (str, Integral))
-                   else list(self._p("past_covariates")))
+        past = self._p("past_covariates")
+        entries = [past] if isinstance(past, (str, Integral)) else list(past)
         cols = None if columns is None else list(columns)
         past = []
         for e in entries:
@@ -910,7 +912,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         if self._p("early_stopping"):
             train_ends, val_ends = [], []
             for e in ends:
-                n_val = int(np.ceil(float(self._p("validation_fraction")) * len(e))) if len(e) > 1 else 0
+                frac = float(self._p("validation_fraction"))
+                n_val = int(np.ceil(frac * len(e))) if len(e) > 1 else 0
                 cut = max(len(e) - n_val - (steps - 1), 0)
                 train_ends.append(e[:cut])
                 val_ends.append(e[len(e) - n_val:] if n_val else e[:0])
@@ -1131,7 +1134,8 @@ _CLASS_DOC = """Recurrent-network forecaster: {cell} ({torch}).
     scaler : {{{{"standard", "robust", "mean_abs", "window", "window_log", "auto"}}}} \
 or None, default="auto"
         "auto": ``"window_log"`` for positive series with the direct
-        strategy, else ``"standard"``.  Scaling of each series (and, pooled, of the regressors), inverted on
+        strategy, else ``"standard"``.  Scaling of each series (and, pooled,
+        of the regressors), inverted on
         the forecasts: mean/std, median/IQR, mean absolute value, or, for the
         direct strategy and positive series, per window: divided by the
         window's level, then ``x/level - 1`` (``"window"``) or
@@ -1152,7 +1156,8 @@ or None, default="auto"
     {{network}}
     {extra}{{head_dropout}}
     loss : {{{{"mse", "mae", "huber", "pinball", "auto"}}}}, default="auto"
-        "auto": MAE, or pinball when ``quantiles`` is set.  Training loss on the scaled series (Huber with ``delta=1``;
+        "auto": MAE, or pinball when ``quantiles`` is set.  Training loss on
+        the scaled series (Huber with ``delta=1``;
         ``"pinball"``: a quantile head, one output per level of
         ``quantiles``, the 0.5 quantile being the point forecast).
     quantiles : sequence of float or None, default=None

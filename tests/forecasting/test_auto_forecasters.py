@@ -203,7 +203,7 @@ def test_warm_start_continues_every_member():
 def test_short_series_of_a_collection_get_seasonal_naive():
     # 19 series of 120 months and one of 20 (shorter than every input window)
     ys = [monthly(n=120, seed=i).to_numpy() for i in range(19)] + [monthly(n=20).to_numpy()]
-    with pytest.warns(UserWarning, match="1 of 20 series are shorter"):
+    with pytest.warns(UserWarning, match="1 of 20 series are shorter than the input window"):
         f = LSTMForecaster(**FAST).fit(ys)
     assert f.fallback_ is None and f.fallback_series_ == [19]
     assert f.series_ids_ == list(range(20))
@@ -252,3 +252,13 @@ def test_pickled_ensemble_forecasts_the_same(fitted):
     again = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(again.predict(25).to_numpy(), fitted.predict(25).to_numpy())
     assert again.auto_reasons_ == fitted.auto_reasons_
+
+
+def test_constant_series_of_a_collection_and_constant_histories():
+    ys = [monthly(n=100, seed=i).to_numpy() for i in range(3)] + [np.full(100, 7.0)]
+    with pytest.warns(UserWarning, match="1 of 4 series are shorter .* or constant"):
+        f = LSTMForecaster(**FAST).fit(ys)
+    assert f.fallback_series_ == [3] and all(m.series_ids_ == [0, 1, 2] for m in f.estimators_)
+    np.testing.assert_array_equal(f.predict(30)[3], np.full(30, 7.0))
+    g = LSTMForecaster(**FAST).fit(monthly(n=100).to_numpy())
+    np.testing.assert_array_equal(g.predict(30, y=np.full(80, 2.5)), np.full(30, 2.5))
