@@ -262,3 +262,15 @@ def test_constant_series_of_a_collection_and_constant_histories():
     np.testing.assert_array_equal(f.predict(30)[3], np.full(30, 7.0))
     g = LSTMForecaster(**FAST).fit(monthly(n=100).to_numpy())
     np.testing.assert_array_equal(g.predict(30, y=np.full(80, 2.5)), np.full(30, 2.5))
+
+
+def test_early_stopping_validates_every_member_on_the_tail():
+    y = monthly(n=120)
+    f = LSTMForecaster(**{**FAST, "max_iter": 5, "n_estimators": 2}, early_stopping=True).fit(y)
+    for m in f.estimators_:
+        assert m.early_stopping and len(m.validation_scores_) == m.n_iter_
+    # the tail: of the N windows, the last ceil(0.1 N) validate; the horizon - 1 before
+    # them are dropped (their targets would be validation targets); the rest train
+    N = 120 - f.window_length_ - f.horizon_ + 1
+    n_val = int(np.ceil(0.1 * N))
+    assert f.estimators_[0].n_windows_ == N - n_val - (f.horizon_ - 1)
