@@ -34,6 +34,7 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
+from joblib import delayed
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
@@ -231,7 +232,7 @@ def _fit_member(member: Any, state: dict, y: Any, X: Any, panel: Any) -> Any:
     return member
 
 
-def _values(est: Any, y: Any, panel: Any) -> list:
+def _values(y: Any, panel: Any) -> list:
     if panel is not None:
         return list(panel.values)
     return [y[:, j] for j in range(y.shape[1])]
@@ -251,7 +252,7 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
     n_series = 1 if panel is None else panel.n_series
     n_cov = (0 if X is None else X.shape[1]) if panel is None else panel.n_exog
     has_future = n_cov > _n_past(est.past_covariates)
-    cfg = resolve(est, _values(est, y, panel), freq, n_series, has_past, has_future)
+    cfg = resolve(est, _values(y, panel), freq, n_series, has_past, has_future)
     params, windows = cfg["params"], cfg["windows"]
     est._fitted_params_ = params
     est.seasonal_period_ = cfg["seasonal_period"]
@@ -280,7 +281,6 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
     parallel = n > 1 and est.n_jobs not in (None, 1)
     members = _new_members(est, params, windows, n, 1 if parallel else est.n_jobs)
     state = {k: est.__dict__[k] for k in _BASE_STATE if k in est.__dict__}
-    from joblib import delayed
     fitted = run_parallel((delayed(_fit_member)(mb, state, y, X, panel) for mb in members),
                           n_jobs=est.n_jobs if n > 1 else 1)
     est.estimators_ = list(fitted)
