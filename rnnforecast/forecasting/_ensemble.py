@@ -34,6 +34,7 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
+from joblib import delayed
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
@@ -46,7 +47,7 @@ from rnnforecast.forecasting.auto_config import (
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.panel import Panel
 
-__all__ = ["AUTO_PARAMS", "PRE_AUTO_DEFAULTS", "fit_ensemble", "is_auto", "resolve"]
+__all__ = ["AUTO_PARAMS", "PRE_AUTO_DEFAULTS", "fit_ensemble", "is_auto", "resolve", "sub_panel"]
 
 #: Parameters that accept ``"auto"`` (their default).
 AUTO_PARAMS = (
@@ -149,35 +150,17 @@ def resolve(est: Any, values: list, freq: Any, n_series: int, has_past: bool,
         r["loss"] = "pinball" if p["quantiles"] is not None else s.loss
     if is_auto(p["scaler"]):
         scaler = s.scaler if direct else "standard"
-        if scaler in _WINDOW_SCALERS and (not positive or has_past):
+        extreme = not all(1e-30 < np.min(v) and np.max(v) < 1e30 for v in values)
+        if scaler in _WINDOW_SCALERS and (not positive or has_past or extreme):
             scaler = "standard"
-            reasons.append("scaler 'standard': "
-                           + ("past covariates" if has_past else "values <= 0"))
+            reasons.append("scaler 'standard': " + ("past covariates" if has_past else
+                                                    "values <= 0" if not positive else
+                                                    "values beyond float32's range"))
         r["scaler"] = scaler
     if is_auto(p["seasonal_period"]):
         fits = is_auto(p["window_length"]) or m <= int(p["window_length"])
         r["seasonal_period"] = m if (direct and s.residual and m > 1 and fits) else None
-    # input lengths and patching: every member window a multiple of the patch
-    # and holding a whole season (when the residual is on)
-    if is_auto(p["window_length"]):
-        windows = list(s.member_window_lengths or (s.window_length,))
-    else:
-        windows = [int(p["window_length"])]
-    if is_auto(p["patch_length"]):
-        patch = int(s.patch_length)
-        r["patch_length"] = patch if all(w % patch == 0 for w in windows) else 1
-    patch = int(r["patch_length"])
-    season = int(r["seasonal_period"]) if r["seasonal_period"] is not None else 1
-    fallback = s.fallback
-    if is_auto(p["window_length"]):
-        shortest = (min(lengths) // patch) * patch
-        need = _round_up(season, patch)
-        windows = [_round_up(max(w, need), patch) for w in windows]
-        if n_series > 1 and fallback is None:
-            if shortest < need:
-                fallback = (f"the shortest series has {min(lengths)} observations, fewer "
-                            f"than one input window of {need}")
-            windows = sorted({min(w, shortest) for w in windows})
+    windows, fallback = _input_lengths(p, r, s, lengths, n_series)
     n_est = int(s.n_estimators) if is_auto(p["n_estimators"]) else int(p["n_estimators"])
     r["n_estimators"] = 1
     r["window_length"] = windows[0]
@@ -186,6 +169,37 @@ def resolve(est: Any, values: list, freq: Any, n_series: int, has_past: bool,
         fallback = "every series is constant"
     return {"params": r, "windows": windows, "n_estimators": n_est, "seasonal_period": m,
             "fallback": fallback, "reasons": tuple(reasons)}
+
+
+def _input_lengths(p: dict, r: dict, s: Any, lengths: list, n_series: int) -> tuple:
+    """Members' input lengths and the fallback reason; sets ``r["patch_length"]``.
+
+    Every window is a multiple of the patch and holds a whole season (when
+    the seasonal residual is on); in a collection no window is longer than
+    the typical series (10 % quantile of the lengths, auto_config's
+    reference): the shorter series are left to seasonal naive.
+    """
+    auto_window = is_auto(p["window_length"])
+    windows = (list(s.member_window_lengths or (s.window_length,)) if auto_window
+               else [int(p["window_length"])])
+    if is_auto(p["patch_length"]):
+        patch = int(s.patch_length)
+        r["patch_length"] = patch if all(w % patch == 0 for w in windows) else 1
+    patch = int(r["patch_length"])
+    season = int(r["seasonal_period"]) if r["seasonal_period"] is not None else 1
+    fallback = s.fallback
+    if not auto_window:
+        return windows, fallback
+    need = _round_up(season, patch)
+    windows = [_round_up(max(w, need), patch) for w in windows]
+    if n_series > 1 and fallback is None:
+        typical = int(np.quantile(lengths, 0.1, method="lower"))
+        cap = (typical // patch) * patch
+        if cap < need:
+            fallback = (f"the typical series (10 % quantile) has {typical} observations, "
+                        f"fewer than one input window of {need}")
+        windows = sorted({min(w, cap) for w in windows})
+    return windows, fallback
 
 
 def member_seeds(random_state: Any, n: int) -> list:
@@ -218,7 +232,7 @@ def _fit_member(member: Any, state: dict, y: Any, X: Any, panel: Any) -> Any:
     return member
 
 
-def _values(est: Any, y: Any, panel: Any) -> list:
+def _values(y: Any, panel: Any) -> list:
     if panel is not None:
         return list(panel.values)
     return [y[:, j] for j in range(y.shape[1])]
@@ -231,14 +245,14 @@ def _n_past(past: Any) -> int:
 
 
 def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
-    """Resolve ``est``'s parameters, fit its members (or its fallback); set the fitted attributes."""
+    """Resolve ``est``'s parameters, fit its members (or its fallback), set fitted attributes."""
     has_past = est.past_covariates is not None
     freq = est._y_info_.freq
     freq = None if freq is None else str(getattr(freq, "freqstr", freq))
     n_series = 1 if panel is None else panel.n_series
     n_cov = (0 if X is None else X.shape[1]) if panel is None else panel.n_exog
     has_future = n_cov > _n_past(est.past_covariates)
-    cfg = resolve(est, _values(est, y, panel), freq, n_series, has_past, has_future)
+    cfg = resolve(est, _values(y, panel), freq, n_series, has_past, has_future)
     params, windows = cfg["params"], cfg["windows"]
     est._fitted_params_ = params
     est.seasonal_period_ = cfg["seasonal_period"]
@@ -252,9 +266,14 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
     est.horizon_ = int(params["horizon"]) if params["strategy"] == "direct" else None
     est.scaler_kind_ = params["scaler"]
     est.scaler_ = est.exog_scaler_ = None
+    est.fallback_series_ = []
+    est._naive_below_ = 0
     if est.fallback_ is not None:
         _set_fallback(est, panel, X)
         return
+    full = panel
+    if panel is not None and is_auto(est.window_length):
+        panel = _split_short_series(est, panel, max(windows))
     n = cfg["n_estimators"]
     # members in parallel: n_jobs workers (None: joblib's default, or the active
     # backend's, e.g. every Dask worker); an explicit n_jobs > 1 gives each
@@ -262,7 +281,6 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
     parallel = n > 1 and est.n_jobs not in (None, 1)
     members = _new_members(est, params, windows, n, 1 if parallel else est.n_jobs)
     state = {k: est.__dict__[k] for k in _BASE_STATE if k in est.__dict__}
-    from joblib import delayed
     fitted = run_parallel((delayed(_fit_member)(mb, state, y, X, panel) for mb in members),
                           n_jobs=est.n_jobs if n > 1 else 1)
     est.estimators_ = list(fitted)
@@ -272,6 +290,41 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
         if name in first.__dict__:
             setattr(est, name, first.__dict__[name])
     est._fitted_params_ = dict(first._fitted_params_, n_estimators=n)
+    if full is not None:
+        est.series_ids_ = list(full.ids)
+
+
+def sub_panel(panel: Panel, keep: list) -> Panel:
+    """The series ``keep`` (positions) of ``panel``, same ids and format."""
+    return Panel(ids=[panel.ids[i] for i in keep], values=[panel.values[i] for i in keep],
+                 infos=[panel.infos[i] for i in keep],
+                 exog=None if panel.exog is None else [panel.exog[i] for i in keep],
+                 exog_columns=panel.exog_columns, kind=panel.kind, meta=panel.meta)
+
+
+def _learnable(est: Any, values: np.ndarray) -> bool:
+    """Whether the network forecasts this history (else seasonal naive).
+
+    Not when it is shorter than the longest input window of an automatic
+    collection fit, nor constant (its forecast is the constant).
+    """
+    return len(values) >= est._naive_below_ and bool(np.ptp(values) > 0)
+
+
+def _split_short_series(est: Any, panel: Panel, window: int) -> Panel:
+    """Series shorter than the longest input ``window``, or constant: seasonal naive."""
+    est._naive_below_ = window
+    keep = [i for i, v in enumerate(panel.values) if _learnable(est, v)]
+    est.fallback_series_ = [uid for i, uid in enumerate(panel.ids) if i not in keep]
+    if est.fallback_series_:
+        warnings.warn(
+            f"{type(est).__name__}: {len(est.fallback_series_)} of {panel.n_series} series are "
+            f"shorter than the input window ({window}) or constant and are forecast by "
+            "seasonal naive "
+            f"(NaiveForecaster, period {est.seasonal_period_}"
+            + ("; their covariates are not used" if panel.exog is not None else "")
+            + "). See fallback_series_.", UserWarning, stacklevel=4)
+    return panel if len(keep) == panel.n_series else sub_panel(panel, keep)
 
 
 def _new_members(est: Any, params: dict, windows: list, n: int, n_jobs: Any) -> list:
@@ -345,7 +398,7 @@ def _check_roll(est: Any, h: int, has_exog: bool) -> None:
 
 def ensemble_single(est: Any, h: int, X: Any, y_hist: Any, X_hist: Any, y_info: Any) -> np.ndarray:
     """Median forecast ``(h, k, Q)`` of the members of a single-series fit."""
-    if est.fallback_ is not None:
+    if est.fallback_ is not None or not _learnable(est, est._history(y_hist)):
         return naive_forecast(est._history(y_hist), est.seasonal_period_, h)[:, :, None]
     members = est.estimators_
 
@@ -372,6 +425,16 @@ def ensemble_panel(est: Any, h: int, panel: Panel, X_future: Any) -> np.ndarray:
     """Median forecasts ``(n_series, h, Q)`` of the members of a collection fit."""
     if est.fallback_ is not None:
         return np.stack([naive_forecast(v, est.seasonal_period_, h) for v in panel.values])
+    keep = [i for i, v in enumerate(panel.values) if _learnable(est, v)]
+    if len(keep) < panel.n_series:
+        out = np.empty((panel.n_series, h, est._n_quantiles()))
+        for i, v in enumerate(panel.values):
+            if i not in keep:
+                out[i] = naive_forecast(v, est.seasonal_period_, h)
+        if keep:
+            sub_future = None if X_future is None else [X_future[i] for i in keep]
+            out[keep] = ensemble_panel(est, h, sub_panel(panel, keep), sub_future)
+        return out
     members = est.estimators_
 
     def block(steps, pnl):

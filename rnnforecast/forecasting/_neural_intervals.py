@@ -30,6 +30,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
+from rnnforecast.forecasting._ensemble import sub_panel
 from rnnforecast.forecasting.intervals import (
     ConformalIntervalMixin,
     _check_coverage,
@@ -181,10 +182,7 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
                 f"{C} values (conformal origins {r} + h {h} - 1) beyond the "
                 f"{need} a fit needs. Lower conformal_windows or h."
             )
-        sub = Panel(ids=[panel.ids[i] for i in keep], values=[panel.values[i] for i in keep],
-                    infos=[panel.infos[i] for i in keep],
-                    exog=None if panel.exog is None else [panel.exog[i] for i in keep],
-                    exog_columns=panel.exog_columns, kind=panel.kind, meta=panel.meta)
+        sub = sub_panel(panel, keep)
         lengths = [len(v) for v in sub.values]
         y_cal, X_cal = _panel_input(sub, [n - C for n in lengths])
         model = self._fitted_twin()

@@ -128,6 +128,9 @@ from rnnforecast.utils.validation import SeriesInfo, future_index
 __all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
 
 _AUTO = StrOptions({"auto"})
+# Values a window scaler can read without under/overflow in the network dtype
+# (squares of window ratios and log levels stay finite well inside these).
+_WINDOW_RANGE = {"float32": (1e-30, 1e30), "float64": (1e-300, 1e300)}
 
 _DEFAULTS = dict(hidden_size='"auto"', learning_rate_init='"auto"', max_iter='"auto"',
                  clip_grad_norm="1.0")
@@ -159,7 +162,16 @@ def _fit_scaler(kind: str | None, values: np.ndarray):
             scaler.scale_ = np.where(flat, 1.0, scaler.scale_)
         return scaler
     scaler = StandardScaler() if kind == "standard" else RobustScaler()
-    scaler.fit(values)
+    # squares under/overflow for magnitudes beyond ~1e+-154: such columns are
+    # standardised in units of their largest value
+    c = np.max(np.abs(values), axis=0)
+    odd = (c > 0) & ((c < 1e-100) | (c > 1e100)) & (kind == "standard")
+    if odd.any():
+        unit = np.where(odd, c, 1.0)
+        scaler.fit(values / unit)
+        scaler.mean_, scaler.scale_ = scaler.mean_ * unit, scaler.scale_ * unit
+    else:
+        scaler.fit(values)
     flat = np.ptp(values, axis=0) == 0
     if flat.any():
         level = np.abs(values[0])
@@ -292,6 +304,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         self.estimators_ = None
         self.fallback_ = None
         self.auto_reasons_ = ()
+        self.fallback_series_ = []
+        self._naive_below_ = 0
         self._roll_forward_ = False
 
     def _member_state(self, what: str) -> Any:
@@ -299,6 +313,11 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         check_is_fitted(self, "_fitted_params_")
         if self.estimators_ is None:
             return self
+        if self.fallback_ is not None:
+            raise ValueError(
+                f"{type(self).__name__} trained no network ({self.fallback_}; its forecasts "
+                f"are seasonal naive), so {what} has no weights to use."
+            )
         if len(self.estimators_) != 1:
             raise ValueError(
                 f"{type(self).__name__} was fitted as an ensemble of {self.n_estimators_} "
@@ -308,12 +327,60 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         return self.estimators_[0]
 
     def get_state_dict(self) -> dict:
-        """Fitted weights in PyTorch layout (one network; see RecurrentModelMixin)."""
+        """Fitted weights of the network in PyTorch ``state_dict`` layout.
+
+        Defined for one network: a forecaster with every parameter explicit
+        and ``n_estimators=1``, or an automatic one fitted with
+        ``n_estimators=1`` (its only member).  For an ensemble, use
+        ``estimators_[i].get_state_dict()``.
+
+        Returns
+        -------
+        state : dict of str to ndarray
+            As :meth:`RecurrentModelMixin.get_state_dict
+            <rnnforecast.estimators._base.RecurrentModelMixin.get_state_dict>`.
+
+        Raises
+        ------
+        ValueError
+            For an ensemble of several networks, or a fallback (no network).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rnnforecast import LSTMForecaster
+        >>> y = 10 + np.sin(np.arange(80) * 2 * np.pi / 12)
+        >>> f = LSTMForecaster(hidden_size=4, max_iter=2, n_estimators=1, n_jobs=1,
+        ...                    random_state=0).fit(y)
+        >>> f.get_state_dict()["weight_hh_l0"].shape
+        (16, 4)
+        """
         owner = self._member_state("get_state_dict")
         return RecurrentModelMixin.get_state_dict(owner)
 
     def load_state_dict(self, state: dict) -> "_RecurrentForecaster":
-        """Replace the fitted weights of the (single) network; returns self."""
+        """Replace the fitted weights of the (single) network.
+
+        Parameters
+        ----------
+        state : dict of str to array-like or torch.Tensor
+            As returned by :meth:`get_state_dict`.
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rnnforecast import LSTMForecaster
+        >>> y = 10 + np.sin(np.arange(80) * 2 * np.pi / 12)
+        >>> f = LSTMForecaster(hidden_size=4, max_iter=2, n_estimators=1, n_jobs=1,
+        ...                    random_state=0).fit(y)
+        >>> before = f.predict(3)
+        >>> f.load_state_dict(f.get_state_dict()).predict(3).tolist() == before.tolist()
+        True
+        """
         owner = self._member_state("load_state_dict")
         RecurrentModelMixin.load_state_dict(owner, state)
         return self
@@ -345,6 +412,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         if "_fitted_params_" not in self.__dict__:  # not fitted yet: from the parameters
             return 1 if is_auto(self.window_length) else int(self.window_length)
         if self.estimators_ is not None:
+            if self._naive_below_:  # a collection: shorter series get seasonal naive
+                return 1
             return max([1] + [m._min_predict_history() for m in self.estimators_])
         return int(self._p("window_length"))
 
@@ -421,17 +490,27 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         return None if self._window_mode() is not None else self._p("scaler")
 
     def _covariate_kind(self) -> str | None:
-        return "standard" if self._p("scaler") in ("mean_abs", "window", "window_log") else self._p("scaler")
+        scaler = self._p("scaler")
+        return "standard" if scaler in ("mean_abs", "window", "window_log") else scaler
 
     def _check_window_values(self, arrays: list, ids: list) -> None:
         if self._window_mode() is None:
             return
+        low, high = _WINDOW_RANGE[self._p("dtype")]
         for uid, v in zip(ids, arrays):
-            if not (np.asarray(v) > 0).all():
+            v = np.asarray(v)
+            if not (v > 0).all():
                 raise ValueError(
                     f"scaler={self._p('scaler')!r} divides every window by its level, which needs "
                     f"positive values; series {uid!r} has values <= 0. Use "
                     "scaler='standard' or shift the series."
+                )
+            if not (low < v.min() and v.max() < high):
+                raise ValueError(
+                    f"scaler={self._p('scaler')!r} feeds the raw values to the network in "
+                    f"dtype={self._p('dtype')!r}, whose range they leave: series {uid!r} has "
+                    f"values from {v.min():.3g} to {v.max():.3g}. Use scaler='standard' or "
+                    "rescale the series."
                 )
 
     def _make_transform(self, k: int, steps: int, arrays: list) -> WindowTransform:
@@ -442,7 +521,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
             sd = float(np.std(logs))
             stats = (float(np.mean(logs)), sd if sd > 1e-8 else 1.0)
         m = None if self._p("seasonal_period") is None else int(self._p("seasonal_period"))
-        return WindowTransform(k=k, steps=steps, patch_length=int(self._p("patch_length")), mode=mode,
+        return WindowTransform(k=k, steps=steps, patch_length=int(self._p("patch_length")),
+                               mode=mode,
                                level_length=m or 1, seasonal_period=m, level_stats=stats)
 
     def _network_forecast(self, X: np.ndarray) -> np.ndarray:
@@ -504,8 +584,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         """Positions of the past-only and of the future-known covariates."""
         if self._p("past_covariates") is None:
             return [], list(range(m))
-        entries = ([self._p("past_covariates")] if isinstance(self._p("past_covariates"), (str, Integral))
-                   else list(self._p("past_covariates")))
+        past = self._p("past_covariates")
+        entries = [past] if isinstance(past, (str, Integral)) else list(past)
         cols = None if columns is None else list(columns)
         past = []
         for e in entries:
@@ -622,6 +702,11 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         dt = self._np_dtype()
         rows = np.ascontiguousarray(self._rows(z, xs, steps), dtype=dt)
         ends = np.arange(w - 1, n - steps, dtype=np.int64)
+        if not len(ends):
+            raise ValueError(
+                f"y has {n} observations but {self._describe()} needs at least {w + steps} "
+                "to train on."
+            )
         targets = np.ascontiguousarray(z, dtype=dt)
         X_val = Y_val = None
         if self._p("early_stopping"):
@@ -827,7 +912,8 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         if self._p("early_stopping"):
             train_ends, val_ends = [], []
             for e in ends:
-                n_val = int(np.ceil(float(self._p("validation_fraction")) * len(e))) if len(e) > 1 else 0
+                frac = float(self._p("validation_fraction"))
+                n_val = int(np.ceil(frac * len(e))) if len(e) > 1 else 0
                 cut = max(len(e) - n_val - (steps - 1), 0)
                 train_ends.append(e[:cut])
                 val_ends.append(e[len(e) - n_val:] if n_val else e[:0])
@@ -1048,7 +1134,8 @@ _CLASS_DOC = """Recurrent-network forecaster: {cell} ({torch}).
     scaler : {{{{"standard", "robust", "mean_abs", "window", "window_log", "auto"}}}} \
 or None, default="auto"
         "auto": ``"window_log"`` for positive series with the direct
-        strategy, else ``"standard"``.  Scaling of each series (and, pooled, of the regressors), inverted on
+        strategy, else ``"standard"``.  Scaling of each series (and, pooled,
+        of the regressors), inverted on
         the forecasts: mean/std, median/IQR, mean absolute value, or, for the
         direct strategy and positive series, per window: divided by the
         window's level, then ``x/level - 1`` (``"window"``) or
@@ -1069,7 +1156,8 @@ or None, default="auto"
     {{network}}
     {extra}{{head_dropout}}
     loss : {{{{"mse", "mae", "huber", "pinball", "auto"}}}}, default="auto"
-        "auto": MAE, or pinball when ``quantiles`` is set.  Training loss on the scaled series (Huber with ``delta=1``;
+        "auto": MAE, or pinball when ``quantiles`` is set.  Training loss on
+        the scaled series (Huber with ``delta=1``;
         ``"pinball"``: a quantile head, one output per level of
         ``quantiles``, the 0.5 quantile being the point forecast).
     quantiles : sequence of float or None, default=None

@@ -140,6 +140,8 @@ def test_too_short_series_falls_back_to_seasonal_naive_and_says_so():
     expected = NaiveForecaster(strategy="seasonal_last", sp=f.seasonal_period_).fit(y).predict(7) \
         if f.seasonal_period_ > 1 else NaiveForecaster().fit(y).predict(7)
     np.testing.assert_array_equal(f.predict(7).to_numpy(), expected.to_numpy())
+    with pytest.raises(ValueError, match="trained no network"):
+        f.get_state_dict()
     np.testing.assert_array_equal(f.predict(3, y=y.iloc[:-1]).to_numpy(),
                                   NaiveForecaster().fit(y.iloc[:-1]).predict(3).to_numpy()
                                   if f.seasonal_period_ == 1 else
@@ -196,3 +198,79 @@ def test_warm_start_continues_every_member():
     with pytest.raises(ValueError, match="n_estimators=3"):
         f.set_params(n_estimators=3).fit(y)
     assert len(f.estimators_) == 2              # a failed fit leaves the model as it was
+
+
+def test_short_series_of_a_collection_get_seasonal_naive():
+    # 19 series of 120 months and one of 20 (shorter than every input window)
+    ys = [monthly(n=120, seed=i).to_numpy() for i in range(19)] + [monthly(n=20).to_numpy()]
+    with pytest.warns(UserWarning, match="1 of 20 series are shorter than the input window"):
+        f = LSTMForecaster(**FAST).fit(ys)
+    assert f.fallback_ is None and f.fallback_series_ == [19]
+    assert f.series_ids_ == list(range(20))
+    assert all(m.series_ids_ == list(range(19)) for m in f.estimators_)
+    out = f.predict(f.horizon_ + 3)
+    naive = NaiveForecaster(strategy="seasonal_last" if f.seasonal_period_ > 1 else "last",
+                            sp=f.seasonal_period_).fit(ys[19]).predict(f.horizon_ + 3)
+    np.testing.assert_array_equal(out[19], naive)
+    alone = f.predict(f.horizon_ + 3, y=ys[:19])     # the networks' part is the same
+    for a, b in zip(out[:19], alone):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_state_dict_of_a_single_network_and_not_of_an_ensemble(fitted):
+    with pytest.raises(ValueError, match="ensemble of"):
+        fitted.get_state_dict()
+    y = monthly()
+    f = LSTMForecaster(**{**FAST, "n_estimators": 1}).fit(y)
+    state = f.get_state_dict()
+    np.testing.assert_array_equal(state["fc.bias"],
+                                  f.estimators_[0].get_state_dict()["fc.bias"])
+    before = f.predict(3).to_numpy()
+    state["fc.bias"] = state["fc.bias"] + 0.5
+    assert not np.array_equal(f.load_state_dict(state).predict(3).to_numpy(), before)
+
+
+@pytest.mark.parametrize("factor", [1e-200, 1e-20, 1e20, 1e200])
+def test_tiny_and_huge_magnitudes_are_forecast_on_their_scale(factor):
+    y = monthly(n=100).to_numpy() * factor
+    for data in (y, [y, 1.5 * y]):
+        f = LSTMForecaster(**FAST).fit(data)
+        out = np.asarray(f.predict(5) if data is y else f.predict(5)[0])
+        assert np.all((out > 0.5 * y.min()) & (out < 2 * y.max())), (factor, out)
+        if abs(np.log10(factor)) > 30:
+            assert f.scaler_kind_ == "standard"     # window scaling would leave float32
+
+
+def test_explicit_horizon_longer_than_the_series_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"y has 60 observations but .*needs at least"):
+        LSTMForecaster(**FAST, horizon=100).fit(monthly(n=60))
+
+
+def test_pickled_ensemble_forecasts_the_same(fitted):
+    import pickle
+
+    again = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(again.predict(25).to_numpy(), fitted.predict(25).to_numpy())
+    assert again.auto_reasons_ == fitted.auto_reasons_
+
+
+def test_constant_series_of_a_collection_and_constant_histories():
+    ys = [monthly(n=100, seed=i).to_numpy() for i in range(3)] + [np.full(100, 7.0)]
+    with pytest.warns(UserWarning, match="1 of 4 series are shorter .* or constant"):
+        f = LSTMForecaster(**FAST).fit(ys)
+    assert f.fallback_series_ == [3] and all(m.series_ids_ == [0, 1, 2] for m in f.estimators_)
+    np.testing.assert_array_equal(f.predict(30)[3], np.full(30, 7.0))
+    g = LSTMForecaster(**FAST).fit(monthly(n=100).to_numpy())
+    np.testing.assert_array_equal(g.predict(30, y=np.full(80, 2.5)), np.full(30, 2.5))
+
+
+def test_early_stopping_validates_every_member_on_the_tail():
+    y = monthly(n=120)
+    f = LSTMForecaster(**{**FAST, "max_iter": 5, "n_estimators": 2}, early_stopping=True).fit(y)
+    for m in f.estimators_:
+        assert m.early_stopping and len(m.validation_scores_) == m.n_iter_
+    # the tail: of the N windows, the last ceil(0.1 N) validate; the horizon - 1 before
+    # them are dropped (their targets would be validation targets); the rest train
+    N = 120 - f.window_length_ - f.horizon_ + 1
+    n_val = int(np.ceil(0.1 * N))
+    assert f.estimators_[0].n_windows_ == N - n_val - (f.horizon_ - 1)
