@@ -1,379 +1,341 @@
-"""Forecast accuracy of the recurrent forecasters against ARIMA and naive baselines.
+"""Accuracy suite: the neural forecasters' defaults against ARIMA and naive baselines.
 
 Usage::
 
-    python benchmarks/accuracy.py [--datasets all] [--windows 3] [--seed 0]
-                                  [--m4-path ../shared/data/m4] [--m4-series 24] [--m4-max-iter 30]
-                                  [--m4-models seasonal_naive,naive2,arima,lstm,gru,rnn]
+    python benchmarks/accuracy.py [--split test|val] [--datasets all] [--windows 3] [--seed 0]
+                                  [--models lstm,gru,rnn,lstm_single,auto_arima,arima,seasonal_naive,naive2]
+                                  [--m4 hourly,weekly] [--m4-every 1] [--m4-models lstm,lstm_recipe]
+                                  [--m4-path ../shared/data/m4] [--override JSON] [--cache PATH]
                                   [--markdown benchmarks/results/accuracy.md]
 
-Two parts, both through :mod:`rnnforecast.benchmarking` (the harness behind
-``rnnforecast benchmark``), so every model has exactly the CLI's settings:
+Two parts, scored the same way (MASE scaled by the in-sample seasonal naive
+error, sMAPE on the 0-200 scale, fit seconds):
 
-1. **Bundled datasets.**  Each series of :data:`rnnforecast.datasets.DATASETS`
-   with its seasonal period and the horizon of
-   :data:`rnnforecast.benchmarking.DEFAULT_HORIZONS`, ``--windows`` rolling
-   origins (expanding window, refitted at each origin), every model of
-   ``--models``.
-2. **M4 Hourly** (when the CSV files are found at ``--m4-path``).  The M4
-   protocol: each series is fitted on its whole training part and forecast
-   48 steps; sMAPE, MASE (seasonal period 24) and OWA relative to Naive2 over
-   the evaluated series.  Seasonal naive and Naive2 are run on all 414 series
-   (a check against the published M4 figures); the slower models on
-   ``--m4-series`` series spread evenly over the file (every k-th id), and
-   all models are also compared on that subset.  The subset is stated in
-   the output.
+1. **Bundled datasets** (:data:`rnnforecast.datasets.DATASETS`): ``--windows``
+   rolling origins (expanding window, refitted at each origin) through
+   :func:`rnnforecast.benchmarking.run_benchmark`, the horizon of
+   :data:`~rnnforecast.benchmarking.DEFAULT_HORIZONS`.
+2. **M4 Hourly and M4 Weekly** (CSV files at ``--m4-path``): the M4 protocol,
+   every ``--m4-every``-th series; the neural models are global (one network
+   per ensemble member on all the series); sMAPE, MASE (m = 24 hourly, 1
+   weekly, as M4) and OWA relative to Naive2 on the same series.
 
-The results (tables, settings, and a summary of where the neural models win
-and lose) are printed and written as Markdown.
+Models: ``lstm``, ``gru``, ``rnn`` are the *defaults* -- ``LSTMForecaster(
+random_state=seed)`` once the forecasters configure themselves, until then the
+rules of :mod:`rnnforecast.forecasting.auto_config` applied by hand
+(:mod:`auto_ensemble`: median of the members, seeds and input lengths from
+the rules); ``lstm_single`` is one member only; ``lstm_before`` is
+``LSTMForecaster(random_state=seed)`` as it was before the automatic
+configuration (recursive, 24 inputs); ``lstm_recipe`` on M4 Hourly is the
+hand-tuned recipe of ``benchmarks/m4_hourly.py``; ``lstm_gru`` the defaults'
+ensemble doubled with GRU members. Baselines: ``auto_arima``, ``arima``,
+``seasonal_naive``, ``naive2`` (:func:`rnnforecast.benchmarking.make_forecaster`).
+
+``--split val`` scores the last ``windows * h`` points before the test part
+(bundled) or the last horizon of each training series (M4) instead: the
+split the rules were tuned on.  The summary gives, per dataset, each model's
+MASE divided by seasonal naive's and the geometric mean of these ratios
+over the datasets.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _common as C  # noqa: E402
 
 LOAD_BEFORE = C.load()
 
-from rnnforecast.benchmarking import (  # noqa: E402
-    DEFAULT_HORIZONS,
-    NEURAL_MODELS,
-    make_forecaster,
-    neural_settings,
-    parse_model_list,
-    run_benchmark,
-)
-from rnnforecast.datasets import DATASETS, load_dataset, load_m4  # noqa: E402
-from rnnforecast.metrics import overall_weighted_average  # noqa: E402
+import auto_ensemble as AE  # noqa: E402
 
-DEFAULT_MODELS = "lstm,gru,rnn,arima,auto_arima,seasonal_naive,naive2"
-DEFAULT_M4_MODELS = "seasonal_naive,naive2,arima,lstm,gru,rnn"
-CHEAP = ("seasonal_naive", "naive2", "naive", "drift")
-M4_ARIMA = ((1, 0, 1), (0, 1, 1, 24))
+from rnnforecast.benchmarking import DEFAULT_HORIZONS, make_forecaster, run_benchmark  # noqa: E402
+from rnnforecast.datasets import DATASETS, load_dataset, load_m4  # noqa: E402
+from rnnforecast.metrics import (  # noqa: E402
+    mean_absolute_scaled_error,
+    naive2_forecast,
+    overall_weighted_average,
+    symmetric_mean_absolute_percentage_error,
+)
+
+DEFAULT_MODELS = "lstm,gru,rnn,lstm_single,lstm_before,auto_arima,arima,seasonal_naive,naive2"
+DEFAULT_M4_MODELS = "lstm,gru,lstm_recipe"
+BASELINES = ("auto_arima", "arima", "seasonal_naive", "naive2")
+CACHED = (*BASELINES, "lstm_before")  # deterministic and independent of the rules
+M4_PUBLISHED = {
+    "hourly": "published M4 Hourly: Naive2 sMAPE 18.383 / MASE 2.395; seasonal naive 13.912 / 1.193 / "
+              "OWA 0.627; ES-RNN 9.328 / 0.893 / 0.440; best OWA 0.410",
+    "weekly": "published M4 Weekly: Naive2 sMAPE 9.161 / MASE 2.777; ES-RNN sMAPE 7.817; best 6.582",
+}
+
+
+def self_configuring(cell):
+    """Whether the forecaster class configures itself (has ``n_estimators``)."""
+    return "n_estimators" in AE.CELLS[cell]().get_params()
+
+
+def bundled_model(name, seed, sp, h, n_train, overrides):
+    cell = name.split("_")[0]
+    auto = cell in AE.CELLS and self_configuring(cell) and not overrides
+    if name in ("lstm", "gru", "rnn"):
+        # n_jobs=1: one kernel thread on the shared machine (results do not depend on it)
+        return (AE.CELLS[cell](random_state=seed, n_jobs=1) if auto
+                else AE.AutoEnsembleForecaster(cell, seed, overrides))
+    if name == "lstm_single":
+        return (AE.CELLS[cell](random_state=seed, n_jobs=1, n_estimators=1) if auto
+                else AE.AutoEnsembleForecaster("lstm", seed, {**(overrides or {}), "n_estimators": 1}))
+    if name == "lstm_before":
+        before = {}
+        if self_configuring("lstm"):
+            from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS as before
+        return AE.CELLS["lstm"](**before, random_state=seed, n_jobs=1)
+    return make_forecaster(name, sp=sp, horizon=h, n_train=n_train, random_state=seed)
 
 
 # --------------------------------------------------------------------------- part 1
-def bundled(datasets, models, windows, seed):
-    results = []
+def bundled(datasets, models, windows, seed, split, overrides, cache, save=lambda: None):
+    rows = {}
     for name in datasets:
-        info = DATASETS[name]
         y = load_dataset(name)
-        h = DEFAULT_HORIZONS[name]
-        t0 = time.perf_counter()
-        res = run_benchmark(y, models, horizon=h, n_windows=windows, sp=info.seasonal_period, name=name,
-                            random_state=seed, progress=True, progress_file=sys.stderr)
-        res.elapsed = time.perf_counter() - t0
-        print(res.format_text(), f"\n({res.elapsed:.0f} s)\n", flush=True)
-        results.append(res)
-    return results
+        h, sp = DEFAULT_HORIZONS[name], DATASETS[name].seasonal_period
+        if split == "val":
+            y = y.iloc[: len(y) - windows * h]
+        n_train = len(y) - windows * h
+        rows[name] = {}
+        todo = {}
+        for m in models:
+            key = f"{split}/{name}/{windows}/{seed}/{m}"
+            if m in CACHED and key in cache:
+                rows[name][m] = cache[key]
+            else:
+                todo[m] = bundled_model(m, seed, sp, h, n_train, overrides)
+        if todo:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = run_benchmark(y, todo, horizon=h, n_windows=windows, sp=sp, name=name)
+            for m in todo:
+                r = res.table.loc[m]
+                rows[name][m] = {"mase": float(r["mase"]), "smape": float(r["smape"]),
+                                 "fit_s": float(r["fit_seconds"]), "status": str(r["status"])}
+                if m in CACHED:
+                    cache[f"{split}/{name}/{windows}/{seed}/{m}"] = rows[name][m]
+        save()
+        print(f"{name} (h={h}, sp={sp}): " + ", ".join(
+            f"{m} {v['mase']:.3f}" for m, v in rows[name].items()), file=sys.stderr, flush=True)
+    return rows
 
 
 # --------------------------------------------------------------------------- part 2
-def m4_forecaster(model, n_train, seed, max_iter):
-    """M4 Hourly settings: a fixed seasonal ARIMA; the harness's networks with ``max_iter`` epochs."""
-    if model == "arima":
-        from rnnforecast.baselines import ARIMAForecaster
-
-        return ARIMAForecaster(order=M4_ARIMA[0], seasonal_order=M4_ARIMA[1])
-    f = make_forecaster(model, sp=24, horizon=48, n_train=n_train, random_state=seed)
-    if model in NEURAL_MODELS:
-        f.set_params(max_iter=max_iter)
-    return f
-
-
-def m4_run(m4, indices, models, seed, label, max_iter):
-    """Per-series scores (DataFrame: series, model, smape, mase, fit_seconds, status)."""
-    from tqdm.auto import tqdm
-
-    rows = []
-    bar = tqdm(total=len(indices) * len(models), desc=label, file=sys.stderr, dynamic_ncols=True)
-    for i in indices:
-        train, test = m4.train[i], m4.test[i]
-        y = np.concatenate([train, test])
-        forecasters = {m: m4_forecaster(m, len(train), seed, max_iter) for m in models}
-        res = run_benchmark(y, forecasters, horizon=m4.horizon, n_windows=1, sp=m4.seasonal_period,
-                            name=m4.ids[i])
-        for m in models:
-            row = res.table.loc[m]
-            rows.append({"series": m4.ids[i], "model": m, "smape": row["smape"], "mase": row["mase"],
-                         "fit_seconds": row["fit_seconds"], "status": row["status"]})
-        bar.update(len(models))
-    bar.close()
-    return pd.DataFrame(rows)
+def m4_data(subset, path, every, split):
+    m4 = load_m4(subset, path)
+    idx = list(range(0, len(m4.ids), every))
+    train = [m4.train[i] for i in idx]
+    test = [m4.test[i] for i in idx]
+    if split == "val":
+        test = [x[-m4.horizon:] for x in train]
+        train = [x[:-m4.horizon] for x in train]
+    return m4, train, test
 
 
-def m4_summary(scores, models):
-    """sMAPE, MASE, OWA per model over the series where every model succeeded."""
-    ok = scores.groupby("series")["status"].apply(lambda s: (s == "ok").all())
-    good = scores[scores["series"].isin(ok[ok].index)]
-    failed = scores[scores["status"] != "ok"]
-    n2 = good[good["model"] == "naive2"].set_index("series")
-    out = []
-    for m in models:
-        g = good[good["model"] == m].set_index("series")
-        owa = overall_weighted_average(g["smape"], g["mase"], n2.loc[g.index, "smape"],
-                                       n2.loc[g.index, "mase"]) if len(g) and len(n2) else np.nan
-        worst = g["mase"].idxmax() if len(g) else None
-        out.append({"model": m, "sMAPE": g["smape"].mean(), "MASE": g["mase"].mean(), "OWA": owa,
-                    "median MASE": g["mase"].median(),
-                    "worst series (MASE)": f"{worst} ({g['mase'].max():.2f})" if worst else "-",
-                    "fit s / series": g["fit_seconds"].mean(), "series": len(g)})
-    return pd.DataFrame(out).set_index("model"), failed
+def m4_recipe(cell, train, h, seed):
+    from m4_hourly import RECIPE
+
+    model = AE.CELLS[cell](**RECIPE, max_iter=30, windows_per_epoch=51200, n_jobs=1, random_state=seed)
+    t0 = time.perf_counter()
+    model.fit(list(train))
+    fit_s = time.perf_counter() - t0
+    return np.stack(model.predict(h)), fit_s
 
 
-def m4_table(summary, title, notes):
-    cols = ("sMAPE", "MASE", "OWA", "median MASE")
-    best = {c: summary[c].idxmin() for c in cols}
-    t = C.Table(title, ["model", *cols, "worst series (MASE)", "fit s / series", "series"], notes=notes)
-    for m, r in summary.iterrows():
-        cells = [m]
-        for c in cols:
-            v = f"{r[c]:.3f}"
-            cells.append(f"**{v}**" if best[c] == m else v)
-        cells += [r["worst series (MASE)"], f"{r['fit s / series']:.2f}", int(r["series"])]
-        t.add(*cells)
-    return t
+def m4_forecasts(model, subset, train, h, m, seed, overrides):
+    t0 = time.perf_counter()
+    if model == "seasonal_naive":
+        return np.stack([np.resize(x[-m:], h) for x in train]), time.perf_counter() - t0
+    if model == "naive2":
+        return np.stack([naive2_forecast(x, h, m) for x in train]), time.perf_counter() - t0
+    if model == "lstm_recipe":
+        if subset != "hourly":
+            raise ValueError("lstm_recipe is the M4 Hourly recipe")
+        return m4_recipe("lstm", train, h, seed)
+    if model == "lstm_gru":
+        f1, i1 = AE.panel_fit_predict("lstm", train, h, seed, overrides=overrides)
+        f2, i2 = AE.panel_fit_predict("gru", train, h, seed, overrides=overrides)
+        return np.median(np.concatenate([f1[None], f2[None]]), axis=0), i1["fit_s"] + i2["fit_s"]
+    cell = model.split("_")[0]
+    if model in ("lstm", "gru", "rnn", "lstm_single") and self_configuring(cell) and not overrides:
+        extra = {"n_estimators": 1} if model == "lstm_single" else {}
+        f = AE.CELLS[cell](random_state=seed, n_jobs=1, **extra)
+        f.fit(list(train))
+        fit_s = time.perf_counter() - t0
+        print(f"  {model}: fallback_={getattr(f, 'fallback_', None)}, reasons: "
+              + "; ".join(getattr(f, "auto_reasons_", ()) or ()), file=sys.stderr)
+        return np.stack(f.predict(h)), fit_s
+    extra = {"n_estimators": 1} if model == "lstm_single" else {}
+    fc, info = AE.panel_fit_predict(cell, train, h, seed, overrides={**(overrides or {}), **extra})
+    print(f"  {model} settings: " + ", ".join(f"{k}={v}" for k, v in info["params"].items()
+                                             if k != "reasons"), file=sys.stderr)
+    return fc, info["fit_s"]
+
+
+def m4_part(subset, path, every, split, models, seed, overrides):
+    m4, train, test = m4_data(subset, path, every, split)
+    h, m = m4.horizon, m4.seasonal_period
+    out = {}
+    others = [x for x in models if x not in ("seasonal_naive", "naive2")
+              and (x != "lstm_recipe" or subset == "hourly")]  # the recipe is M4 Hourly's
+    for model in ["seasonal_naive", "naive2", *others]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fc, fit_s = m4_forecasts(model, subset, train, h, m, seed, overrides)
+        sm = [symmetric_mean_absolute_percentage_error(y, f) for y, f in zip(test, fc)]
+        ms = [mean_absolute_scaled_error(y, f, y_train=x, m=m) for y, f, x in zip(test, fc, train)]
+        out[model] = {"smape": float(np.mean(sm)), "mase": float(np.mean(ms)), "fit_s": fit_s,
+                      "per_series": (sm, ms), "status": "ok"}
+        print(f"m4_{subset} {model}: sMAPE {np.mean(sm):.3f} MASE {np.mean(ms):.3f} fit {fit_s:.0f} s",
+              file=sys.stderr, flush=True)
+    n2 = out["naive2"]["per_series"]
+    for model, r in out.items():
+        if "per_series" in r:
+            r["owa"] = float(overall_weighted_average(r["per_series"][0], r["per_series"][1], *n2))
+            del r["per_series"]
+    note = (f"m4_{subset}: {len(train)} of {len(m4.ids)} series (every {every}-th), h={h}, MASE m={m}; "
+            + M4_PUBLISHED[subset])
+    return out, note
 
 
 # --------------------------------------------------------------------------- summary
-REFS = ("arima", "auto_arima", "seasonal_naive")
-TIE = 0.02  # ratios within 2 % of 1 count as ties
+def geomean(values):
+    v = np.asarray([x for x in values if np.isfinite(x) and x > 0])
+    return float(np.exp(np.mean(np.log(v)))) if v.size else float("nan")
 
 
-def _verdict(ratio):
-    if abs(ratio - 1.0) <= TIE:
-        return "tie"
-    return "win" if ratio < 1.0 else "loss"
-
-
-def mase_tables(results):
-    """MASE of every model per dataset, and each neural model's MASE relative to the references."""
-    models = list(dict.fromkeys(m for res in results for m in res.table.index))
-    t1 = C.Table("MASE per dataset (mean over the windows; bold = best of the row)", ["dataset", *models])
-    neural = [m for m in NEURAL_MODELS if m in models]
-    refs = [r for r in REFS if r in models]
-    heads = [f"{m} / {r}" for m in neural for r in refs]
-    t2 = C.Table("MASE of each neural model divided by that of a reference (< 1: the network wins; "
-                 f"within {TIE:.0%} of 1: tie)", ["dataset", *heads])
-    counts = {(m, r): {"win": 0, "tie": 0, "loss": 0} for m in neural for r in refs}
-    for res in results:
-        tab = res.table
-        mase = {m: tab.loc[m, "mase"] for m in tab.index if tab.loc[m, "status"] == "ok"}
+def summary_tables(results, models):
+    """MASE (ratio to seasonal naive), sMAPE and fit seconds per dataset; geometric-mean ratio."""
+    heads = ["dataset", *models]
+    t_mase = C.Table("MASE per dataset (in brackets: divided by seasonal naive's; bold = best)", heads)
+    t_smape = C.Table("sMAPE per dataset (0-200; M4 rows also OWA relative to Naive2)", heads)
+    t_fit = C.Table("Fit seconds per window (bundled) or for the whole collection (M4)", heads)
+    ratios = {m: [] for m in models}
+    for ds, rows in results.items():
+        sn = rows.get("seasonal_naive", {}).get("mase", np.nan)
+        mase = {m: rows[m]["mase"] for m in models if m in rows and np.isfinite(rows[m]["mase"])}
         best = min(mase, key=mase.get) if mase else None
-        t1.add(f"{res.name} (h={res.horizon})",
-               *[("-" if m not in mase else (f"**{mase[m]:.3f}**" if m == best else f"{mase[m]:.3f}"))
-                 for m in models])
-        cells = []
-        for m in neural:
-            for r in refs:
-                if m in mase and r in mase:
-                    ratio = mase[m] / mase[r]
-                    counts[(m, r)][_verdict(ratio)] += 1
-                    cells.append(f"{ratio:.2f}")
-                else:
-                    cells.append("-")
-        t2.add(res.name, *cells)
-    lines = []
-    for m in neural:
-        parts = [f"{r}: {c['win']} win(s), {c['tie']} tie(s), {c['loss']} loss(es)"
-                 for (mm, r), c in counts.items() if mm == m]
-        lines.append(f"`{m}` over {len(results)} datasets against " + "; ".join(parts))
-    return t1, t2, lines
+        cells, scells, fcells = [], [], []
+        for m in models:
+            if m not in rows or not np.isfinite(rows[m]["mase"]):
+                cells.append("-" if m not in rows else f"failed: {rows[m].get('status', '')[:60]}")
+                scells.append("-")
+                fcells.append("-")
+                continue
+            r = rows[m]
+            ratio = r["mase"] / sn
+            ratios[m].append(ratio)
+            txt = f"{r['mase']:.3f} ({ratio:.2f})"
+            cells.append(f"**{txt}**" if m == best else txt)
+            scells.append(f"{r['smape']:.3f}" + (f" / OWA {r['owa']:.3f}" if "owa" in r else ""))
+            fcells.append(f"{r['fit_s']:.2f}")
+        t_mase.add(ds, *cells)
+        t_smape.add(ds, *scells)
+        t_fit.add(ds, *fcells)
+    t_mase.add("**geometric mean of the ratios**",
+               *[f"**{geomean(ratios[m]):.3f}** ({len(ratios[m])} datasets)" for m in models])
+    return t_mase, t_smape, t_fit, {m: geomean(ratios[m]) for m in models}
 
 
-def m4_lines(summary):
-    """Neural models against ARIMA and seasonal naive on the M4 subset (OWA and median MASE)."""
-    lines = []
-    for m in NEURAL_MODELS:
-        if m not in summary.index:
-            continue
-        parts = []
-        for r in ("arima", "seasonal_naive"):
-            if r in summary.index:
-                v, w = summary.loc[m, "OWA"], summary.loc[r, "OWA"]
-                parts.append(f"{_verdict(v / w)} against {r} (OWA {v:.3f} vs {w:.3f}; median MASE "
-                             f"{summary.loc[m, 'median MASE']:.3f} vs {summary.loc[r, 'median MASE']:.3f})")
-        lines.append(f"M4 Hourly subset, `{m}`: " + "; ".join(parts))
-    return lines
+def parse_list(text):
+    return [x.strip() for x in text.split(",") if x.strip()]
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--split", choices=("test", "val"), default="test")
     p.add_argument("--datasets", default="all", help="comma-separated bundled datasets, 'all' or 'none'")
-    p.add_argument("--models", type=parse_model_list, default=parse_model_list(DEFAULT_MODELS),
-                   help=f"models on the bundled datasets (default: {DEFAULT_MODELS})")
+    p.add_argument("--models", default=DEFAULT_MODELS, help="models on the bundled datasets")
     p.add_argument("--windows", type=int, default=3, help="rolling origins per bundled dataset")
-    p.add_argument("--seed", type=int, default=0, help="seed of the neural models")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--m4", default="hourly,weekly", help="M4 subsets ('none' to skip)")
+    p.add_argument("--m4-every", type=int, default=1, help="every k-th M4 series")
+    p.add_argument("--m4-models", default=DEFAULT_M4_MODELS, help="neural models on M4 (the naive "
+                   "baselines always run)")
     p.add_argument("--m4-path", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                                                     "..", "shared", "data", "m4"),
-                   help="folder with Hourly-train.csv and Hourly-test.csv ('none' to skip M4)")
-    p.add_argument("--m4-max-iter", type=int, default=30,
-                   help="training epochs of the neural models on M4 Hourly (default: %(default)s)")
-    p.add_argument("--m4-series", type=int, default=24,
-                   help="number of M4 Hourly series (evenly spaced) for the slow models")
-    p.add_argument("--m4-models", type=parse_model_list, default=parse_model_list(DEFAULT_M4_MODELS),
-                   help=f"models on M4 Hourly (default: {DEFAULT_M4_MODELS}); must include naive2")
+                                                     "..", "shared", "data", "m4"))
+    p.add_argument("--override", default=None, help="JSON dict of settings replacing the rules' values "
+                   "(tuning: compare a rule with an alternative on --split val)")
+    p.add_argument("--cache", default=None, help="JSON file caching the baselines' bundled scores")
     p.add_argument("--markdown", metavar="PATH", help="write the results as Markdown")
+    p.add_argument("--save-json", metavar="PATH", help="write the per-dataset scores as JSON")
+    p.add_argument("--add-json", metavar="PATH", action="append", default=[],
+                   help="scores of an earlier run (--save-json) to tabulate with this run's, with "
+                   "its header lines (e.g. the M4 part run separately)")
     args = p.parse_args(argv)
-
+    overrides = json.loads(args.override) if args.override else None
+    cache = {}
+    if args.cache and os.path.isfile(args.cache):
+        with open(args.cache) as f:
+            cache = json.load(f)
+    datasets = (list(DATASETS) if args.datasets == "all" else []
+                if args.datasets == "none" else parse_list(args.datasets))
+    bad = [d for d in datasets if d not in DATASETS]
+    if bad:
+        p.error(f"unknown dataset(s) {bad}; valid names are {', '.join(DATASETS)}")
+    if args.m4_every < 1:
+        p.error(f"--m4-every must be >= 1; got {args.m4_every}")
+    models = parse_list(args.models)
     t_start = time.perf_counter()
-    if args.datasets == "all":
-        datasets = list(DATASETS)
-    elif args.datasets == "none":
-        datasets = []
-    else:
-        datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
-        bad = [d for d in datasets if d not in DATASETS]
-        if bad:
-            p.error(f"unknown dataset(s) {bad}; valid names are {', '.join(DATASETS)}")
-    results = bundled(datasets, args.models, args.windows, args.seed)
+    def save():
+        if args.cache:
+            with open(args.cache, "w") as f:
+                json.dump(cache, f, indent=1)
 
-    m4_tables, m4_notes, m4_summary_lines = [], [], []
-    n_m4_subset = 0
-    m4_file = os.path.join(args.m4_path, "Hourly-train.csv")
-    if args.m4_path != "none" and os.path.isfile(m4_file):
-        if "naive2" not in args.m4_models:
-            p.error("--m4-models must include naive2 (OWA is relative to Naive2)")
-        m4 = load_m4("hourly", args.m4_path)
-        n_all = len(m4.ids)
-        cheap = [m for m in args.m4_models if m in CHEAP]
-        slow = [m for m in args.m4_models if m not in CHEAP]
-        t0 = time.perf_counter()
-        all_scores = m4_run(m4, range(n_all), cheap, args.seed, "M4 Hourly, cheap models", args.m4_max_iter)
-        summ, failed = m4_summary(all_scores, cheap)
-        m4_tables.append(m4_table(summ, f"M4 Hourly, all {n_all} series: cheap baselines",
-                                  [f"{time.perf_counter() - t0:.0f} s",
-                                   "published M4 figures: seasonal naive sMAPE 13.912 / MASE 1.193 / "
-                                   "OWA 0.627; Naive2 18.383 / 2.395 / 1.000"]
-                                  + [f"failed: {r.series} {r.model}: {r.status}" for r in failed.itertuples()]))
-        print(m4_tables[-1].text(), "\n", flush=True)
-        if slow:
-            k = max(1, int(args.m4_series))
-            idx = sorted(set(np.linspace(0, n_all - 1, min(k, n_all)).round().astype(int).tolist()))
-            n_m4_subset = len(idx)
-            t0 = time.perf_counter()
-            sub = m4_run(m4, idx, cheap + slow, args.seed, f"M4 Hourly, {len(idx)} series", args.m4_max_iter)
-            summ, failed = m4_summary(sub, cheap + slow)
-            ids = [m4.ids[i] for i in idx]
-            notes = [
-                f"subset of {len(idx)} of the {n_all} series, evenly spaced in file order: "
-                + ", ".join(ids),
-                f"{time.perf_counter() - t0:.0f} s; OWA relative to Naive2 on the same series",
-                f"arima: fixed ARIMA{M4_ARIMA[0]}{M4_ARIMA[1][:3]}[24] on every series (AutoARIMA with "
-                "seasonal period 24 is far too slow for 2 cores)",
-            ]
-            for m in slow:
-                if m in NEURAL_MODELS:
-                    s = neural_settings(m, sp=24, horizon=48, n_train=700, random_state=args.seed)
-                    s["max_iter"] = args.m4_max_iter
-                    notes.append(f"{m}: {s} (fewer epochs than on the bundled datasets: each M4 "
-                                 "series gives 650-910 training windows per epoch)")
-            notes += [f"failed: {r.series} {r.model}: {r.status}" for r in failed.itertuples()]
-            m4_tables.append(m4_table(summ, f"M4 Hourly, subset of {len(idx)} series: all models", notes))
-            m4_summary_lines = m4_lines(summ)
-            print(m4_tables[-1].text(), "\n", flush=True)
-    else:
-        m4_notes.append(f"M4 Hourly skipped: {m4_file} not found")
-        print(m4_notes[-1], file=sys.stderr)
-
+    results = bundled(datasets, models, args.windows, args.seed, args.split, overrides, cache, save)
+    notes = []
+    m4_models = parse_list(args.m4_models)
+    for subset in ([] if args.m4 == "none" else parse_list(args.m4)):
+        if not os.path.isfile(os.path.join(args.m4_path, f"{subset.capitalize()}-train.csv")):
+            notes.append(f"M4 {subset} skipped: no {subset.capitalize()}-train.csv in {args.m4_path}")
+            continue
+        results[f"m4_{subset}"], note = m4_part(subset, args.m4_path, args.m4_every, args.split,
+                                                m4_models, args.seed, overrides)
+        notes.append(note)
+    earlier = []
+    for path in args.add_json:
+        with open(path) as f:
+            saved = json.load(f)
+        results.update(saved["results"])
+        earlier += [f"(from {path}) {line}" for line in saved["header"]]
+    all_models = list(dict.fromkeys(m for rows in results.values() for m in rows))
+    t_mase, t_smape, t_fit, gm = summary_tables(results, all_models)
     total = time.perf_counter() - t_start
-    t_mase, t_ratio, count_lines = mase_tables(results) if results else (None, None, [])
-    summary = count_lines + m4_summary_lines
-    if t_mase is not None:
-        print(t_mase.text(), "\n")
-        print(t_ratio.text(), "\n")
-    print("\n".join(summary))
-    print(f"\ntotal {total:.0f} s")
+    header = [f"command: `{C.command_line()}`",
+              f"split: **{args.split}** ({'scores on the test part' if args.split == 'test' else 'validation: the test part is not used'})",
+              f"date: {C.now()}; total wall time {total:.0f} s",
+              f"machine: {C.cpu_model()}, {C.cores()} cores shared with other jobs, load before start "
+              f"{LOAD_BEFORE}, after {C.load()}",
+              f"defaults: {'the forecasters configure themselves' if self_configuring('lstm') else 'auto_config rules applied by hand (benchmarks/auto_ensemble.py)'}",
+              f"overrides: {overrides}", *notes]
+    if args.save_json:
+        with open(args.save_json, "w") as f:
+            json.dump({"results": results, "header": header}, f, indent=1)
+    header += earlier
+    for t in (t_mase, t_smape, t_fit):
+        print(t.text(), "\n")
+    print("\n".join(header))
     if args.markdown:
         with open(args.markdown, "w") as f:
-            f.write("# Forecast accuracy: recurrent forecasters vs ARIMA and naive baselines\n\n")
-            for line in [
-                f"command: `{C.command_line()}`",
-                f"date: {C.now()}; total wall time {total:.0f} s",
-                f"machine: {C.cpu_model()}, {C.cores()} cores (shared), load before start {LOAD_BEFORE}, "
-                f"after {C.load()}",
-                f"environment: {C.env_settings()}",
-            ]:
+            f.write("# Accuracy suite: defaults of the neural forecasters against the baselines\n\n")
+            for line in header:
                 f.write(f"- {line}\n")
-            f.write("\n## Where the neural forecasters win and lose\n\n")
-            for line in summary:
-                f.write(f"- {line}\n")
-            for n in m4_notes:
-                f.write(f"- {n}\n")
-            if t_mase is not None:
-                f.write("\n" + t_mase.markdown() + "\n")
-                f.write("\n" + t_ratio.markdown() + "\n")
-            f.write("\n" + CAVEATS.format(windows=args.windows, m4_series=n_m4_subset or "no") + "\n")
-            f.write("\n" + TUNING.format(m4_max_iter=args.m4_max_iter) + "\n")
-            f.write("\n## Bundled datasets\n\n")
-            for res in results:
-                f.write(res.to_markdown(level=3) + f"\nWall time {res.elapsed:.0f} s.\n\n")
-            if m4_tables:
-                f.write("## M4 Hourly\n")
-                for t in m4_tables:
-                    f.write("\n" + t.markdown() + "\n")
+            for t in (t_mase, t_smape, t_fit):
+                f.write("\n" + t.markdown() + "\n")
         print(f"Markdown written to {args.markdown}")
     return 0
-
-
-CAVEATS = """## How far these numbers go
-
-- Few test points: {windows} windows per bundled dataset (one series each)
-  and {m4_series} M4 series. Differences of a few percent are noise.
-- One seed per network. Small recurrent networks trained for a fixed number
-  of epochs vary from seed to seed (and from window to window), which shows
-  in the spread between the three cells on the same data; picking the best
-  of the three cells after seeing the test scores would be optimistic, so
-  every cell is reported separately.
-- The networks forecast recursively (their own forecasts are fed back), so
-  an error early in a long horizon can grow; the worst-series column of the
-  M4 table shows where that happened.
-- The ARIMA orders are fixed rules, not fitted to each series (see below),
-  and AutoARIMA is a stepwise search with default limits: both are
-  reasonable baselines, not the best statistical models available.
-"""
-
-TUNING = """## Settings and tuning choices
-
-- The neural settings are fixed rules in
-  `rnnforecast.benchmarking.neural_settings`, the same as `rnnforecast
-  benchmark`: input window of two seasonal cycles (at least 8 steps, at most
-  a quarter of the shortest training window), one recurrent layer of 32
-  units, Adam at the forecasters' default learning rate (0.01), batches of
-  32, gradient norm clipped at 1, recursive multi-step forecasts, standard
-  scaling, 60 epochs on the bundled datasets and {m4_max_iter} on M4 Hourly
-  (whose series give 650-910 training windows per epoch, about twice as
-  many as co2), one kernel thread (`n_jobs=1`: with two threads the fits
-  were 10-40x slower whenever another process kept the second core busy;
-  the results are the same at any thread count). Each network gets one
-  untimed 1-epoch warm-up fit before its first window, so that "fit s"
-  excludes Numba compilation or cache loading (reported under each table).
-- How the epochs were chosen: for the run-time budget (the default
-  `rnnforecast benchmark` on co2 must stay under 3 minutes on 2 cores; this
-  whole script within about 15 minutes). While sizing, a handful of LSTM
-  variants were run on co2's windows (30 vs 60 epochs, 16 vs 32 units,
-  batches of 32 vs 64) and their test scores were seen; 60 epochs scored
-  better there, so co2 is not a clean hold-out for the LSTM. On M4 one
-  10-epoch fit per cell was tried on one series (H101) to time it. Nothing
-  else was tried; no setting differs between datasets except through the
-  rules above.
-- `arima`: one fixed order per seasonal period, ARIMA(1,1,1)(0,1,1)[sp]
-  (ARIMA(1,1,1) without season; a poor choice for the stationary sunspot
-  cycle, kept because it is the rule); on M4 Hourly ARIMA(1,0,1)(0,1,1)[24].
-  `auto_arima`: stepwise AICc search with its default limits.
-- Scores: MASE scaled by the in-sample seasonal-naive error of each
-  window's training data (period = the dataset's seasonal period), sMAPE on
-  the 0-200 scale (M4 definitions, `rnnforecast.metrics`); OWA relative to
-  Naive2 as in M4.
-"""
 
 
 if __name__ == "__main__":

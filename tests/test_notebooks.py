@@ -135,12 +135,13 @@ def check_04(r):
         assert all(s == "ok" for s in res["status"].values()), res["status"]
         assert all(n == 2 for n in res["n_windows"].values())
         assert all(_finite(v) and 0 < v < 10 for v in res["mase"].values()), res["mase"]
-    # what the notebook's text says: the seasonal models beat the plain LSTM on the seasonal
-    # series, and the log-differenced LSTM does much better than the plain one
-    assert elec["arima"] < elec["lstm"] and elec["seasonal_naive"] < elec["lstm"], elec
-    assert elec["lstm_log_diff"] < 0.75 * elec["lstm"], elec
+    # what the notebook's text says: the automatically configured LSTM is ahead of the
+    # seasonal models on the seasonal series (measured: 0.23 against ARIMA 0.34, seasonal
+    # naive 0.37) and level with ARIMA on the Nile (0.78 and GRU 0.76 against 0.79)
+    assert elec["lstm"] < min(elec["arima"], elec["seasonal_naive"], elec["naive2"]), elec
+    assert elec["lstm"] < elec["lstm_log_diff"], elec
     nile = ds["nile"]["mase"]
-    assert nile["arima"] < min(nile["lstm"], nile["gru"]), nile
+    assert max(nile["lstm"], nile["gru"]) < 1.1 * nile["arima"], nile
 
 
 def check_05(r):

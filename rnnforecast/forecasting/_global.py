@@ -53,7 +53,12 @@ def series_scale(values: np.ndarray, kind: str | None) -> tuple[float, float]:
     if kind is None:
         return 0.0, 1.0
     if kind == "standard":
-        center, scale = float(np.mean(values)), float(np.std(values))
+        c = float(np.max(np.abs(values)))
+        if c > 0 and not 1e-100 <= c <= 1e100:  # squares would under/overflow
+            u = values / c
+            center, scale = float(np.mean(u)) * c, float(np.std(u)) * c
+        else:
+            center, scale = float(np.mean(values)), float(np.std(values))
     elif kind == "robust":
         q1, med, q3 = np.percentile(values, [25.0, 50.0, 75.0])
         center, scale = float(med), float(q3 - q1)

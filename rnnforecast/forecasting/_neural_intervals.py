@@ -30,6 +30,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
+from rnnforecast.forecasting._ensemble import sub_panel
 from rnnforecast.forecasting.intervals import (
     ConformalIntervalMixin,
     _check_coverage,
@@ -134,6 +135,16 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
     ((2, 3), True)
     """
 
+    # ------------------------------------------------------------ calibration model
+    def _fitted_twin(self) -> Any:
+        """An unfitted clone with the parameters of the last fit (not later set_params)."""
+        twin = clone(self)
+        twin.set_params(**self._fit_user_params_)
+        return twin
+
+    def _calibration_model(self) -> Any:
+        return self._fitted_twin()
+
     # ------------------------------------------------------------ single series
     def _single_head_quantiles(self, h: int, X: Any, y: Any):
         token = _QUANTILE_REQUEST.set({})
@@ -163,27 +174,23 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
                 and cache["h"] >= h):
             return cache["scores"][:, :h]
         C = r + h - 1
-        keep = [i for i, v in enumerate(panel.values)
-                if len(v) - C >= max(int(self._min_history()), int(self.window_length))]
+        need = max(int(self._min_history()), int(self._min_predict_history()))
+        keep = [i for i, v in enumerate(panel.values) if len(v) - C >= need]
         if not keep:
             raise ValueError(
                 f"No series is long enough for the conformal calibration: it needs "
                 f"{C} values (conformal origins {r} + h {h} - 1) beyond the "
-                f"{max(int(self._min_history()), int(self.window_length))} a fit needs. "
-                "Lower conformal_windows or h."
+                f"{need} a fit needs. Lower conformal_windows or h."
             )
-        sub = Panel(ids=[panel.ids[i] for i in keep], values=[panel.values[i] for i in keep],
-                    infos=[panel.infos[i] for i in keep],
-                    exog=None if panel.exog is None else [panel.exog[i] for i in keep],
-                    exog_columns=panel.exog_columns, kind=panel.kind, meta=panel.meta)
+        sub = sub_panel(panel, keep)
         lengths = [len(v) for v in sub.values]
         y_cal, X_cal = _panel_input(sub, [n - C for n in lengths])
-        model = clone(self)
+        model = self._fitted_twin()
         model.set_params(warm_start=False)
         model.fit(y_cal, X_cal)
         future_cols = self._future_covariate_names()
         per_series = [np.empty((r, h)) for _ in keep]
-        m = int(self.seasonal_period) if self.seasonal_period is not None else 1
+        m = int(self.seasonal_period_)
         for o in range(r):
             starts = [n - C + o for n in lengths]
             hist, X_hist = _panel_input(sub, starts)
@@ -216,7 +223,7 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
         scores = self._panel_scores(h)[:, :h]
         if _rank(scores.shape[0], max(extremes)) > scores.shape[0]:
             raise _too_few(scores.shape[0], max(extremes), "conformal_windows")
-        m = int(self.seasonal_period) if self.seasonal_period is not None else 1
+        m = int(self.seasonal_period_)
         scales = np.array([_series_scale(v, m) for v in panel.values])[:, None]
         bands = []
         for q in levels:

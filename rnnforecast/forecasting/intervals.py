@@ -481,6 +481,10 @@ class ConformalIntervalMixin:
             X = pd.DataFrame(X, index=info.index if info.is_pandas else None, columns=columns)
         return y, X
 
+    def _calibration_model(self) -> Any:
+        """The forecaster whose clone is calibrated (hook: one with the fitted parameters)."""
+        return self
+
     def _conformal_calibration(self, h: int) -> np.ndarray:
         """Scores (n_windows, h, k) for the current fit, computed or from the cache."""
         n_windows = self._conformal_n_windows()
@@ -490,7 +494,8 @@ class ConformalIntervalMixin:
                 and cache["h"] >= h):
             return cache["scores"][:, :h]
         y, X = self._conformal_training_data()
-        scores = _scores(self, y, X, h=h, n_windows=n_windows, windows_name="conformal_windows")
+        scores = _scores(self._calibration_model(), y, X, h=h, n_windows=n_windows,
+                         windows_name="conformal_windows")
         self.conformal_scores_ = scores
         self._conformal_cache_ = {"y_fit": self._y_fit_, "X_fit": self._X_fit_,
                                   "n_windows": n_windows, "h": h, "scores": scores}

@@ -1,5 +1,23 @@
 """Recurrent neural forecasters: RNNForecaster, GRUForecaster, LSTMForecaster.
 
+Automatic configuration (the defaults)
+--------------------------------------
+The parameters that shape the model default to ``"auto"``: at ``fit`` the
+seasonal period is inferred (index frequency and an M4-style seasonality
+test), :mod:`rnnforecast.forecasting.auto_config` chooses the input length,
+patching, direct horizon, scaling, seasonal residual, loss, learning rate,
+network size, epochs and ensemble size, and a value set by the user always
+wins.  The forecaster is then a median ensemble of ``n_estimators_`` single
+networks (``estimators_``) differing in seed and input length, trained in
+parallel through joblib; ``predict(h)`` beyond the trained ``horizon_``
+rolls the direct block forward.  Series too short to learn from (or
+constant) are forecast by seasonal naive and say so in ``fallback_``.  See
+:mod:`rnnforecast.forecasting._ensemble`.  With every parameter explicit
+and ``n_estimators=1`` the forecaster is one network, fitted as described
+below (``PRE_AUTO_DEFAULTS`` in that module reproduces the former
+defaults exactly).  ``predict`` and the intervals use the parameters of the
+fit (``set_params`` after ``fit`` changes nothing until the next fit).
+
 How a series becomes training data
 ----------------------------------
 The target (and the exogenous regressors) are scaled (``scaler``), then cut
@@ -91,12 +109,18 @@ from rnnforecast.forecasting._global import (
     calendar_matrix,
     series_scale,
 )
+from rnnforecast.forecasting._ensemble import (
+    AUTO_PARAMS,
+    ensemble_panel,
+    ensemble_single,
+    fit_ensemble,
+    is_auto,
+)
 from rnnforecast.forecasting._neural_intervals import _QUANTILE_REQUEST, NeuralIntervalMixin
 from rnnforecast.forecasting._window_transform import TransformedSource, WindowTransform
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.nn.training import check_quantiles
-from rnnforecast.transformers.windowing import make_windows
 from rnnforecast.utils._compat import Interval, StrOptions
 from rnnforecast.utils.panel import Panel
 from rnnforecast.utils.network_input import check_dtype_range
@@ -104,8 +128,20 @@ from rnnforecast.utils.validation import SeriesInfo, future_index
 
 __all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
 
-_DEFAULTS = dict(hidden_size="32", learning_rate_init="0.01", max_iter="50",
+_AUTO = StrOptions({"auto"})
+# Values a window scaler can read without under/overflow in the network dtype
+# (squares of window ratios and log levels stay finite well inside these).
+_WINDOW_RANGE = {"float32": (1e-30, 1e30), "float64": (1e-300, 1e300)}
+
+_DEFAULTS = dict(hidden_size='"auto"', learning_rate_init='"auto"', max_iter='"auto"',
                  clip_grad_norm="1.0")
+
+
+def _auto_doc(cls: type) -> type:
+    """The shared training docs, with batch_size's "auto" default."""
+    cls.__doc__ = cls.__doc__.replace(
+        "batch_size : int, default=32", 'batch_size : int or "auto", default="auto"')
+    return cls
 
 
 def _fit_scaler(kind: str | None, values: np.ndarray):
@@ -127,7 +163,16 @@ def _fit_scaler(kind: str | None, values: np.ndarray):
             scaler.scale_ = np.where(flat, 1.0, scaler.scale_)
         return scaler
     scaler = StandardScaler() if kind == "standard" else RobustScaler()
-    scaler.fit(values)
+    # squares under/overflow for magnitudes beyond ~1e+-154: such columns are
+    # standardised in units of their largest value
+    c = np.max(np.abs(values), axis=0)
+    odd = (c > 0) & ((c < 1e-100) | (c > 1e100)) & (kind == "standard")
+    if odd.any():
+        unit = np.where(odd, c, 1.0)
+        scaler.fit(values / unit)
+        scaler.mean_, scaler.scale_ = scaler.mean_ * unit, scaler.scale_ * unit
+    else:
+        scaler.fit(values)
     flat = np.ptp(values, axis=0) == 0
     if flat.any():
         level = np.abs(values[0])
@@ -140,22 +185,27 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
     """Shared implementation of the neural forecasters (see :class:`LSTMForecaster`)."""
 
     _parameter_constraints: dict = {
-        "window_length": [Interval(Integral, 1, None, closed="left")],
-        "strategy": [StrOptions({"recursive", "direct"})],
-        "horizon": [Interval(Integral, 1, None, closed="left"), None],
-        "patch_length": [Interval(Integral, 1, None, closed="left")],
-        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
-        "scaler": [StrOptions({"standard", "robust", "mean_abs", "window", "window_log"}), None],
+        "window_length": [Interval(Integral, 1, None, closed="left"), _AUTO],
+        "strategy": [StrOptions({"recursive", "direct", "auto"})],
+        "horizon": [Interval(Integral, 1, None, closed="left"), None, _AUTO],
+        "patch_length": [Interval(Integral, 1, None, closed="left"), _AUTO],
+        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None, _AUTO],
+        "scaler": [StrOptions({"standard", "robust", "mean_abs", "window", "window_log",
+                               "auto"}), None],
         "series_id": [StrOptions({"onehot"}), None],
         "calendar_features": [str, "array-like", None],
         "past_covariates": [str, Integral, "array-like", None],
         **NETWORK_CONSTRAINTS,
-        "loss": [StrOptions({"mse", "mae", "huber", "pinball"})],
+        "hidden_size": [*NETWORK_CONSTRAINTS["hidden_size"], _AUTO],
+        "loss": [StrOptions({"mse", "mae", "huber", "pinball", "auto"})],
         "quantiles": ["array-like", None],
-        "learning_rate": [StrOptions({"constant", "cosine"})],
-        "windows_per_epoch": [Interval(Integral, 1, None, closed="left"), None],
+        "learning_rate": [StrOptions({"constant", "cosine", "auto"})],
+        "windows_per_epoch": [Interval(Integral, 1, None, closed="left"), None, _AUTO],
+        "n_estimators": [Interval(Integral, 1, None, closed="left"), _AUTO],
         "conformal_windows": [Interval(Integral, 1, None, closed="left")],
         **TRAINING_CONSTRAINTS,
+        **{name: [*TRAINING_CONSTRAINTS[name], _AUTO]
+           for name in ("learning_rate_init", "batch_size", "max_iter")},
     }
     _supports_exog = True
     _supports_multivariate = True
@@ -164,28 +214,29 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
     def __init__(
         self,
         *,
-        window_length: int = 24,
-        patch_length: int = 1,
-        strategy: str = "recursive",
-        horizon: int | None = None,
-        seasonal_period: int | None = None,
-        scaler: str | None = "standard",
+        window_length: int | str = "auto",
+        patch_length: int | str = "auto",
+        strategy: str = "auto",
+        horizon: int | str | None = "auto",
+        seasonal_period: int | str | None = "auto",
+        scaler: str | None = "auto",
         series_id: str | None = None,
         calendar_features: Any = None,
         past_covariates: Any = None,
-        hidden_size: int = 32,
+        hidden_size: int | str = "auto",
         num_layers: int = 1,
         bidirectional: bool = False,
         dropout: float = 0.0,
         head_dropout: float = 0.0,
-        loss: str = "mse",
+        loss: str = "auto",
         quantiles: Any = None,
         solver: str = "adam",
-        learning_rate_init: float = 0.01,
-        learning_rate: str = "constant",
-        batch_size: int = 32,
-        max_iter: int = 50,
-        windows_per_epoch: int | None = None,
+        learning_rate_init: float | str = "auto",
+        learning_rate: str = "auto",
+        batch_size: int | str = "auto",
+        max_iter: int | str = "auto",
+        windows_per_epoch: int | str | None = "auto",
+        n_estimators: int | str = "auto",
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
@@ -220,6 +271,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.windows_per_epoch = windows_per_epoch
+        self.n_estimators = n_estimators
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -233,23 +285,147 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         self.verbose = verbose
 
     # ------------------------------------------------------------ helpers
+    def _is_single_network(self) -> bool:
+        """Every parameter explicit and one network: fitted without an ensemble."""
+        return (not any(is_auto(getattr(self, name)) for name in AUTO_PARAMS)
+                and int(self.n_estimators) == 1)
+
+    def _set_network_attributes(self) -> None:
+        """Fitted attributes of a single-network fit (as the ensemble sets them)."""
+        p = self._fitted_params_
+        direct = p["strategy"] == "direct"
+        self.window_length_ = int(p["window_length"])
+        self.member_window_lengths_ = (self.window_length_,)
+        self.patch_length_ = int(p["patch_length"])
+        self.strategy_ = p["strategy"]
+        self.horizon_ = self._steps() if direct else None
+        self.seasonal_period_ = 1 if p["seasonal_period"] is None else int(p["seasonal_period"])
+        self.scaler_kind_ = p["scaler"]
+        self.n_estimators_ = 1
+        self.estimators_ = None
+        self.fallback_ = None
+        self.auto_reasons_ = ()
+        self.fallback_series_ = []
+        self._naive_below_ = 0
+        self._roll_forward_ = False
+
+    def _member_state(self, what: str) -> Any:
+        """The single network's owner: self, or the only member of an ensemble."""
+        check_is_fitted(self, "_fitted_params_")
+        if self.estimators_ is None:
+            return self
+        if self.fallback_ is not None:
+            raise ValueError(
+                f"{type(self).__name__} trained no network ({self.fallback_}; its forecasts "
+                f"are seasonal naive), so {what} has no weights to use."
+            )
+        if len(self.estimators_) != 1:
+            raise ValueError(
+                f"{type(self).__name__} was fitted as an ensemble of {self.n_estimators_} "
+                f"networks (n_estimators_={self.n_estimators_}); {what} applies to one "
+                "network: use estimators_[i], or fit with n_estimators=1."
+            )
+        return self.estimators_[0]
+
+    def get_state_dict(self) -> dict:
+        """Fitted weights of the network in PyTorch ``state_dict`` layout.
+
+        Defined for one network: a forecaster with every parameter explicit
+        and ``n_estimators=1``, or an automatic one fitted with
+        ``n_estimators=1`` (its only member).  For an ensemble, use
+        ``estimators_[i].get_state_dict()``.
+
+        Returns
+        -------
+        state : dict of str to ndarray
+            As :meth:`RecurrentModelMixin.get_state_dict
+            <rnnforecast.estimators._base.RecurrentModelMixin.get_state_dict>`.
+
+        Raises
+        ------
+        ValueError
+            For an ensemble of several networks, or a fallback (no network).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rnnforecast import LSTMForecaster
+        >>> y = 10 + np.sin(np.arange(80) * 2 * np.pi / 12)
+        >>> f = LSTMForecaster(hidden_size=4, max_iter=2, n_estimators=1, n_jobs=1,
+        ...                    random_state=0).fit(y)
+        >>> f.get_state_dict()["weight_hh_l0"].shape
+        (16, 4)
+        """
+        owner = self._member_state("get_state_dict")
+        return RecurrentModelMixin.get_state_dict(owner)
+
+    def load_state_dict(self, state: dict) -> "_RecurrentForecaster":
+        """Replace the fitted weights of the (single) network.
+
+        Parameters
+        ----------
+        state : dict of str to array-like or torch.Tensor
+            As returned by :meth:`get_state_dict`.
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rnnforecast import LSTMForecaster
+        >>> y = 10 + np.sin(np.arange(80) * 2 * np.pi / 12)
+        >>> f = LSTMForecaster(hidden_size=4, max_iter=2, n_estimators=1, n_jobs=1,
+        ...                    random_state=0).fit(y)
+        >>> before = f.predict(3)
+        >>> f.load_state_dict(f.get_state_dict()).predict(3).tolist() == before.tolist()
+        True
+        """
+        owner = self._member_state("load_state_dict")
+        RecurrentModelMixin.load_state_dict(owner, state)
+        return self
+
     def _steps(self) -> int:
         """Target steps per window (= lead of the regressors)."""
-        if self.strategy == "direct" and self.horizon is not None:
-            return int(self.horizon)
+        if self._p("strategy") == "direct" and self._p("horizon") is not None:
+            return int(self._p("horizon"))
         return 1
 
+    def _p(self, name: str) -> Any:
+        """Value of the parameter ``name`` this model was fitted with ("auto" resolved).
+
+        Set at the start of every fit, so that ``predict`` reads what was
+        fitted, never a value changed by ``set_params`` afterwards.
+        """
+        return self._fitted_params_[name]
+
+    def _np_dtype(self) -> np.dtype:
+        return np.dtype(np.float32 if self._p("dtype") == "float32" else np.float64)
+
     def _min_history(self) -> int:
-        return int(self.window_length) + self._steps()
+        if is_auto(self.window_length):
+            return 1  # decided at fit: a too-short series falls back (fallback_)
+        direct = self.strategy == "direct" and isinstance(self.horizon, Integral)
+        return int(self.window_length) + (int(self.horizon) if direct else 1)
 
     def _min_predict_history(self) -> int:
-        return int(self.window_length)
+        if "_fitted_params_" not in self.__dict__:  # not fitted yet: from the parameters
+            return 1 if is_auto(self.window_length) else int(self.window_length)
+        if self.estimators_ is not None:
+            if self._naive_below_:  # a collection: shorter series get seasonal naive
+                return 1
+            return max([1] + [m._min_predict_history() for m in self.estimators_])
+        return int(self._p("window_length"))
 
     def _describe(self) -> str:
         """Repr plus the numbers behind the minimum history (for error messages)."""
-        steps = (f"horizon={self.horizon}" if self.strategy == "direct"
+        params = self.get_params(deep=False)
+        if is_auto(params["window_length"]):
+            return super()._describe()
+        steps = (f"horizon={params['horizon']}" if params["strategy"] == "direct"
                  else "1 target step")
-        return f"{super()._describe()} (window_length={self.window_length} + {steps})"
+        return f"{super()._describe()} (window_length={params['window_length']} + {steps})"
 
     def _check_cast(self, z, xs, y_scaler, x_scaler) -> None:
         """Refuse values the cast to ``dtype`` would turn into inf/0 (a message naming y or X)."""
@@ -276,30 +452,30 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
 
     def _check_common(self) -> None:
         """Cross-parameter checks shared by single-series and collection fits."""
-        if self.strategy == "direct" and self.horizon is None:
+        if self._p("strategy") == "direct" and self._p("horizon") is None:
             raise ValueError(
                 "horizon must be set (a positive int) when strategy='direct': the "
                 "network predicts the steps 1..horizon at once; got horizon=None."
             )
-        w, p = int(self.window_length), int(self.patch_length)
+        w, p = int(self._p("window_length")), int(self._p("patch_length"))
         if w % p:
             raise ValueError(
                 f"window_length must be a multiple of patch_length (the network reads "
                 f"window_length / patch_length steps of patch_length values); got "
                 f"window_length={w}, patch_length={p}."
             )
-        if self.strategy != "direct" and (self.seasonal_period is not None
+        if self._p("strategy") != "direct" and (self._p("seasonal_period") is not None
                                           or self._window_mode() is not None):
-            what = (f"scaler={self.scaler!r}" if self._window_mode() is not None
-                    else f"seasonal_period={self.seasonal_period}")
+            what = (f"scaler={self._p('scaler')!r}" if self._window_mode() is not None
+                    else f"seasonal_period={self._p('seasonal_period')}")
             raise ValueError(
                 f"{what} needs strategy='direct' (per-window scaling and the seasonal "
                 "residual are defined for the multi-step head); got strategy="
-                f"{self.strategy!r}."
+                f"{self._p('strategy')!r}."
             )
-        if self.seasonal_period is not None and int(self.seasonal_period) > w:
+        if self._p("seasonal_period") is not None and int(self._p("seasonal_period")) > w:
             raise ValueError(
-                f"seasonal_period={self.seasonal_period} exceeds window_length={w}: the "
+                f"seasonal_period={self._p('seasonal_period')} exceeds window_length={w}: the "
                 "window must hold a whole season."
             )
         self._check_network_params()
@@ -307,31 +483,41 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
     def _check_past_with_window_scaler(self, past: list) -> None:
         if past and self._window_mode() is not None:
             raise ValueError(
-                f"scaler={self.scaler!r} divides each window by the level of its series "
+                f"scaler={self._p('scaler')!r} divides each window by the level of its series "
                 "channels, which is not defined for standardised past covariates; use "
                 f"scaler='standard', 'robust' or 'mean_abs' with past_covariates="
-                f"{self.past_covariates!r}."
+                f"{self._p('past_covariates')!r}."
             )
 
     def _window_mode(self) -> str | None:
-        return self.scaler if self.scaler in ("window", "window_log") else None
+        return self._p("scaler") if self._p("scaler") in ("window", "window_log") else None
 
     def _series_kind(self) -> str | None:
         """Scaler of whole series (None when windows are scaled one by one)."""
-        return None if self._window_mode() is not None else self.scaler
+        return None if self._window_mode() is not None else self._p("scaler")
 
     def _covariate_kind(self) -> str | None:
-        return "standard" if self.scaler in ("mean_abs", "window", "window_log") else self.scaler
+        scaler = self._p("scaler")
+        return "standard" if scaler in ("mean_abs", "window", "window_log") else scaler
 
     def _check_window_values(self, arrays: list, ids: list) -> None:
         if self._window_mode() is None:
             return
+        low, high = _WINDOW_RANGE[self._p("dtype")]
         for uid, v in zip(ids, arrays):
-            if not (np.asarray(v) > 0).all():
+            v = np.asarray(v)
+            if not (v > 0).all():
                 raise ValueError(
-                    f"scaler={self.scaler!r} divides every window by its level, which needs "
+                    f"scaler={self._p('scaler')!r} divides every window by its level, which needs "
                     f"positive values; series {uid!r} has values <= 0. Use "
                     "scaler='standard' or shift the series."
+                )
+            if not (low < v.min() and v.max() < high):
+                raise ValueError(
+                    f"scaler={self._p('scaler')!r} feeds the raw values to the network in "
+                    f"dtype={self._p('dtype')!r}, whose range they leave: series {uid!r} has "
+                    f"values from {v.min():.3g} to {v.max():.3g}. Use scaler='standard' or "
+                    "rescale the series."
                 )
 
     def _make_transform(self, k: int, steps: int, arrays: list) -> WindowTransform:
@@ -341,8 +527,9 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
             logs = np.array([np.log(np.mean(a)) for a in arrays])
             sd = float(np.std(logs))
             stats = (float(np.mean(logs)), sd if sd > 1e-8 else 1.0)
-        m = None if self.seasonal_period is None else int(self.seasonal_period)
-        return WindowTransform(k=k, steps=steps, patch_length=int(self.patch_length), mode=mode,
+        m = None if self._p("seasonal_period") is None else int(self._p("seasonal_period"))
+        return WindowTransform(k=k, steps=steps, patch_length=int(self._p("patch_length")),
+                               mode=mode,
                                level_length=m or 1, seasonal_period=m, level_stats=stats)
 
     def _network_forecast(self, X: np.ndarray) -> np.ndarray:
@@ -355,14 +542,14 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
 
     def _quantile_levels(self) -> np.ndarray | None:
         """Quantile levels of the pinball head (None for the other losses)."""
-        if self.loss != "pinball":
-            if self.quantiles is not None:
+        if self._p("loss") != "pinball":
+            if self._p("quantiles") is not None:
                 raise ValueError(
                     f"quantiles is only used with loss='pinball'; got quantiles="
-                    f"{self.quantiles!r} with loss={self.loss!r}."
+                    f"{self._p('quantiles')!r} with loss={self._p('loss')!r}."
                 )
             return None
-        raw = (0.05, 0.5, 0.95) if self.quantiles is None else self.quantiles
+        raw = (0.05, 0.5, 0.95) if self._p("quantiles") is None else self._p("quantiles")
         q = check_quantiles(raw, name="quantiles")
         if not np.any(q == 0.5):
             raise ValueError(
@@ -380,15 +567,15 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         return 0 if q is None else int(np.flatnonzero(q == 0.5)[0])
 
     def _calendar_names(self) -> list:
-        if self.calendar_features is None:
+        if self._p("calendar_features") is None:
             return []
-        names = ([self.calendar_features] if isinstance(self.calendar_features, str)
-                 else list(self.calendar_features))
+        names = ([self._p("calendar_features")] if isinstance(self._p("calendar_features"), str)
+                 else list(self._p("calendar_features")))
         bad = [f for f in names if f not in CALENDAR_FEATURES]
         if bad or len(set(names)) != len(names) or not names:
             raise ValueError(
                 f"calendar_features must be distinct names among {sorted(CALENDAR_FEATURES)}; "
-                f"got {self.calendar_features!r}."
+                f"got {self._p('calendar_features')!r}."
             )
         return names
 
@@ -402,10 +589,10 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
 
     def _split_covariates(self, columns: Any, m: int) -> tuple[list, list]:
         """Positions of the past-only and of the future-known covariates."""
-        if self.past_covariates is None:
+        if self._p("past_covariates") is None:
             return [], list(range(m))
-        entries = ([self.past_covariates] if isinstance(self.past_covariates, (str, Integral))
-                   else list(self.past_covariates))
+        past = self._p("past_covariates")
+        entries = [past] if isinstance(past, (str, Integral)) else list(past)
         cols = None if columns is None else list(columns)
         past = []
         for e in entries:
@@ -456,16 +643,25 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
             if X_val is not None:
                 X_val, Y_val, _ = T.transform(X_val, Y_val)
         return self._train_network(
-            net, params, X, Y, loss=self.loss, seed=seed, X_val=X_val, Y_val=Y_val,
-            val_score=self._val_score(n_out), samples_per_epoch=self.windows_per_epoch,
+            net, params, X, Y, loss=self._p("loss"), seed=seed, X_val=X_val, Y_val=Y_val,
+            val_score=self._val_score(n_out), samples_per_epoch=self._p("windows_per_epoch"),
             quantiles=q)
 
     # ------------------------------------------------------------ fit (one series)
     def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> None:
+        self._fit_user_params_ = self.get_params(deep=False)
+        if self._is_single_network():
+            self._fitted_params_ = self.get_params(deep=False)
+            self._fit_network(y, X)
+            self._set_network_attributes()
+        else:
+            fit_ensemble(self, y, X)
+
+    def _fit_network(self, y: np.ndarray, X: np.ndarray | None = None) -> None:
         self._check_common()
-        if self.series_id is not None:
+        if self._p("series_id") is not None:
             raise ValueError(
-                f"series_id={self.series_id!r} identifies the series of a collection (a list "
+                f"series_id={self._p('series_id')!r} identifies the series of a collection (a list "
                 "of series or a long DataFrame); y is a single series whose columns are "
                 "modelled jointly. Use series_id=None, or pass the series as a collection."
             )
@@ -488,7 +684,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
                 self._X_columns_ = self._X_columns_[fut] if fut else None
             self.n_exog_ = len(fut)
         steps = self._steps()
-        w = int(self.window_length)
+        w = int(self._p("window_length"))
         n, k = y.shape
         m = 0 if X is None else X.shape[1]
         warm = self.warm_start and hasattr(self, "params_")
@@ -509,38 +705,44 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
             raise ValueError("y or X is too large to be represented after scaling.")
         self._check_cast(z, xs, y_scaler, x_scaler)
         xs = self._with_calendar(xs, info, n, steps, cal)
-        inputs, targets = make_windows(self._rows(z, xs, steps), window_length=w,
-                                       horizon=steps)
-        # make_windows returns the windows of the whole rows; the targets are
-        # the first k channels (the scaled series).
-        targets = targets[:, :, :k].reshape(targets.shape[0], steps * k)
+        # Windows are built per mini-batch (WindowSampler), never all at once:
+        # a window ending at t reads rows t-w+1..t and predicts z[t+1..t+steps].
         dt = self._np_dtype()
-        Xw = np.ascontiguousarray(inputs, dtype=dt)
-        Yw = np.ascontiguousarray(targets, dtype=dt)
+        rows = np.ascontiguousarray(self._rows(z, xs, steps), dtype=dt)
+        ends = np.arange(w - 1, n - steps, dtype=np.int64)
+        if not len(ends):
+            raise ValueError(
+                f"y has {n} observations but {self._describe()} needs at least {w + steps} "
+                "to train on."
+            )
+        targets = np.ascontiguousarray(z, dtype=dt)
         X_val = Y_val = None
-        if self.early_stopping:
-            N = Xw.shape[0]
-            n_val = int(np.ceil(float(self.validation_fraction) * N))
+        if self._p("early_stopping"):
+            N = len(ends)
+            n_val = int(np.ceil(float(self._p("validation_fraction")) * N))
             n_train = N - n_val - (steps - 1)
             if n_val < 2 or n_train < 1:
                 raise ValueError(
                     "The validation set is too small: early_stopping=True with "
-                    f"validation_fraction={self.validation_fraction} holds out {n_val} of "
+                    f"validation_fraction={self._p('validation_fraction')} holds out {n_val} of "
                     f"the {N} training windows (window_length={w}, {steps} step(s) per "
                     "window); at least 2 validation windows and 1 training window "
                     "(before a gap of steps - 1 windows) are needed. Use a longer series "
                     "or a larger validation_fraction."
                 )
-            X_val, Y_val = Xw[N - n_val:], Yw[N - n_val:]
-            Xw, Yw = Xw[:n_train], Yw[:n_train]
+            X_val, Y_val = WindowSampler([rows], [targets], w, steps,
+                                         [ends[N - n_val:]]).materialise()
+            ends = ends[:n_train]
+        sampler = WindowSampler([rows], [targets], w, steps, [ends])
         if not warm:
             self._transform_ = self._make_transform(k, steps, [y[:, j] for j in range(k)])
-        net = self._make_network(self._transform_.n_inputs(Xw.shape[2]),
+        net = self._make_network(self._transform_.n_inputs(rows.shape[1]),
                                  steps * k * self._n_quantiles())
         seed = self._draw_seed()
         params = self._initial_params(net, seed, "the new series or parameters")
-        result = self._train(net, params, Xw, Yw, seed, X_val, Y_val)
+        result = self._train(net, params, sampler, None, seed, X_val, Y_val)
         self._set_training_result(net, result)
+        self.n_windows_ = sampler.n_samples
         self.scaler_ = y_scaler
         self.exog_scaler_ = x_scaler
         self._input_dims_ = (k, m)
@@ -579,8 +781,15 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
 
     def _forecast_single(self, h, X, y_hist, X_hist, y_info) -> np.ndarray:
         """Forecasts ``(h, k_all, Q)`` on the original scale (Q = 1 without quantiles)."""
+        check_is_fitted(self, "_fitted_params_")
+        if self.estimators_ is not None:
+            return ensemble_single(self, h, X, y_hist, X_hist, y_info)
+        return self._network_single(h, X, y_hist, X_hist, y_info)
+
+    def _network_single(self, h, X, y_hist, X_hist, y_info) -> np.ndarray:
+        """:meth:`_forecast_single` of one network."""
         check_is_fitted(self, "params_")
-        w = int(self.window_length)
+        w = int(self._p("window_length"))
         steps = self._steps()
         y = self._history(y_hist)
         if self._past_idx_:
@@ -603,7 +812,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         info = self._y_info_ if y_info is None else y_info
         xs = self._with_calendar(xs, info, n, max(h, steps), self._calendar_names())
         dt = self._np_dtype()
-        if self.strategy == "direct":
+        if self._p("strategy") == "direct":
             if h > steps:
                 raise ValueError(
                     f"h={h} exceeds horizon={steps}, the number of steps this "
@@ -618,6 +827,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
                     f"keep the first {h} forecasts."
                 )
             rows = self._rows(z, xs, steps)[n - w:n]
+            self._check_window_values([rows[:, j] for j in range(k)], list(range(k)))
             window = np.ascontiguousarray(rows[None], dtype=dt)
             with kernel_threads(self.n_jobs):
                 out = self._network_forecast(window)[0, :h]
@@ -640,11 +850,20 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
 
     # ------------------------------------------------------------ fit (collection)
     def _fit_panel(self, panel: Panel) -> None:
+        self._fit_user_params_ = self.get_params(deep=False)
+        if self._is_single_network():
+            self._fitted_params_ = self.get_params(deep=False)
+            self._fit_network_panel(panel)
+            self._set_network_attributes()
+        else:
+            fit_ensemble(self, None, None, panel)
+
+    def _fit_network_panel(self, panel: Panel) -> None:
         self._check_common()
         self._quantile_levels_ = self._quantile_levels()
         cal = self._calendar_names()
         self._check_calendar_index(panel.infos, cal)
-        w, steps = int(self.window_length), self._steps()
+        w, steps = int(self._p("window_length")), self._steps()
         short = [(uid, len(v)) for uid, v in zip(panel.ids, panel.values) if len(v) < w]
         if short:
             raise ValueError(
@@ -699,10 +918,11 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
             )
         X_val = Y_val = None
         train_ends = ends
-        if self.early_stopping:
+        if self._p("early_stopping"):
             train_ends, val_ends = [], []
             for e in ends:
-                n_val = int(np.ceil(float(self.validation_fraction) * len(e))) if len(e) > 1 else 0
+                frac = float(self._p("validation_fraction"))
+                n_val = int(np.ceil(frac * len(e))) if len(e) > 1 else 0
                 cut = max(len(e) - n_val - (steps - 1), 0)
                 train_ends.append(e[:cut])
                 val_ends.append(e[len(e) - n_val:] if n_val else e[:0])
@@ -710,7 +930,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
             if n_val_total < 2 or sum(len(e) for e in train_ends) < 1:
                 raise ValueError(
                     "The validation set is too small: early_stopping=True with "
-                    f"validation_fraction={self.validation_fraction} holds out "
+                    f"validation_fraction={self._p('validation_fraction')} holds out "
                     f"{n_val_total} of the {total} windows of the collection; at least 2 "
                     "validation windows and 1 training window are needed."
                 )
@@ -789,7 +1009,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         if cal:
             index = info.index.append(future_index(info, n_extra + lead))
             feats.append(calendar_matrix(index, cal)[lead:lead + n_rows])
-        if self.series_id == "onehot":
+        if self._p("series_id") == "onehot":
             onehot = np.zeros((n_rows, len(self.series_ids_)))
             pos = self._onehot_index_.get(key) if _hashable(key) else None
             if pos is not None:
@@ -810,11 +1030,18 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
 
     def _forecast_panel(self, h: int, panel: Panel, X_future: list | None) -> np.ndarray:
         """Forecasts ``(n_series, h, Q)`` on the original scale."""
+        check_is_fitted(self, "_fitted_params_")
+        if self.estimators_ is not None:
+            return ensemble_panel(self, h, panel, X_future)
+        return self._network_panel(h, panel, X_future)
+
+    def _network_panel(self, h: int, panel: Panel, X_future: list | None) -> np.ndarray:
+        """:meth:`_forecast_panel` of one network."""
         check_is_fitted(self, "params_")
-        w, steps = int(self.window_length), self._steps()
+        w, steps = int(self._p("window_length")), self._steps()
         S, Q, med = panel.n_series, self._n_quantiles(), self._median_column()
         dt = self._np_dtype()
-        direct = self.strategy == "direct"
+        direct = self._p("strategy") == "direct"
         if direct and h > steps:
             raise ValueError(
                 f"h={h} exceeds horizon={steps}, the number of steps this direct-strategy "
@@ -884,27 +1111,40 @@ _CLASS_DOC = """Recurrent-network forecaster: {cell} ({torch}).
     multivariate ``y`` (one output per series) and exogenous regressors
     ``X`` (their future values are needed at predict) are supported.
 
+    Every parameter documented with ``default="auto"`` is chosen at ``fit``
+    from the data (see :mod:`rnnforecast.forecasting.neural`, "Automatic
+    configuration"); the chosen values are the fitted attributes
+    ``window_length_``, ``horizon_``... and ``auto_reasons_`` says why.
+
     Parameters
     ----------
-    window_length : int, default=24
-        Number of past time steps the network reads.
-    patch_length : int, default=1
+    window_length : int or "auto", default="auto"
+        Number of past time steps the network reads.  "auto": from the
+        seasonal period, the horizon and the series length; the members of
+        the ensemble use several input lengths.
+    patch_length : int or "auto", default="auto"
         Time steps read as one network step (``window_length`` must be a
         multiple): a window of 168 hourly values with ``patch_length=24`` is
         7 network steps of 24 values, 24 times cheaper to train.
-    strategy : {{{{"recursive", "direct"}}}}, default="recursive"
+    strategy : {{{{"recursive", "direct", "auto"}}}}, default="auto"
         ``"recursive"``: one-step network, forecasts fed back (any ``h``).
         ``"direct"``: one network predicts the ``horizon`` steps at once.
-    horizon : int or None, default=None
+        "auto": direct, or recursive with future-known covariates.
+    horizon : int, None or "auto", default="auto"
         Steps the direct strategy is trained for (required for
-        ``"direct"``; unused by ``"recursive"``).
-    seasonal_period : int or None, default=None
+        ``"direct"``; unused by ``"recursive"``).  An explicit horizon is
+        the largest ``h`` of ``predict``; with "auto" (the M4 horizon of the
+        period) a longer ``h`` rolls the block forward.
+    seasonal_period : int, None or "auto", default="auto"
         Direct strategy only: the network predicts the deviation from the
         seasonal naive forecast with this period; also the number of last
         values whose mean is a window's level for the window scalers.
-    scaler : {{{{"standard", "robust", "mean_abs", "window", "window_log"}}}} or None, \
-default="standard"
-        Scaling of each series (and, pooled, of the regressors), inverted on
+        "auto": the inferred period, when the data are seasonal.
+    scaler : {{{{"standard", "robust", "mean_abs", "window", "window_log", "auto"}}}} \
+or None, default="auto"
+        "auto": ``"window_log"`` for positive series with the direct
+        strategy, else ``"standard"``.  Scaling of each series (and, pooled,
+        of the regressors), inverted on
         the forecasts: mean/std, median/IQR, mean absolute value, or, for the
         direct strategy and positive series, per window: divided by the
         window's level, then ``x/level - 1`` (``"window"``) or
@@ -924,19 +1164,28 @@ default="standard"
         future-known.
     {{network}}
     {extra}{{head_dropout}}
-    loss : {{{{"mse", "mae", "huber", "pinball"}}}}, default="mse"
-        Training loss on the scaled series (Huber with ``delta=1``;
+    loss : {{{{"mse", "mae", "huber", "pinball", "auto"}}}}, default="auto"
+        "auto": MAE, or pinball when ``quantiles`` is set.  Training loss on
+        the scaled series (Huber with ``delta=1``;
         ``"pinball"``: a quantile head, one output per level of
         ``quantiles``, the 0.5 quantile being the point forecast).
     quantiles : sequence of float or None, default=None
         Levels of the pinball head (default ``(0.05, 0.5, 0.95)``; must
         include 0.5); only with ``loss="pinball"``.
-    learning_rate : {{{{"constant", "cosine"}}}}, default="constant"
+    learning_rate : {{{{"constant", "cosine", "auto"}}}}, default="auto"
         Step-size schedule: constant ``learning_rate_init``, or a cosine
-        decay from it to 5 % of it over ``max_iter`` epochs.
-    windows_per_epoch : int or None, default=None
+        decay from it to 5 % of it over ``max_iter`` epochs ("auto": cosine).
+    windows_per_epoch : int, None or "auto", default="auto"
         Windows visited per epoch (a fresh random subset each epoch); None:
         all of them.
+    n_estimators : int or "auto", default="auto"
+        Networks of the ensemble (1: a single network), differing in seed
+        (spawned from ``random_state``; None draws one seed at fit) and, with
+        ``window_length="auto"``, in input length; the forecast is their
+        median.  They are trained through joblib: ``n_jobs`` members at once
+        (each on one kernel thread), or the active backend's workers (e.g.
+        ``joblib.parallel_backend("dask")``) with ``n_jobs=None``; the result
+        is the same for any backend and ``n_jobs``.
     conformal_windows : int, default=50
         Forecast origins of the rolling calibration window of the conformal
         intervals (:meth:`predict_interval`, :meth:`predict_quantiles`).
@@ -945,6 +1194,25 @@ default="standard"
     Attributes
     ----------
     {{fitted}}
+    window_length_, patch_length_, strategy_, horizon_, seasonal_period_ : int or str
+        The values used (``horizon_`` is None for the recursive strategy,
+        ``seasonal_period_`` 1 without a season).
+    member_window_lengths_ : tuple of int
+        Input length of each ensemble member (cycled).
+    scaler_kind_ : str or None
+        The scaler used (``scaler_`` is the fitted scaler object).
+    n_estimators_ : int
+        Networks in the ensemble (0 with a fallback).
+    estimators_ : list of forecasters or None
+        The fitted members (single networks with every parameter explicit;
+        empty with a fallback); None when the forecaster is one network
+        itself (every parameter explicit and ``n_estimators=1``), whose
+        weights are then ``params_``/``network_`` here.
+    fallback_ : str or None
+        Why no network was trained (series too short or constant); the
+        forecasts are then seasonal naive (``NaiveForecaster``).
+    auto_reasons_ : tuple of str
+        One line per automatic choice.
     scaler_ : StandardScaler, RobustScaler or None
         Fitted scaler of the series (one series; None for a collection, whose
         scales are per series, and with the window scalers).
@@ -968,12 +1236,12 @@ default="standard"
 
     Notes
     -----
-    Minimum history: ``window_length + 1`` observations
-    (``window_length + horizon`` for ``"direct"``) to fit, ``window_length``
-    to forecast from a new history.  The defaults (window of 24, 32 hidden
-    units, 50 epochs, Adam at 0.01, gradient norm clipped at 1) suit monthly
-    series of a few hundred observations; the weights are available in
-    PyTorch layout with :meth:`get_state_dict` (on the scaled series).
+    Minimum history with an explicit ``window_length``: ``window_length + 1``
+    observations (``window_length + horizon`` for ``"direct"``) to fit,
+    ``window_length`` to forecast from a new history; with "auto", shorter
+    series fall back to seasonal naive.  The weights of a single network
+    are available in PyTorch layout with :meth:`get_state_dict` (on the
+    scaled series).
 
     See Also
     --------
@@ -984,13 +1252,15 @@ default="standard"
     >>> import numpy as np
     >>> from rnnforecast.forecasting.neural import {name}
     >>> y = 10 + np.sin(np.arange(120) * 2 * np.pi / 12)
-    >>> f = {name}(window_length=12, hidden_size=8, max_iter=5, n_jobs=1,
-    ...     random_state=0).fit(y)
-    >>> f.predict(3).shape
-    (3,)
+    >>> f = {name}(hidden_size=4, max_iter=5, n_jobs=1, random_state=0).fit(y)
+    >>> f.predict(30).shape  # beyond the trained horizon_: rolled forward
+    (30,)
+    >>> f.seasonal_period_, f.horizon_, f.n_estimators_ == len(f.estimators_), f.fallback_
+    (12, 18, True, None)
     """
 
 
+@_auto_doc
 @fill_doc(**_DEFAULTS)
 class RNNForecaster(_RecurrentForecaster):
     __doc__ = _CLASS_DOC.format(
@@ -1006,29 +1276,30 @@ class RNNForecaster(_RecurrentForecaster):
     def __init__(
         self,
         *,
-        window_length: int = 24,
-        patch_length: int = 1,
-        strategy: str = "recursive",
-        horizon: int | None = None,
-        seasonal_period: int | None = None,
-        scaler: str | None = "standard",
+        window_length: int | str = "auto",
+        patch_length: int | str = "auto",
+        strategy: str = "auto",
+        horizon: int | str | None = "auto",
+        seasonal_period: int | str | None = "auto",
+        scaler: str | None = "auto",
         series_id: str | None = None,
         calendar_features: Any = None,
         past_covariates: Any = None,
-        hidden_size: int = 32,
+        hidden_size: int | str = "auto",
         num_layers: int = 1,
         nonlinearity: str = "tanh",
         bidirectional: bool = False,
         dropout: float = 0.0,
         head_dropout: float = 0.0,
-        loss: str = "mse",
+        loss: str = "auto",
         quantiles: Any = None,
         solver: str = "adam",
-        learning_rate_init: float = 0.01,
-        learning_rate: str = "constant",
-        batch_size: int = 32,
-        max_iter: int = 50,
-        windows_per_epoch: int | None = None,
+        learning_rate_init: float | str = "auto",
+        learning_rate: str = "auto",
+        batch_size: int | str = "auto",
+        max_iter: int | str = "auto",
+        windows_per_epoch: int | str | None = "auto",
+        n_estimators: int | str = "auto",
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
@@ -1049,7 +1320,7 @@ class RNNForecaster(_RecurrentForecaster):
             dropout=dropout, head_dropout=head_dropout, loss=loss, quantiles=quantiles,
             solver=solver, learning_rate_init=learning_rate_init, learning_rate=learning_rate,
             batch_size=batch_size,
-            max_iter=max_iter, windows_per_epoch=windows_per_epoch,
+            max_iter=max_iter, windows_per_epoch=windows_per_epoch, n_estimators=n_estimators,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, clip_grad_norm=clip_grad_norm,
             conformal_windows=conformal_windows,
@@ -1058,6 +1329,7 @@ class RNNForecaster(_RecurrentForecaster):
         self.nonlinearity = nonlinearity
 
 
+@_auto_doc
 @fill_doc(**_DEFAULTS)
 class GRUForecaster(_RecurrentForecaster):
     __doc__ = _CLASS_DOC.format(
@@ -1067,6 +1339,7 @@ class GRUForecaster(_RecurrentForecaster):
     _cell = "gru"
 
 
+@_auto_doc
 @fill_doc(**_DEFAULTS)
 class LSTMForecaster(_RecurrentForecaster):
     __doc__ = _CLASS_DOC.format(

@@ -131,3 +131,16 @@ def test_workers_run_one_kernel_thread(client):
     assert numba_threads == numba.config.NUMBA_NUM_THREADS
     assert client.submit(resolve_n_jobs, None, pure=False).result() == 1
     assert client.submit(resolve_n_jobs, -1, pure=False).result() == numba_threads
+
+
+def test_ensemble_on_dask_equals_serial(client):
+    t = np.arange(96)
+    y = 50 + 0.2 * t + 5 * np.sin(2 * np.pi * t / 12)
+    kw = dict(hidden_size=4, max_iter=3, n_estimators=3, random_state=0)
+    serial = LSTMForecaster(**kw, n_jobs=1).fit(y)
+    with distributed.get_task_stream(client) as stream, joblib.parallel_backend("dask"):
+        on_dask = LSTMForecaster(**kw).fit(y)      # n_jobs=None: every Dask worker
+    assert len(stream.data) >= 1                   # the members ran on the cluster
+    assert [m.random_state for m in on_dask.estimators_] == [
+        m.random_state for m in serial.estimators_]
+    np.testing.assert_array_equal(on_dask.predict(30), serial.predict(30))

@@ -6,6 +6,8 @@ series, series identity and calendar inputs, past-only and future-known
 covariates, determinism and the error messages.
 """
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +15,10 @@ import pytest
 from rnnforecast import GRUForecaster, LSTMForecaster, RNNForecaster
 from rnnforecast.forecasting._global import WindowSampler, calendar_matrix, series_scale
 from rnnforecast.metrics import mean_absolute_scaled_error
+from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+
+# The fits below pin the single-network behaviour of the 0.x defaults.
+old = partial(dict, PRE_AUTO_DEFAULTS)
 
 SMALL = dict(window_length=24, hidden_size=16, max_iter=8, n_jobs=1, random_state=0,
              learning_rate_init=0.01)
@@ -81,7 +87,7 @@ def test_window_sampler_builds_the_right_windows():
 # ----------------------------------------------------------------- formats
 def test_long_in_long_out_and_list_in_list_out():
     df = seasonal_panel()
-    f = LSTMForecaster(**SMALL).fit(df)
+    f = LSTMForecaster(**old(**SMALL)).fit(df)
     out = f.predict(5)
     assert list(out.columns) == ["unique_id", "ds", "y"]
     assert len(out) == 5 * df["unique_id"].nunique()
@@ -92,7 +98,7 @@ def test_long_in_long_out_and_list_in_list_out():
     assert f.series_ids_ == sorted(df["unique_id"].unique())
 
     series = [g["y"].to_numpy() for _, g in df.groupby("unique_id")]
-    fl = LSTMForecaster(**SMALL).fit(series)
+    fl = LSTMForecaster(**old(**SMALL)).fit(series)
     out_l = fl.predict(5)
     assert isinstance(out_l, list) and len(out_l) == len(series)
     assert all(isinstance(o, np.ndarray) and o.shape == (5,) for o in out_l)
@@ -102,22 +108,22 @@ def test_long_in_long_out_and_list_in_list_out():
 
     pandas_list = [pd.Series(g["y"].to_numpy(), index=pd.DatetimeIndex(g["ds"], freq="h"))
                    for _, g in df.groupby("unique_id")]
-    out_p = LSTMForecaster(**SMALL).fit(pandas_list).predict(3)
+    out_p = LSTMForecaster(**old(**SMALL)).fit(pandas_list).predict(3)
     assert all(isinstance(o, pd.Series) and o.index.freq == "h" for o in out_p)
 
 
 def test_unsorted_long_input_is_sorted_not_lost():
     df = seasonal_panel(n_series=3)
     shuffled = df.sample(frac=1.0, random_state=1)
-    a = LSTMForecaster(**SMALL).fit(df).predict(4)
-    b = LSTMForecaster(**SMALL).fit(shuffled).predict(4)
+    a = LSTMForecaster(**old(**SMALL)).fit(df).predict(4)
+    b = LSTMForecaster(**old(**SMALL)).fit(shuffled).predict(4)
     pd.testing.assert_frame_equal(a, b)
 
 
 @pytest.mark.parametrize("cls", [RNNForecaster, GRUForecaster, LSTMForecaster])
 def test_every_cell_fits_a_collection(cls):
     df = seasonal_panel(n_series=3)
-    out = cls(**{**SMALL, "max_iter": 2}).fit(df).predict(2)
+    out = cls(**old(**{**SMALL, "max_iter": 2})).fit(df).predict(2)
     assert np.isfinite(out["y"]).all() and len(out) == 6
 
 
@@ -127,7 +133,7 @@ def test_global_model_learns_shared_pattern_across_levels():
     df = seasonal_panel(n_series=6, base_len=200)
     h = 24
     train, test = split_last(df, h)
-    f = LSTMForecaster(**{**SMALL, "max_iter": 20}, scaler="standard").fit(train)
+    f = LSTMForecaster(**old(**{**SMALL, "max_iter": 20}, scaler="standard")).fit(train)
     pred = f.predict(h)
     for uid in df["unique_id"].unique():
         y_tr = train.loc[train.unique_id == uid, "y"].to_numpy()
@@ -144,7 +150,7 @@ def test_unscaled_levels_hurt_which_shows_scaling_matters():
     train, test = split_last(df, h)
     errs = {}
     for scaler in ("mean_abs", None):
-        pred = LSTMForecaster(**{**SMALL, "max_iter": 15}, scaler=scaler).fit(train).predict(h)
+        pred = LSTMForecaster(**old(**{**SMALL, "max_iter": 15}, scaler=scaler)).fit(train).predict(h)
         small = pred.unique_id.isin(["s0", "s3"])  # level-1 series
         errs[scaler] = np.mean(np.abs(pred.loc[small, "y"].to_numpy()
                                       - test.loc[test.unique_id.isin(["s0", "s3"]), "y"].to_numpy()))
@@ -153,7 +159,7 @@ def test_unscaled_levels_hurt_which_shows_scaling_matters():
 
 def test_forecast_new_series_never_seen():
     df = seasonal_panel(n_series=4, base_len=200)
-    f = LSTMForecaster(**{**SMALL, "max_iter": 20}, series_id="onehot").fit(df)
+    f = LSTMForecaster(**old(**{**SMALL, "max_iter": 20}, series_id="onehot")).fit(df)
     rng = np.random.default_rng(5)
     n, h = 120, 24
     t = np.arange(n + h)
@@ -182,7 +188,7 @@ def test_windows_are_generated_per_batch_and_capped_per_epoch(monkeypatch):
         return original(self, idx)
 
     monkeypatch.setattr(WindowSampler, "batch", spy)
-    f = LSTMForecaster(**{**SMALL, "max_iter": 3}, batch_size=16, windows_per_epoch=64).fit(df)
+    f = LSTMForecaster(**old(**{**SMALL, "max_iter": 3}, batch_size=16, windows_per_epoch=64)).fit(df)
     assert max(sizes) <= 16
     assert sum(sizes) == 3 * 64           # 3 epochs of 64 windows, never all windows at once
     assert f.n_windows_ > 64
@@ -190,17 +196,17 @@ def test_windows_are_generated_per_batch_and_capped_per_epoch(monkeypatch):
 
 def test_determinism_and_threads():
     df = seasonal_panel(n_series=3)
-    a = LSTMForecaster(**SMALL).fit(df)
-    b = LSTMForecaster(**{**SMALL, "n_jobs": 2}).fit(df)
+    a = LSTMForecaster(**old(**SMALL)).fit(df)
+    b = LSTMForecaster(**old(**{**SMALL, "n_jobs": 2})).fit(df)
     np.testing.assert_array_equal(a.params_, b.params_)
     pd.testing.assert_frame_equal(a.predict(6), b.predict(6))
 
 
 def test_direct_strategy_on_collection_and_early_stopping():
     df = seasonal_panel(n_series=4, base_len=200)
-    f = LSTMForecaster(**{**SMALL, "max_iter": 15}, strategy="direct", horizon=12,
+    f = LSTMForecaster(**old(**{**SMALL, "max_iter": 15}, strategy="direct", horizon=12,
                        early_stopping=True, validation_fraction=0.2,
-                       calendar_features=["hour"]).fit(df)
+                       calendar_features=["hour"])).fit(df)
     assert f.validation_scores_ and f.best_validation_score_ > 0.5
     out = f.predict(12)
     assert len(out) == 48
@@ -216,7 +222,7 @@ def test_calendar_features_carry_the_cycle():
     params = {**SMALL, "window_length": 2, "max_iter": 25}
     err = {}
     for cal in (None, ["hour"]):
-        pred = LSTMForecaster(**params, calendar_features=cal, scaler="standard").fit(train).predict(h)
+        pred = LSTMForecaster(**old(**params, calendar_features=cal, scaler="standard")).fit(train).predict(h)
         err[str(cal)] = np.mean(np.abs(pred["y"].to_numpy() - test["y"].to_numpy())
                                 / test.groupby("unique_id")["y"].transform(lambda v: v.abs().mean()))
     assert err["['hour']"] < 0.5 * err["None"]
@@ -244,10 +250,10 @@ def test_future_known_covariate_is_used(strategy):
     train, test = split_last(df, h)
     kw = {**SMALL, "window_length": 8, "max_iter": 20, "strategy": strategy,
           "horizon": h if strategy == "direct" else None}
-    with_x = LSTMForecaster(**kw).fit(train)
+    with_x = LSTMForecaster(**old(**kw)).fit(train)
     future = test[["unique_id", "ds", "x"]]
     pred = with_x.predict(h, X=future)
-    without = LSTMForecaster(**kw).fit(train[["unique_id", "ds", "y"]]).predict(h)
+    without = LSTMForecaster(**old(**kw)).fit(train[["unique_id", "ds", "y"]]).predict(h)
     e_with = np.mean(np.abs(pred["y"].to_numpy() - test["y"].to_numpy()))
     e_without = np.mean(np.abs(without["y"].to_numpy() - test["y"].to_numpy()))
     assert e_with < 0.5 * e_without
@@ -265,9 +271,9 @@ def test_past_covariate_needs_no_future_values(strategy):
     train, test = split_last(df, h)
     kw = {**SMALL, "window_length": 8, "max_iter": 20, "strategy": strategy,
           "horizon": h if strategy == "direct" else None}
-    f = LSTMForecaster(**kw, past_covariates=["x"]).fit(train)
+    f = LSTMForecaster(**old(**kw, past_covariates=["x"])).fit(train)
     pred = f.predict(h)                   # no X: x is past-only
-    base = LSTMForecaster(**kw).fit(train[["unique_id", "ds", "y"]]).predict(h)
+    base = LSTMForecaster(**old(**kw)).fit(train[["unique_id", "ds", "y"]]).predict(h)
     # the first step depends on the last observed x only: known, so far better
     first = pred.groupby("unique_id").head(1)["y"].to_numpy()
     first_base = base.groupby("unique_id").head(1)["y"].to_numpy()
@@ -289,10 +295,10 @@ def test_past_and_future_covariates_on_a_single_series():
     assert abs(p[-2]) > 1.0          # the last known p matters for the forecast
     Xdf = pd.DataFrame({"x": x, "p": p})
     kw = {**SMALL, "window_length": 6, "max_iter": 30}
-    f = LSTMForecaster(**kw, past_covariates=["p"]).fit(y[:-1], X=Xdf.iloc[:-1])
+    f = LSTMForecaster(**old(**kw, past_covariates=["p"])).fit(y[:-1], X=Xdf.iloc[:-1])
     assert f.n_exog_ == 1
     pred = f.predict(1, X=Xdf[["x"]].iloc[-1:].reset_index(drop=True))
-    blind = LSTMForecaster(**kw).fit(y[:-1], X=Xdf[["x"]].iloc[:-1]).predict(
+    blind = LSTMForecaster(**old(**kw)).fit(y[:-1], X=Xdf[["x"]].iloc[:-1]).predict(
         1, X=Xdf[["x"]].iloc[-1:].reset_index(drop=True))
     assert abs(pred[0] - y[-1]) < 0.3 * abs(blind[0] - y[-1])
     with pytest.raises(ValueError, match="must have 1 column"):
@@ -305,22 +311,22 @@ def test_past_and_future_covariates_on_a_single_series():
 def test_collection_errors_are_clear():
     df = seasonal_panel(n_series=3)
     with pytest.raises(ValueError, match="shorter than window_length=24"):
-        LSTMForecaster(**SMALL).fit([np.ones(100), np.ones(10)])
+        LSTMForecaster(**old(**SMALL)).fit([np.ones(100), np.ones(10)])
     with pytest.raises(ValueError, match="need time stamps"):
-        LSTMForecaster(**SMALL, calendar_features=["hour"]).fit([np.ones(100), np.ones(80)])
+        LSTMForecaster(**old(**SMALL, calendar_features=["hour"])).fit([np.ones(100), np.ones(80)])
     with pytest.raises(ValueError, match="calendar_features must be distinct names"):
-        LSTMForecaster(**SMALL, calendar_features=["hour", "minute"]).fit(df)
+        LSTMForecaster(**old(**SMALL, calendar_features=["hour", "minute"])).fit(df)
     with pytest.raises(ValueError, match="past_covariates entry 'z' is not a covariate"):
-        LSTMForecaster(**SMALL, past_covariates=["z"]).fit(df.assign(x=1.0))
+        LSTMForecaster(**old(**SMALL, past_covariates=["z"])).fit(df.assign(x=1.0))
     with pytest.raises(ValueError, match="series_id='onehot' identifies the series"):
-        LSTMForecaster(**SMALL, series_id="onehot").fit(np.ones(100))
+        LSTMForecaster(**old(**SMALL, series_id="onehot")).fit(np.ones(100))
     with pytest.raises(ValueError, match="quantiles is only used with loss='pinball'"):
-        LSTMForecaster(**SMALL, quantiles=[0.1, 0.5]).fit(df)
+        LSTMForecaster(**old(**SMALL, quantiles=[0.1, 0.5])).fit(df)
     with pytest.raises(ValueError, match="duplicated"):
-        LSTMForecaster(**SMALL).fit(pd.concat([df, df.iloc[:1]]))
+        LSTMForecaster(**old(**SMALL)).fit(pd.concat([df, df.iloc[:1]]))
     with pytest.raises(ValueError, match="missing"):
-        LSTMForecaster(**SMALL).fit(df.rename(columns={"ds": "time"}).assign(unique_id=df.unique_id))
-    f = LSTMForecaster(**{**SMALL, "max_iter": 1}).fit(df)
+        LSTMForecaster(**old(**SMALL)).fit(df.rename(columns={"ds": "time"}).assign(unique_id=df.unique_id))
+    f = LSTMForecaster(**old(**{**SMALL, "max_iter": 1})).fit(df)
     with pytest.raises(TypeError, match="must be one too"):
         f.predict(3, y=np.ones(50))
     with pytest.raises(ValueError, match="too short to forecast from"):
@@ -338,7 +344,7 @@ def test_single_series_forecasters_refuse_collections_with_a_pointer():
 
 def test_failed_collection_fit_leaves_the_forecaster_as_it_was():
     df = seasonal_panel(n_series=3)
-    f = LSTMForecaster(**{**SMALL, "max_iter": 2}).fit(df)
+    f = LSTMForecaster(**old(**{**SMALL, "max_iter": 2})).fit(df)
     before = f.predict(3)
     with pytest.raises(ValueError):
         f.fit([np.ones(100), np.ones(5)])
@@ -353,8 +359,8 @@ def test_list_of_series_with_numpy_covariates_predicts_and_has_intervals():
         x = rng.standard_normal((n + 3, 2))
         ys.append(5 + 2 * x[:n, 0] + 0.1 * rng.standard_normal(n))
         Xs.append(x)
-    f = LSTMForecaster(**{**SMALL, "window_length": 6, "max_iter": 2},
-                       conformal_windows=20).fit(ys, [x[:len(y)] for x, y in zip(Xs, ys)])
+    f = LSTMForecaster(**old(**{**SMALL, "window_length": 6, "max_iter": 2},
+                       conformal_windows=20)).fit(ys, [x[:len(y)] for x, y in zip(Xs, ys)])
     out = f.predict(3, X=[x[len(y):] for x, y in zip(Xs, ys)])
     assert len(out) == 2 and out[0].shape == (3,)
     iv = f.predict_interval(3, X=[x[len(y):] for x, y in zip(Xs, ys)])
@@ -365,7 +371,7 @@ def test_a_new_list_of_another_length_is_scaled_by_its_own_history():
     t = np.arange(200)
     small = 10 + np.sin(t / 3.0)
     large = 1000 + 100 * np.sin(t / 3.0)
-    f = LSTMForecaster(**{**SMALL, "window_length": 6, "max_iter": 5}).fit([small, large])
+    f = LSTMForecaster(**old(**{**SMALL, "window_length": 6, "max_iter": 5})).fit([small, large])
     alone = f.predict(3, y=[large])[0]
     assert np.all(alone > 500)        # not on the scale of training series 0 (level 10)
     both = f.predict(3, y=[small, large])
@@ -375,13 +381,13 @@ def test_a_new_list_of_another_length_is_scaled_by_its_own_history():
 def test_window_scaler_refuses_past_covariates():
     df = driven_panel(n_series=2, past=True).assign(y=lambda d: d["y"] + 50)
     with pytest.raises(ValueError, match="not defined for standardised past covariates"):
-        LSTMForecaster(**SMALL, strategy="direct", horizon=3, scaler="window",
-                       past_covariates=["x"]).fit(df)
+        LSTMForecaster(**old(**SMALL, strategy="direct", horizon=3, scaler="window",
+                       past_covariates=["x"])).fit(df)
 
 
 def test_intervals_after_switching_between_collection_and_single_series():
     df = seasonal_panel(n_series=3)
-    f = LSTMForecaster(**{**SMALL, "max_iter": 1}, conformal_windows=12).fit(df)
+    f = LSTMForecaster(**old(**{**SMALL, "max_iter": 1}, conformal_windows=12)).fit(df)
     f.predict_interval(2)
     y = df[df.unique_id == "s0"]["y"].to_numpy()
     assert f.fit(y).predict_interval(2).shape == (2, 2)
@@ -390,13 +396,13 @@ def test_intervals_after_switching_between_collection_and_single_series():
 
 def test_a_list_of_lists_is_one_multivariate_series():
     data = np.random.default_rng(0).standard_normal((60, 2)).tolist()
-    f = LSTMForecaster(**{**SMALL, "window_length": 5, "max_iter": 1}).fit(data)
+    f = LSTMForecaster(**old(**{**SMALL, "window_length": 5, "max_iter": 1})).fit(data)
     assert f.n_targets_ == 2 and f.predict(2).shape == (2, 2)
 
 
 def test_warm_start_on_a_collection_keeps_scales_and_needs_the_same_series():
     df = seasonal_panel(n_series=3)
-    f = LSTMForecaster(**{**SMALL, "max_iter": 2}, warm_start=True).fit(df)
+    f = LSTMForecaster(**old(**{**SMALL, "max_iter": 2}, warm_start=True)).fit(df)
     stats = dict(f._series_stats_)
     f.fit(df[df["ds"] < df["ds"].max() - pd.Timedelta(hours=10)])
     assert f._series_stats_ == stats
@@ -407,5 +413,5 @@ def test_warm_start_on_a_collection_keeps_scales_and_needs_the_same_series():
 def test_one_row_integer_series_takes_the_shared_spacing():
     df = pd.DataFrame({"unique_id": ["a"] * 30 + ["b"], "ds": list(range(0, 210, 7)) + [700],
                        "y": np.r_[np.sin(np.arange(30.0)), 0.5]})
-    out = LSTMForecaster(**{**SMALL, "window_length": 1, "max_iter": 1}).fit(df).predict(2)
+    out = LSTMForecaster(**old(**{**SMALL, "window_length": 1, "max_iter": 1})).fit(df).predict(2)
     assert list(out.loc[out.unique_id == "b", "ds"]) == [707, 714]

@@ -5,11 +5,17 @@ collections (pooled, scale-normalised conformal scores), the pinball head,
 output formats and errors.
 """
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from rnnforecast import LSTMForecaster
+from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+
+# The fits below pin the single-network behaviour of the 0.x defaults.
+old = partial(dict, PRE_AUTO_DEFAULTS)
 
 SMALL = dict(window_length=8, hidden_size=8, max_iter=10, n_jobs=1, random_state=0)
 
@@ -39,7 +45,7 @@ def coverage(frame, test):
 def test_conformal_coverage_on_a_collection_of_ar_series():
     h = 4
     train, test = ar_panel(h=h)
-    f = LSTMForecaster(**SMALL, conformal_windows=160).fit(train)   # 2 origins per series
+    f = LSTMForecaster(**old(**SMALL, conformal_windows=160)).fit(train)   # 2 origins per series
     cov80 = coverage(f.predict_interval(h, coverage=0.8), test)
     cov95 = coverage(f.predict_interval(h, coverage=0.95), test)
     assert abs(cov80 - 0.8) <= 0.06, cov80
@@ -60,14 +66,14 @@ def test_conformal_coverage_on_a_collection_of_ar_series():
 
 def test_collection_calibration_is_cached_and_deterministic():
     train, _ = ar_panel(n_series=12, n=80)
-    f = LSTMForecaster(**SMALL, conformal_windows=24).fit(train)
+    f = LSTMForecaster(**old(**SMALL, conformal_windows=24)).fit(train)
     a = f.predict_interval(3)
     scores = f.conformal_scores_
     b = f.predict_interval(2)
     assert f.conformal_scores_ is scores                     # reused for a smaller h
     pd.testing.assert_frame_equal(a.groupby("unique_id").head(2).reset_index(drop=True),
                                   b.reset_index(drop=True))
-    g = LSTMForecaster(**SMALL, conformal_windows=24).fit(train)
+    g = LSTMForecaster(**old(**SMALL, conformal_windows=24)).fit(train)
     pd.testing.assert_frame_equal(g.predict_interval(3), a)
     f.fit(train.assign(y=train["y"] * 2))                    # a refit recalibrates
     c = f.predict_interval(3)
@@ -77,7 +83,7 @@ def test_collection_calibration_is_cached_and_deterministic():
 def test_list_collection_intervals_format():
     rng = np.random.default_rng(3)
     series = [50 + np.cumsum(rng.standard_normal(120)) for _ in range(10)]
-    f = LSTMForecaster(**SMALL, conformal_windows=30).fit(series)
+    f = LSTMForecaster(**old(**SMALL, conformal_windows=30)).fit(series)
     iv = f.predict_interval(5, coverage=0.9)
     assert isinstance(iv, list) and len(iv) == 10
     assert all(a.shape == (5, 2) and (a[:, 0] < a[:, 1]).all() for a in iv)
@@ -89,9 +95,9 @@ def test_pinball_head_single_series_and_collection():
     rng = np.random.default_rng(0)
     n = 600
     y = 10 + np.sin(np.arange(n) * 2 * np.pi / 12) + 0.5 * rng.standard_normal(n)
-    f = LSTMForecaster(window_length=12, hidden_size=16, max_iter=30, n_jobs=1, random_state=0,
+    f = LSTMForecaster(**old(window_length=12, hidden_size=16, max_iter=30, n_jobs=1, random_state=0,
                        loss="pinball", quantiles=[0.1, 0.5, 0.9], strategy="direct",
-                       horizon=6).fit(y[:-60])
+                       horizon=6)).fit(y[:-60])
     assert f.network_.output_size == 6 * 3
     # held-out coverage of the 0.1-0.9 band from rolling origins
     hits = []
@@ -105,7 +111,7 @@ def test_pinball_head_single_series_and_collection():
     with pytest.raises(ValueError, match="level 0.05 is not among them"):
         f.predict_interval(6, coverage=0.9)
     s = pd.Series(y[:-60], index=pd.date_range("2000-01", periods=n - 60, freq="MS"))
-    qs = LSTMForecaster(**{**SMALL, "max_iter": 2}, loss="pinball").fit(s).predict_quantiles(
+    qs = LSTMForecaster(**old(**{**SMALL, "max_iter": 2}, loss="pinball")).fit(s).predict_quantiles(
         2, [0.05, 0.95])
     assert list(qs.columns) == ["q0.05", "q0.95"] and qs.index.freq == "MS"
 
@@ -113,15 +119,15 @@ def test_pinball_head_single_series_and_collection():
 def test_quantile_and_interval_errors():
     y = np.sin(np.arange(200) / 4.0)
     with pytest.raises(ValueError, match="quantiles must include 0.5"):
-        LSTMForecaster(**SMALL, loss="pinball", quantiles=[0.1, 0.9]).fit(y)
+        LSTMForecaster(**old(**SMALL, loss="pinball", quantiles=[0.1, 0.9])).fit(y)
     with pytest.raises(ValueError, match="quantiles"):
-        LSTMForecaster(**SMALL, loss="pinball", quantiles=[0.5, 0.1]).fit(y)
-    f = LSTMForecaster(**{**SMALL, "max_iter": 1}, conformal_windows=5).fit(y)
+        LSTMForecaster(**old(**SMALL, loss="pinball", quantiles=[0.5, 0.1])).fit(y)
+    f = LSTMForecaster(**old(**{**SMALL, "max_iter": 1}, conformal_windows=5)).fit(y)
     with pytest.raises(ValueError, match="conformal_windows"):
         f.predict_interval(2, coverage=0.9)
     with pytest.raises(ValueError, match="coverage"):
         f.predict_interval(2, coverage=1.5)
     X = np.random.default_rng(0).standard_normal((200, 1))
-    g = LSTMForecaster(**{**SMALL, "max_iter": 1}, past_covariates=[0]).fit(y, X=X)
+    g = LSTMForecaster(**old(**{**SMALL, "max_iter": 1}, past_covariates=[0])).fit(y, X=X)
     with pytest.raises(ValueError, match="not available with past_covariates"):
         g.predict_interval(2)

@@ -13,6 +13,8 @@ import itertools
 import os
 
 import joblib
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,6 +26,10 @@ from sklearn.preprocessing import StandardScaler
 
 from rnnforecast.forecasting import ForecastingPipeline
 from rnnforecast.forecasting.neural import GRUForecaster, LSTMForecaster
+from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+
+# The fits below pin the single-network behaviour of the 0.x defaults.
+old = partial(dict, PRE_AUTO_DEFAULTS)
 
 H = 6
 SMALL = dict(window_length=6, hidden_size=4, max_iter=4, n_jobs=1, random_state=0)
@@ -65,8 +71,8 @@ def test_gridsearch_equals_hand_loop():
     y = series()
     grid = {"hidden_size": [2, 4], "learning_rate_init": [0.01, 0.1]}
     cv = TimeSeriesSplit(n_splits=3, test_size=H)
-    gs = GridSearchCV(LSTMForecaster(**SMALL), grid, cv=cv, error_score="raise").fit(y)
-    assert_same_as_hand(gs, hand_search(LSTMForecaster(**SMALL), grid, y, cv))
+    gs = GridSearchCV(LSTMForecaster(**old(**SMALL)), grid, cv=cv, error_score="raise").fit(y)
+    assert_same_as_hand(gs, hand_search(LSTMForecaster(**old(**SMALL)), grid, y, cv))
     pred = gs.predict(H)
     assert pred.index[0] == pd.Timestamp("2007-07-01")
     assert gs.best_estimator_.hidden_size == gs.best_params_["hidden_size"]
@@ -85,7 +91,7 @@ def test_parallel_search_limits_numba_threads_in_workers():
     y = series()
     grid = {"hidden_size": [2, 4]}
     cv = TimeSeriesSplit(n_splits=3, test_size=H)
-    est = LSTMForecaster(**{**SMALL, "n_jobs": None})  # resolve in each process
+    est = LSTMForecaster(**old(**{**SMALL, "n_jobs": None}))  # resolve in each process
     gs = GridSearchCV(est, grid, cv=cv, n_jobs=2, refit=False, error_score="raise",
                       scoring={"r2": _r2, "threads": _threads_used}).fit(y)
     # joblib gives each of its 2 workers max(cpu_count() // 2, 1) threads
@@ -93,7 +99,7 @@ def test_parallel_search_limits_numba_threads_in_workers():
     expected = int(os.environ.get("NUMBA_NUM_THREADS", max(joblib.cpu_count() // 2, 1)))
     np.testing.assert_array_equal(gs.cv_results_["mean_test_threads"], expected)
     # Same scores as a sequential loop in this process (any thread count).
-    hand = hand_search(LSTMForecaster(**SMALL), grid, y, cv)
+    hand = hand_search(LSTMForecaster(**old(**SMALL)), grid, y, cv)
     by_params = {p["hidden_size"]: s for p, s in hand}
     for params, score in zip(gs.cv_results_["params"], gs.cv_results_["mean_test_r2"]):
         assert score == pytest.approx(by_params[params["hidden_size"]], rel=1e-12, abs=1e-12)
@@ -102,7 +108,7 @@ def test_parallel_search_limits_numba_threads_in_workers():
 def test_randomized_search():
     y = series()
     dist = {"hidden_size": randint(2, 6), "learning_rate_init": loguniform(1e-3, 1e-1)}
-    rs = RandomizedSearchCV(GRUForecaster(**SMALL), dist, n_iter=3,
+    rs = RandomizedSearchCV(GRUForecaster(**old(**SMALL)), dist, n_iter=3,
                             cv=TimeSeriesSplit(n_splits=3, test_size=H), random_state=0,
                             error_score="raise").fit(y)
     assert 2 <= rs.best_params_["hidden_size"] < 6
@@ -116,7 +122,7 @@ def test_nested_gridsearch_over_pipeline():
     y = series()
     pipe = ForecastingPipeline([
         ("scale", StandardScaler()),
-        ("model", LSTMForecaster(scaler=None, **SMALL)),
+        ("model", LSTMForecaster(**old(scaler=None, **SMALL))),
     ])
     grid = {"model__hidden_size": [2, 4]}
     cv = TimeSeriesSplit(n_splits=3, test_size=H)

@@ -1,5 +1,7 @@
 """Per-window scaling, seasonal residual, patching and the cosine schedule."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +9,10 @@ import pytest
 import rnnforecast.estimators._base as base_module
 from rnnforecast import GRUForecaster, LSTMForecaster
 from rnnforecast.forecasting._window_transform import WindowTransform
+from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+
+# The fits below pin the single-network behaviour of the 0.x defaults.
+old = partial(dict, PRE_AUTO_DEFAULTS)
 
 SMALL = dict(hidden_size=8, max_iter=3, n_jobs=1, random_state=0)
 
@@ -53,11 +59,11 @@ def test_seasonal_residual_targets_are_deviations_from_seasonal_naive():
 
 def test_forecaster_network_reads_patches():
     y = 5 + np.sin(np.arange(300) * 2 * np.pi / 24)
-    f = LSTMForecaster(window_length=48, patch_length=24, strategy="direct", horizon=24,
-                       seasonal_period=24, scaler="window_log", **SMALL).fit(y)
+    f = LSTMForecaster(**old(window_length=48, patch_length=24, strategy="direct", horizon=24,
+                       seasonal_period=24, scaler="window_log", **SMALL)).fit(y)
     assert f.network_.input_size == 24 + 1          # 24 values per step + the level
     assert f.predict(24).shape == (24,)
-    g = GRUForecaster(window_length=48, patch_length=12, **SMALL).fit(y)
+    g = GRUForecaster(**old(window_length=48, patch_length=12, **SMALL)).fit(y)
     assert g.network_.input_size == 12
 
 
@@ -72,9 +78,9 @@ def test_window_log_learns_a_seasonal_collection_of_trending_series():
         y = level * (2 + np.sin(2 * np.pi * t / 24)) * np.exp(0.02 * rng.standard_normal(n))
         series.append(y[:-24])
         tests.append(y[-24:])
-    f = LSTMForecaster(window_length=72, patch_length=24, strategy="direct", horizon=24,
+    f = LSTMForecaster(**old(window_length=72, patch_length=24, strategy="direct", horizon=24,
                        seasonal_period=24, scaler="window_log", hidden_size=16, max_iter=30,
-                       loss="mae", learning_rate="cosine", n_jobs=1, random_state=0).fit(series)
+                       loss="mae", learning_rate="cosine", n_jobs=1, random_state=0)).fit(series)
     pred = f.predict(24)
     rel = np.mean([np.mean(np.abs(p - t) / t) for p, t in zip(pred, tests)])
     naive = np.mean([np.mean(np.abs(s[-24:] - t) / t) for s, t in zip(series, tests)])
@@ -85,18 +91,18 @@ def test_window_log_learns_a_seasonal_collection_of_trending_series():
 def test_window_options_need_direct_positive_and_compatible_lengths():
     y = np.abs(np.sin(np.arange(200))) + 1
     with pytest.raises(ValueError, match="needs strategy='direct'"):
-        LSTMForecaster(scaler="window_log", **SMALL).fit(y)
+        LSTMForecaster(**old(scaler="window_log", **SMALL)).fit(y)
     with pytest.raises(ValueError, match="needs strategy='direct'"):
-        LSTMForecaster(seasonal_period=12, **SMALL).fit(y)
+        LSTMForecaster(**old(seasonal_period=12, **SMALL)).fit(y)
     with pytest.raises(ValueError, match="multiple of patch_length"):
-        LSTMForecaster(window_length=24, patch_length=5, **SMALL).fit(y)
+        LSTMForecaster(**old(window_length=24, patch_length=5, **SMALL)).fit(y)
     with pytest.raises(ValueError, match="seasonal_period=48 exceeds window_length=24"):
-        LSTMForecaster(strategy="direct", horizon=3, seasonal_period=48, **SMALL).fit(y)
+        LSTMForecaster(**old(strategy="direct", horizon=3, seasonal_period=48, **SMALL)).fit(y)
     with pytest.raises(ValueError, match="needs positive values; series 1 has values <= 0"):
-        LSTMForecaster(strategy="direct", horizon=3, scaler="window", **SMALL).fit(
+        LSTMForecaster(**old(strategy="direct", horizon=3, scaler="window", **SMALL)).fit(
             [y, y - 1.5])
     with pytest.raises(ValueError, match="needs positive values"):
-        LSTMForecaster(strategy="direct", horizon=3, scaler="window_log", **SMALL).fit(
+        LSTMForecaster(**old(strategy="direct", horizon=3, scaler="window_log", **SMALL)).fit(
             pd.Series(-y))
 
 
@@ -110,13 +116,13 @@ def test_cosine_schedule_decays_from_lr_to_five_percent(monkeypatch):
 
     monkeypatch.setattr(base_module, "train_step", spy)
     y = np.sin(np.arange(200) / 3.0)
-    LSTMForecaster(window_length=8, learning_rate="cosine", learning_rate_init=0.01,
-                   batch_size=64, max_iter=4, hidden_size=4, n_jobs=1, random_state=0).fit(y)
+    LSTMForecaster(**old(window_length=8, learning_rate="cosine", learning_rate_init=0.01,
+                   batch_size=64, max_iter=4, hidden_size=4, n_jobs=1, random_state=0)).fit(y)
     assert len(seen) == 4 * 3
     assert seen[0] == pytest.approx(0.01)
     assert seen[-1] == pytest.approx(0.0005)
     assert np.all(np.diff(seen) < 0)
     seen.clear()
-    LSTMForecaster(window_length=8, learning_rate_init=0.01, batch_size=64, max_iter=2,
-                   hidden_size=4, n_jobs=1, random_state=0).fit(y)
+    LSTMForecaster(**old(window_length=8, learning_rate_init=0.01, batch_size=64, max_iter=2,
+                   hidden_size=4, n_jobs=1, random_state=0)).fit(y)
     assert set(seen) == {0.01}

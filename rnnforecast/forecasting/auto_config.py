@@ -1,0 +1,525 @@
+"""Automatic configuration of the neural forecasters (rules, no network code).
+
+Deviations from the interface note (fields and names are as agreed):
+for data that are not all positive the scaler is ``"standard"``
+(whole-series standardisation), not ``"window"``: the per-window scalers
+divide each window by its level, which needs positive values (see
+``_window_transform``).  :func:`auto_settings` takes an extra keyword
+``freq`` (default None), used only for the horizon of non-seasonal data.
+
+Every function here is pure (numpy/pandas only) and documents why it
+chooses what it chooses; :class:`AutoSettings.reasons` repeats the reasons
+for the fitted model.  The rules follow the M4 competition and the
+forecasting literature rather than constants fitted to the bundled data:
+
+* **Seasonal period** -- the calendar period of the index frequency
+  (hourly 24, daily 7, weekly 52, monthly 12, quarterly 4, yearly 1; as in
+  Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed.,
+  sec. 2.1 and 12.1), kept only when the data show it: the M4 seasonality
+  test (Makridakis et al. 2020, the Naive2 benchmark: ``|r_m| > 1.645 *
+  sqrt((1 + 2 sum_{k<m} r_k^2) / n)``, needing ``n >= 3m``) is applied to the
+  *first differences* (of the logs for positive data), so that a trend,
+  whose autocorrelations are high at every lag, is not mistaken for a
+  season; the lag-``m`` autocorrelation must be positive and above the one
+  half a season earlier, a peak after a trough (Wang, Smith & Hyndman 2006,
+  *Characteristic-based clustering for time series data*).  Without a
+  frequency, the candidates 4, 5, 7, 12, 24, 52 are tested at a
+  Bonferroni-corrected level (90 % over the six tests) and the significant
+  one with the largest autocorrelation wins.  So weekly data get 52 only
+  with three years of history and a visible yearly cycle (M4 scores weekly
+  data with m = 1).  A collection takes the period most of its series
+  show; :func:`auto_settings` drops it when the typical series (the 10 %
+  length quantile) holds fewer than three seasons.
+* **Horizon** trained by the direct multi-output head: the M4 horizons per
+  period (quarterly 8, daily 14, monthly 18, hourly 48, weekly 13; yearly 6),
+  with ``max(6, min(13, n / 10))`` for non-seasonal data without a known
+  frequency; ``predict(h)`` beyond it rolls the block forward.
+* **Input length**: N-BEATS (Oreshkin et al. 2020) uses look-backs of 2h to
+  7h; the base length here is two horizons rounded up to whole seasons
+  (hourly: one week, the weekly cycle of hourly data, as the M4 Hourly
+  recipe of this package), shortened when the series is short so that at
+  least ``MIN_WINDOWS`` training windows remain.  Ensemble members use
+  input lengths spread between the base and about twice the base where the
+  data allow (N-BEATS ensembles over look-backs and seeds).
+* **Scaling**: per-window level normalisation with logs for positive data
+  (ES-RNN, Smyl 2020: each window divided by its level, log taken),
+  whole-series standardisation otherwise.
+* **Seasonal residual** when a season exists: the network learns the
+  deviation from seasonal naive (ES-RNN's de-seasonalisation; an untrained
+  network forecasts like seasonal naive).
+* **Loss** MAE (scale-free after window scaling, close to the sMAPE/MASE
+  objectives of M4; ES-RNN trains on a pinball loss at the median), Adam
+  with a cosine learning-rate decay.
+* **Capacity and training length** from the number of training windows:
+  small networks and about 150 updates for one short series (on the
+  validation split, 150 beat 300 and 600 on four of the six bundled series:
+  short training keeps the ensemble close to the seasonal-naive base; so that a
+  default fit of one 150-point monthly series stays within about 2 s,
+  ensemble included), larger networks and a capped number of windows per
+  epoch for panels (the M4 Hourly recipe: hidden 128, batches of 256, Adam
+  2e-3, 30 epochs of 51,200 windows); a member's training never exceeds
+  that recipe's compute (:data:`TRAINING_BUDGET` window-steps).
+* **Fallback** when even the shortest input and horizon leave fewer than
+  ``MIN_WINDOWS`` training windows: the reason is returned and the caller
+  fits a statistical forecaster instead (and says so).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from rnnforecast.metrics import _acf
+
+__all__ = [
+    "AutoSettings",
+    "MIN_WINDOWS",
+    "auto_settings",
+    "infer_panel_seasonal_period",
+    "infer_seasonal_period",
+    "period_from_freq",
+    "seasonal_strength_test",
+]
+
+#: Periods tried when the index carries no frequency.
+CANDIDATE_PERIODS: tuple[int, ...] = (4, 5, 7, 12, 24, 52)
+#: Critical value when all candidates are tested: 90 % one-sided, Bonferroni over the candidates.
+CANDIDATE_Z = NormalDist().inv_cdf(1.0 - 0.10 / len(CANDIDATE_PERIODS))
+#: M4 horizons per seasonal period (quarterly, business daily, daily, monthly, hourly, weekly).
+M4_HORIZONS: dict[int, int] = {4: 8, 5: 10, 7: 14, 12: 18, 24: 48, 52: 13}
+#: Fewest training windows a single series must give the network.
+MIN_WINDOWS = 12
+#: Windows visited per epoch at most (a fresh random subset each epoch).
+MAX_WINDOWS_PER_EPOCH = 51200
+#: Base input length in horizons (N-BEATS: 2 to 7).
+INPUT_HORIZONS = 2
+#: Gradient updates per member for < 2,000, < 20,000 and more training windows.
+TARGET_UPDATES = (150, 1500, 6000)
+#: Most window-steps (windows visited x network steps per window) of one member's training.
+TRAINING_BUDGET = 30 * MAX_WINDOWS_PER_EPOCH * 7
+
+_SECONDS = {"s": 1, "min": 60, "h": 3600, "D": 86400}
+
+
+def _check_values(values, name: str = "values") -> np.ndarray:
+    x = np.asarray(values, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one series); got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or infinite values; clean the series first")
+    return x
+
+
+def period_from_freq(freq: str | None) -> int | None:
+    """Calendar seasonal period of a pandas frequency string (None: unknown).
+
+    Parameters
+    ----------
+    freq : str, pandas.DateOffset or None
+        pandas frequency alias (``"h"``, ``"D"``, ``"W-SUN"``, ``"MS"``,
+        ``"QS-JAN"``, ``"YS"``, ``"15min"``, ``"B"``...) or offset.
+
+    Returns
+    -------
+    int or None
+        Steps per cycle: the day for sub-daily data (the hour for data
+        finer than 5 minutes), the week for daily data (5 business days),
+        the year for weekly/monthly/quarterly data, 1 for yearly data.
+        None when ``freq`` is None or not recognised.
+
+    Examples
+    --------
+    >>> from rnnforecast.forecasting.auto_config import period_from_freq
+    >>> [period_from_freq(f) for f in ("h", "D", "W-SUN", "MS", "QS-JAN", "YS", "30min", "B")]
+    [24, 7, 52, 12, 4, 1, 48, 5]
+    """
+    if freq is None:
+        return None
+    if isinstance(freq, pd.offsets.BaseOffset):
+        off = freq
+    elif isinstance(freq, str):
+        off = _offset(freq)
+    else:
+        raise TypeError(f"freq must be a pandas frequency string, DateOffset or None; got "
+                        f"{type(freq).__name__}")
+    if off is None:
+        return None
+    n = max(int(off.n), 1)
+    name = off.rule_code.split("-")[0].upper()
+    per_year = {"Y": 1, "YS": 1, "YE": 1, "A": 1, "AS": 1, "BY": 1, "BYS": 1, "BYE": 1, "BA": 1,
+                "Q": 4, "QS": 4, "QE": 4, "BQ": 4, "BQS": 4, "BQE": 4,
+                "M": 12, "MS": 12, "ME": 12, "BM": 12, "BMS": 12, "BME": 12,
+                "SM": 24, "SMS": 24, "SME": 24, "W": 52}
+    if name in per_year:
+        base = per_year[name]
+        return base // n if base % n == 0 and base // n > 1 else 1
+    if name in ("B", "C"):
+        return 5 // n if 5 % n == 0 and n < 5 else 1
+    try:
+        seconds = pd.Timedelta(off).total_seconds()
+    except (ValueError, TypeError):
+        return None
+    if seconds <= 0:
+        return None
+    if seconds >= 86400:  # daily or multi-day
+        days = seconds / 86400
+        if days == 7:
+            return 52
+        return 7 // int(days) if days == int(days) and 7 % int(days) == 0 and days < 7 else 1
+    # Sub-daily: the day, else (more than 288 steps a day) the hour, else the minute.
+    for cycle in (86400, 3600, 60):
+        steps = cycle / seconds
+        if steps == int(steps) and 1 < steps <= 288:
+            return int(steps)
+    return None
+
+
+_LEGACY = {"H": "h", "T": "min", "S": "s", "L": "ms", "A": "YE", "Y": "YE", "M": "ME", "Q": "QE",
+           "SM": "SME", "BM": "BME", "BA": "BYE", "BQ": "BQE", "AS": "YS"}
+
+
+def _offset(freq: str):
+    """pandas DateOffset of ``freq`` (legacy upper-case aliases accepted), None if unknown."""
+    try:
+        return pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        pass
+    match = re.fullmatch(r"(\d*)([A-Za-z]+)(-\w+)?", freq.strip())
+    if match is None or match.group(2).upper() not in _LEGACY:
+        return None
+    try:
+        return pd.tseries.frequencies.to_offset(
+            match.group(1) + _LEGACY[match.group(2).upper()] + (match.group(3) or ""))
+    except ValueError:
+        return None
+
+
+def seasonal_strength_test(values, m: int, z: float = 1.645) -> float:
+    """Lag-``m`` autocorrelation of the differenced series if it marks a season, else 0.
+
+    Parameters
+    ----------
+    values : array-like of shape (n,)
+        One series (finite values).
+    m : int
+        Candidate period (>= 2).
+    z : float, default=1.645
+        Critical value of the one-sided test (1.645: M4's 90 % level).
+
+    Returns
+    -------
+    float
+        ``r_m`` of the first differences (of the logs when every value is
+        positive: growth rates, whose seasonality is multiplicative as in
+        ES-RNN) when ``n >= 3m``,
+        ``r_m > z * sqrt((1 + 2 * sum_{k<m} r_k^2) / n)`` (M4's 90 %
+        test, one-sided: a season correlates positively) and ``r_m`` is
+        above the autocorrelation half a season earlier (``r_m >
+        r_{floor(m/2)}``: a peak after a trough, as in the period detection
+        of Wang, Smith & Hyndman 2006), so that the decaying
+        autocorrelations of an autoregressive series are not taken for a
+        season; 0.0 otherwise (not seasonal at ``m``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.forecasting.auto_config import seasonal_strength_test
+    >>> t = np.arange(120)
+    >>> seasonal_strength_test(t + 5 * np.sin(2 * np.pi * t / 12), 12) > 0.5
+    True
+    >>> seasonal_strength_test(np.cumsum(np.random.default_rng(0).normal(size=120)), 12)
+    0.0
+    """
+    x = _check_values(values)
+    m = int(m)
+    if m < 2 or x.shape[0] < 3 * m:
+        return 0.0
+    d = np.diff(np.log(x) if (x > 0).all() else x)
+    r = _acf(d, m)
+    limit = z * np.sqrt((1.0 + 2.0 * np.sum(r[: m - 1] ** 2)) / d.shape[0])
+    above_trough = r[m - 1] > r[m // 2 - 1]
+    return float(r[m - 1]) if r[m - 1] > limit and above_trough else 0.0
+
+
+def infer_seasonal_period(values, freq: str | None) -> int:
+    """Seasonal period of one series (1 = no season).
+
+    Parameters
+    ----------
+    values : array-like of shape (n,)
+        The series (finite values).
+    freq : str or None
+        pandas frequency string of its index, or None (RangeIndex / numpy).
+
+    Returns
+    -------
+    int
+        The calendar period of ``freq`` (:func:`period_from_freq`) when
+        :func:`seasonal_strength_test` finds it in the data; without a known
+        frequency, the significant candidate of :data:`CANDIDATE_PERIODS`
+        (at the Bonferroni-corrected level :data:`CANDIDATE_Z`) with the
+        largest autocorrelation; 1 when nothing is significant or
+        the series is shorter than three seasons.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.forecasting.auto_config import infer_seasonal_period
+    >>> t = np.arange(144)
+    >>> y = 100 + t + 10 * np.sin(2 * np.pi * t / 12)
+    >>> infer_seasonal_period(y, "MS"), infer_seasonal_period(y, None), infer_seasonal_period(y, "YS")
+    (12, 12, 1)
+    >>> infer_seasonal_period(y[:30], "MS")  # shorter than three seasons
+    1
+    """
+    x = _check_values(values)
+    known = period_from_freq(freq)
+    if known is not None:
+        return known if known > 1 and seasonal_strength_test(x, known) > 0 else 1
+    scores = {m: seasonal_strength_test(x, m, CANDIDATE_Z) for m in CANDIDATE_PERIODS}
+    best = max(scores, key=lambda m: (scores[m], -m))
+    return best if scores[best] > 0 else 1
+
+
+def infer_panel_seasonal_period(series, freq: str | None) -> int:
+    """One seasonal period for a collection of series (1 = no season).
+
+    A candidate period (the calendar period of ``freq``, or each of
+    :data:`CANDIDATE_PERIODS` without one) is kept when at least half of
+    the series long enough to be tested (``n >= 3m``) are significantly
+    seasonal at it (:func:`seasonal_strength_test`); without a frequency the
+    kept candidate with the largest mean autocorrelation (0 for the series
+    not seasonal at it) wins.
+
+    Parameters
+    ----------
+    series : list of array-like of shape (n_i,)
+    freq : str or None
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.forecasting.auto_config import infer_panel_seasonal_period
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(24 * 10)
+    >>> panel = [50 + 10 * np.sin(2 * np.pi * t / 24 + k) + rng.normal(size=t.size) for k in range(5)]
+    >>> infer_panel_seasonal_period(panel, None), infer_panel_seasonal_period(panel, "h")
+    (24, 24)
+    >>> infer_panel_seasonal_period([rng.normal(size=300) for _ in range(5)], None)
+    1
+    """
+    arrays = [_check_values(s, f"series[{i}]") for i, s in enumerate(series)]
+    if not arrays:
+        raise ValueError("series must hold at least one series; got an empty collection")
+    known = period_from_freq(freq)
+    if known is not None:
+        candidates, z = ((known,) if known > 1 else ()), 1.645
+    else:
+        candidates, z = CANDIDATE_PERIODS, CANDIDATE_Z
+    best, best_score = 1, 0.0
+    for m in candidates:
+        tested = [x for x in arrays if x.shape[0] >= 3 * m]
+        if not tested:
+            continue
+        r = np.array([seasonal_strength_test(x, m, z) for x in tested])
+        if np.mean(r > 0) >= 0.5 and r.mean() > best_score:
+            best, best_score = m, float(r.mean())
+    return best
+
+
+@dataclass(frozen=True)
+class AutoSettings:
+    """Settings chosen by :func:`auto_settings` (see the module docstring for the rules).
+
+    Attributes
+    ----------
+    seasonal_period : int
+        1 = none.
+    window_length : int
+        Input length in time steps (multiple of ``patch_length``).
+    patch_length : int
+    horizon : int
+        Trained direct horizon (``predict(h > horizon)`` rolls the block forward).
+    scaler : str
+        ``"window_log"`` for all-positive data, else ``"standard"``.
+    residual : bool
+        Learn the deviation from seasonal naive (``seasonal_period > 1``).
+    loss : str
+    learning_rate_init : float
+    learning_rate : str
+    hidden_size : int
+    batch_size : int
+    max_iter : int
+        Epochs.
+    windows_per_epoch : int or None
+    n_estimators : int
+        Ensemble size.
+    member_window_lengths : tuple of int
+        One input length per member (cycled), multiples of ``patch_length``.
+    fallback : str or None
+        None, or why the network cannot learn these series (too short).
+    reasons : tuple of str
+        One line per choice.
+    """
+
+    seasonal_period: int
+    window_length: int
+    patch_length: int
+    horizon: int
+    scaler: str
+    residual: bool
+    loss: str
+    learning_rate_init: float
+    learning_rate: str
+    hidden_size: int
+    batch_size: int
+    max_iter: int
+    windows_per_epoch: int | None
+    n_estimators: int
+    member_window_lengths: tuple
+    fallback: str | None
+    reasons: tuple
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-int(value) // multiple) * multiple
+
+
+def _horizon(m: int, n_ref: int, freq_period: int | None) -> tuple[int, str]:
+    if m in M4_HORIZONS:
+        return M4_HORIZONS[m], f"horizon {M4_HORIZONS[m]}: the M4 horizon for seasonal period {m}"
+    if m > 1:
+        h = min(2 * m, 48)
+        return h, f"horizon {h}: two seasons (at most 48)"
+    if freq_period is not None and freq_period in M4_HORIZONS:
+        h = M4_HORIZONS[freq_period]
+        return h, f"horizon {h}: the M4 horizon of the data's frequency (no significant season)"
+    h = int(max(6, min(13, n_ref // 10)))
+    return h, (f"horizon {h}: a tenth of the typical length {n_ref}, between the M4 yearly (6) "
+               "and weekly (13) horizons")
+
+
+def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series: int,
+                  freq: str | None = None) -> AutoSettings:
+    """Settings for the neural forecasters from the period, the lengths and the sign of the data.
+
+    Parameters
+    ----------
+    lengths : list of int
+        Length of every training series (one entry per series).
+    seasonal_period : int
+        From :func:`infer_seasonal_period` / :func:`infer_panel_seasonal_period`
+        (1 = none).
+    all_positive : bool
+        Whether every value of every series is > 0 (log window scaling).
+    n_series : int
+        Number of series (``len(lengths)``).
+    freq : str or None, default=None
+        Frequency of the index when known: only used to pick the M4 horizon
+        when the data show no season (e.g. yearly 6, weekly 13).
+
+    Returns
+    -------
+    AutoSettings
+
+    Examples
+    --------
+    >>> from rnnforecast.forecasting.auto_config import auto_settings
+    >>> s = auto_settings(lengths=[150], seasonal_period=12, all_positive=True, n_series=1)
+    >>> s.seasonal_period, s.horizon, s.window_length, s.scaler, s.residual, s.fallback
+    (12, 18, 36, 'window_log', True, None)
+    >>> auto_settings(lengths=[10], seasonal_period=1, all_positive=True, n_series=1).fallback
+    'the series has 10 observations; the network needs at least 18 (input 6 + horizon 1 + 12 training windows)'
+    """
+    lens = np.asarray(lengths, dtype=np.int64).reshape(-1)
+    if lens.size == 0 or lens.size != int(n_series):
+        raise ValueError(f"lengths must hold one length per series (n_series={n_series}); "
+                         f"got {lens.size} length(s)")
+    if (lens < 1).any():
+        raise ValueError(f"lengths must be positive; got minimum {int(lens.min())}")
+    m = int(seasonal_period)
+    if m < 1:
+        raise ValueError(f"seasonal_period must be a positive int (1 = none); got {seasonal_period!r}")
+    reasons = []
+    # Reference length: the series that most of the panel is at least as long as.
+    n_ref = int(np.quantile(lens, 0.1, method="lower")) if lens.size > 1 else int(lens[0])
+    h, why = _horizon(m, int(np.median(lens)), period_from_freq(freq))
+    reasons.append(why)
+
+    # Season dropped when fewer than three seasons (the M4 test's minimum) fit in the data.
+    if m > 1 and n_ref < 3 * m:
+        reasons.append(f"seasonal period {m} dropped: the typical series ({n_ref} points) holds fewer "
+                       "than three seasons")
+        m = 1
+    p = m if m >= 24 else 1
+    base = 7 * m if m == 24 else (_round_up(INPUT_HORIZONS * h, m) if m > 1 else INPUT_HORIZONS * h)
+    base = _round_up(base, p)
+    w_min = max(m, p, 6) if m > 1 else 6
+
+    # Shorten the input (then the horizon) until the typical series gives MIN_WINDOWS windows.
+    w = base
+    while w > w_min and n_ref - w - h + 1 < MIN_WINDOWS:
+        w = max(w_min, _round_up(w // 2, max(m, p)) if m > 1 else w // 2)
+    w = max(w, w_min)
+    while h > 1 and n_ref - w - h + 1 < MIN_WINDOWS:
+        h = max(1, h // 2)
+    fallback = None
+    if n_ref - w - h + 1 < MIN_WINDOWS:
+        need = w + h + MIN_WINDOWS - 1
+        who = "the series has" if lens.size == 1 else "the typical series (10 % quantile) has"
+        fallback = (f"{who} {n_ref} observations; the network needs at least {need} "
+                    f"(input {w} + horizon {h} + {MIN_WINDOWS} training windows)")
+        reasons.append("fallback: " + fallback)
+    if w != base:
+        reasons.append(f"input length {w} (shortened from {base} so that the series give at least "
+                       f"{MIN_WINDOWS} training windows)")
+    else:
+        reasons.append(f"input length {w}: " + ("one week of hourly values" if m == 24
+                                                 else "two horizons, whole seasons"))
+    if p > 1:
+        reasons.append(f"patch length {p}: one season per network step")
+    scaler = "window_log" if all_positive else "standard"
+    reasons.append("scaler 'window_log': positive data, each window divided by its level (ES-RNN)"
+                   if all_positive else "scaler 'standard': the data are not all positive")
+    residual = m > 1
+    if residual:
+        reasons.append(f"seasonal residual: the network corrects seasonal naive (period {m})")
+
+    # Member input lengths: from the base to about twice the base (N-BEATS), within the data.
+    step = max(m, p)
+    longest = max(w, min(2 * w, n_ref - h + 1 - MIN_WINDOWS))
+    longest = max(w, (longest // step) * step)
+    windows = np.maximum(lens - w - h + 1, 0)
+    total = int(windows.sum())
+    small = lens.size == 1 or total < 5000
+    n_est = 5 if small else 3
+    cand = np.unique(np.linspace(w, longest, n_est).astype(int) // step * step)
+    members = tuple(int(c) for c in cand if c >= w) or (w,)
+    reasons.append(f"ensemble of {n_est} (median) over seeds and input lengths {members}")
+
+    hidden = 16 if total < 2000 else 32 if total < 20000 else 64 if total < 200000 else 128
+    batch = 32 if total < 20000 else 256
+    wpe = None if total <= MAX_WINDOWS_PER_EPOCH else MAX_WINDOWS_PER_EPOCH
+    per_epoch = max(1, -(-min(total, wpe or total) // batch))
+    target_updates = TARGET_UPDATES[0 if total < 2000 else 1 if total < 20000 else 2]
+    epochs = round(target_updates / per_epoch)
+    # Compute cap: at most TRAINING_BUDGET window-steps (windows visited x network steps per
+    # window), the M4 Hourly recipe's 30 epochs x 51,200 windows x 7 steps.
+    visited = min(total, wpe or total) * (w // p)
+    epochs = int(np.clip(min(epochs, TRAINING_BUDGET // max(visited, 1)), 10, 200))
+    lr = 5e-3 if total < 20000 else 2e-3
+    reasons.append(f"{total} training windows: hidden size {hidden}, batch {batch}, {epochs} epochs"
+                   + (f" of {wpe} windows" if wpe else "") + f", Adam {lr:g} with cosine decay, MAE loss")
+    return AutoSettings(
+        seasonal_period=m, window_length=int(w), patch_length=int(p), horizon=int(h), scaler=scaler,
+        residual=residual, loss="mae", learning_rate_init=lr, learning_rate="cosine",
+        hidden_size=hidden, batch_size=batch, max_iter=epochs, windows_per_epoch=wpe,
+        n_estimators=n_est, member_window_lengths=members, fallback=fallback, reasons=tuple(reasons))

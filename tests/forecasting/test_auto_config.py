@@ -1,0 +1,198 @@
+"""Rules of the automatic configuration (rnnforecast.forecasting.auto_config)."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnforecast.forecasting.auto_config import (
+    AutoSettings,
+    MIN_WINDOWS,
+    auto_settings,
+    infer_panel_seasonal_period,
+    infer_seasonal_period,
+    period_from_freq,
+    seasonal_strength_test,
+)
+
+
+def seasonal(n, m, trend=1.0, amp=10.0, noise=1.0, seed=0):
+    t = np.arange(n)
+    rng = np.random.default_rng(seed)
+    return 100 + trend * t + amp * np.sin(2 * np.pi * t / m) + noise * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("freq, m", [("h", 24), ("H", 24), ("D", 7), ("B", 5), ("W-SUN", 52),
+                                     ("MS", 12), ("ME", 12), ("M", 12), ("QS-JAN", 4), ("Q", 4),
+                                     ("YS", 1), ("YE-DEC", 1), ("30min", 48), ("15min", 96),
+                                     ("min", 60), ("2h", 12), ("2MS", 6)])
+def test_period_from_freq(freq, m):
+    assert period_from_freq(freq) == m
+
+
+def test_period_from_freq_unknown_and_bad_type():
+    assert period_from_freq(None) is None
+    assert period_from_freq("not-a-frequency") is None
+    assert period_from_freq(pd.offsets.MonthBegin()) == 12
+    with pytest.raises(TypeError, match="freq"):
+        period_from_freq(12)
+
+
+@pytest.mark.parametrize("freq, m", [("MS", 12), ("QS", 4), ("h", 24), ("D", 7)])
+def test_period_from_frequency_kept_when_data_seasonal(freq, m):
+    y = seasonal(12 * m, m)
+    assert infer_seasonal_period(y, freq) == m
+
+
+def test_period_from_data_without_frequency():
+    for m in (4, 7, 12, 24):
+        assert infer_seasonal_period(seasonal(10 * m, m), None) == m
+
+
+def test_no_season_in_random_walk_or_trend():
+    rng = np.random.default_rng(1)
+    walk = np.cumsum(rng.normal(size=300))
+    assert infer_seasonal_period(walk, "MS") == 1
+    assert infer_seasonal_period(walk, None) == 1
+    # A linear trend has high autocorrelations at every lag: not a season.
+    assert infer_seasonal_period(5 + 0.3 * np.arange(200) + rng.normal(size=200), None) == 1
+
+
+def test_yearly_and_short_series_have_no_season():
+    y = seasonal(144, 12)
+    assert infer_seasonal_period(y, "YS") == 1
+    assert infer_seasonal_period(y[:35], "MS") == 1  # fewer than three seasons
+
+
+def test_constant_series_has_no_season():
+    assert infer_seasonal_period(np.full(100, 3.0), None) == 1
+    assert seasonal_strength_test(np.full(100, 3.0), 12) == 0.0
+
+
+def test_non_finite_values_rejected():
+    y = seasonal(100, 12)
+    y[5] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        infer_seasonal_period(y, "MS")
+    with pytest.raises(ValueError, match="1-D"):
+        infer_seasonal_period(np.ones((10, 2)), None)
+
+
+def test_panel_period_majority():
+    seas = [seasonal(240, 24, seed=k) for k in range(3)]
+    rng = np.random.default_rng(0)
+    noise = [rng.normal(size=240) for _ in range(2)]
+    assert infer_panel_seasonal_period(seas + noise, "h") == 24
+    assert infer_panel_seasonal_period(seas + noise, None) == 24
+    assert infer_panel_seasonal_period(noise + noise + seas[:1], None) == 1
+    with pytest.raises(ValueError, match="at least one"):
+        infer_panel_seasonal_period([], None)
+
+
+def test_monthly_single_series_settings():
+    s = auto_settings(lengths=[150], seasonal_period=12, all_positive=True, n_series=1)
+    assert isinstance(s, AutoSettings)
+    assert (s.seasonal_period, s.horizon, s.scaler, s.residual, s.fallback) == (12, 18, "window_log", True, None)
+    assert s.window_length % s.patch_length == 0 and s.window_length % 12 == 0
+    assert 150 - s.window_length - s.horizon + 1 >= MIN_WINDOWS
+    assert s.n_estimators >= 3 and s.hidden_size <= 32
+    assert all(w % s.patch_length == 0 and w >= s.window_length for w in s.member_window_lengths)
+    assert all(150 - w - s.horizon + 1 >= MIN_WINDOWS for w in s.member_window_lengths)
+    assert len(s.reasons) >= 5 and all(isinstance(r, str) for r in s.reasons)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.horizon = 3
+
+
+@pytest.mark.parametrize("m, h", [(4, 8), (7, 14), (12, 18), (24, 48), (52, 13)])
+def test_m4_horizons(m, h):
+    s = auto_settings(lengths=[20 * m], seasonal_period=m, all_positive=True, n_series=1)
+    assert s.horizon == h
+
+
+def test_non_seasonal_horizon_follows_frequency_or_length():
+    assert auto_settings(lengths=[40], seasonal_period=1, all_positive=True, n_series=1,
+                         freq="YS").horizon == 6
+    assert auto_settings(lengths=[400], seasonal_period=1, all_positive=True, n_series=1,
+                         freq="W-SUN").horizon == 13
+    assert auto_settings(lengths=[100], seasonal_period=1, all_positive=True, n_series=1).horizon == 10
+
+
+def test_non_positive_data_use_series_scaling():
+    s = auto_settings(lengths=[200], seasonal_period=1, all_positive=False, n_series=1)
+    assert s.scaler == "standard" and not s.residual
+
+
+def test_hourly_panel_follows_m4_recipe():
+    s = auto_settings(lengths=[700] * 414, seasonal_period=24, all_positive=True, n_series=414)
+    assert (s.window_length, s.patch_length, s.horizon) == (168, 24, 48)
+    assert s.hidden_size >= 64 and s.batch_size >= 128
+    assert s.windows_per_epoch is not None and s.windows_per_epoch <= 414 * 700
+
+
+def test_short_series_shortens_input_then_drops_season():
+    s = auto_settings(lengths=[60], seasonal_period=12, all_positive=True, n_series=1)
+    assert s.fallback is None and s.window_length < 36
+    assert 60 - s.window_length - s.horizon + 1 >= MIN_WINDOWS
+    s = auto_settings(lengths=[30], seasonal_period=12, all_positive=True, n_series=1)
+    assert s.seasonal_period == 1 and not s.residual
+    assert any("dropped" in r for r in s.reasons)
+
+
+def test_too_short_series_gives_fallback_reason():
+    s = auto_settings(lengths=[10], seasonal_period=1, all_positive=True, n_series=1)
+    assert s.fallback is not None and "10 observations" in s.fallback
+    assert any(r.startswith("fallback") for r in s.reasons)
+
+
+def test_bigger_data_get_bigger_networks():
+    small = auto_settings(lengths=[150], seasonal_period=12, all_positive=True, n_series=1)
+    big = auto_settings(lengths=[300] * 1000, seasonal_period=12, all_positive=True, n_series=1000)
+    assert big.hidden_size > small.hidden_size
+    assert big.batch_size >= small.batch_size
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(lengths=[], seasonal_period=1, all_positive=True, n_series=0), "lengths"),
+    (dict(lengths=[10, 20], seasonal_period=1, all_positive=True, n_series=3), "n_series"),
+    (dict(lengths=[0], seasonal_period=1, all_positive=True, n_series=1), "positive"),
+    (dict(lengths=[100], seasonal_period=0, all_positive=True, n_series=1), "seasonal_period"),
+])
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        auto_settings(**kwargs)
+
+
+def test_false_season_rate_is_low():
+    # Noise, random walks and AR(1) series have no season: the corrected test
+    # (differences, positive local ACF peak, Bonferroni over the candidates)
+    # finds one in at most ~10 % of them (90 % one-sided level).
+    rng = np.random.default_rng(5)
+    found = []
+    for _ in range(100):
+        e = rng.normal(size=300)
+        ar = np.zeros(300)
+        for t in range(1, 300):
+            ar[t] = 0.7 * ar[t - 1] + e[t]
+        for y in (rng.normal(size=200), 100 + np.cumsum(rng.normal(size=200)), ar):
+            found.append(infer_seasonal_period(y, None) > 1)
+    assert np.mean(found) <= 0.10
+
+
+def test_seasonal_detection_rate_is_high():
+    # A sine of amplitude 4 (with freq) or 6 (without) in unit noise on a trend.
+    seeds = np.random.default_rng(6).integers(0, 10**6, 50)
+    with_freq = [infer_seasonal_period(seasonal(120, 12, amp=4.0, seed=int(s)), "MS") == 12 for s in seeds]
+    without = [infer_seasonal_period(seasonal(120, 12, amp=6.0, seed=int(s)), None) == 12 for s in seeds]
+    assert np.mean(with_freq) >= 0.9
+    assert np.mean(without) >= 0.9
+
+
+def test_training_compute_is_capped_for_long_inputs():
+    hourly = auto_settings(lengths=[900] * 400, seasonal_period=24, all_positive=True, n_series=400)
+    weekly = auto_settings(lengths=[900] * 400, seasonal_period=1, all_positive=True, n_series=400,
+                           freq="W-SUN")
+    # hourly: 7 network steps of 24 values; weekly: 26 steps of one value each
+    assert hourly.window_length // hourly.patch_length == 7
+    assert weekly.window_length // weekly.patch_length == 26
+    assert weekly.max_iter < hourly.max_iter == 30
