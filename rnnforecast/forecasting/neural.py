@@ -247,7 +247,7 @@ class _RecurrentForecaster(NeuralIntervalMixin, RecurrentModelMixin, BaseForecas
         n_jobs: int | None = None,
         warm_start: bool = False,
         random_state: Any = None,
-        verbose: int = 0,
+        verbose: int | None = None,
     ):
         self.window_length = window_length
         self.patch_length = patch_length
@@ -1310,7 +1310,7 @@ class RNNForecaster(_RecurrentForecaster):
         n_jobs: int | None = None,
         warm_start: bool = False,
         random_state: Any = None,
-        verbose: int = 0,
+        verbose: int | None = None,
     ):
         super().__init__(
             window_length=window_length, patch_length=patch_length, strategy=strategy,
