@@ -311,14 +311,18 @@ def main(argv=None) -> int:
         results.update(saved["results"])
         earlier += [f"(from {path}) {line}" for line in saved["header"]]
     all_models = list(dict.fromkeys(m for rows in results.values() for m in rows))
-    t_mase, t_smape, t_fit, gm = summary_tables(results, all_models)
+    t_mase, t_smape, t_fit, _ = summary_tables(results, all_models)
     total = time.perf_counter() - t_start
+    split = ("scores on the test part" if args.split == "test"
+             else "validation: the test part is not used")
+    defaults = ("the forecasters configure themselves" if self_configuring("lstm")
+                else "auto_config rules applied by hand (benchmarks/auto_ensemble.py)")
     header = [f"command: `{C.command_line()}`",
-              f"split: **{args.split}** ({'scores on the test part' if args.split == 'test' else 'validation: the test part is not used'})",
+              f"split: **{args.split}** ({split})",
               f"date: {C.now()}; total wall time {total:.0f} s",
               f"machine: {C.cpu_model()}, {C.cores()} cores shared with other jobs, load before start "
               f"{LOAD_BEFORE}, after {C.load()}",
-              f"defaults: {'the forecasters configure themselves' if self_configuring('lstm') else 'auto_config rules applied by hand (benchmarks/auto_ensemble.py)'}",
+              f"defaults: {defaults}",
               f"overrides: {overrides}", *notes]
     if args.save_json:
         with open(args.save_json, "w") as f:
