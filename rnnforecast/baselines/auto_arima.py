@@ -67,6 +67,7 @@ from rnnforecast.baselines.arima import (
     _sarimax_fit,
     _sarimax_forecast,
     _SarimaxResultsMixin,
+    _series_scale,
 )
 from rnnforecast.baselines.naive import _IntervalForecasterMixin
 from rnnforecast.forecasting.base import BaseForecaster
@@ -237,6 +238,10 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
     refit_failures_ : list of str
         Messages of better-ranked candidates whose full refit failed (usually
         empty).
+    scale_ : float
+        Every candidate and the final model are fitted to ``y / scale_``
+        (see :mod:`rnnforecast.baselines.arima`); criteria, parameters,
+        forecasts and intervals are reported in the units of ``y``.
     results_ : statsmodels SARIMAXResults
         Final refit of the selected model on the full series.
     converged_ : bool
@@ -362,7 +367,9 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         seasonal = sp > 1
         if not seasonal and self.D not in (None, 0):
             raise ValueError(f"D={self.D} needs a seasonal period sp >= 2; got sp={sp}")
-        d, D, strength = self._choose_differences(y, X)
+        # tests and fits on y / scale: scale-free results for tiny or huge series
+        d, D, strength = self._choose_differences(y / _series_scale(y[:, 0]), X)
+        scale = _series_scale(y[:, 0], d, D, sp)
         n = y.shape[0]
         n_lost = d + D * sp
         n_exog = 0 if X is None else X.shape[1]
@@ -404,9 +411,9 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
                 res, info = _sarimax_fit(
                     y[:, 0], X, order=order, seasonal_order=so, trend=trend,
                     method=self.method, maxiter=int(self.maxiter), on_failure="ignore",
-                    retry=False, simple_differencing=True, cov_type="none",
+                    retry=False, simple_differencing=True, cov_type="none", scale=scale,
                 )
-                value = float(getattr(res, crit))
+                value = float(info[crit])
                 if not np.isfinite(value):
                     raise ARIMAFitError(f"{_describe(order, so, trend)}: non-finite {crit}")
                 rec.update(ic=value, converged=info["converged"], error=None)
@@ -492,6 +499,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
                 res, info = _sarimax_fit(
                     y[:, 0], X, order=order, seasonal_order=so, trend=trend,
                     method=self.method, maxiter=int(self.maxiter), on_failure=self.on_failure,
+                    scale=scale,
                 )
             except ARIMAFitError as exc:
                 if self.on_failure == "raise" and "did not converge" in str(exc):
@@ -520,7 +528,8 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         ]
         self.search_results_ = frame
         self.n_models_ = len(records)
-        self._sarimax_state_ = SarimaxState(y[:, 0], X, info["spec"], res.params)
+        self._sarimax_state_ = SarimaxState(y[:, 0], X, info["spec"], res.params, info["scale"])
+        self.scale_ = info["scale"]
         self.converged_ = info["converged"]
         self.fit_method_ = info["fit_method"]
         return self
