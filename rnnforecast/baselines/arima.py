@@ -174,11 +174,13 @@ def _sarimax_fit(
     simple_differencing: bool = False,
     cov_type: str | None = None,
     scale: float | None = None,
+    start_params: np.ndarray | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Fit one SARIMAX model to ``y / scale``; return (results, info) -- see the module docstring.
 
     ``y`` is float64 (n,), ``X`` float64 (n, m) or None; ``scale`` defaults to
-    :func:`_series_scale` of ``y`` with the model's differencing.  ``results``
+    :func:`_series_scale` of ``y`` with the model's differencing;
+    ``start_params`` (of ``y / scale``) replace statsmodels' starting values.  ``results``
     is statsmodels' fit of the scaled series.  ``info`` has keys ``converged``
     (bool), ``fit_method`` (str), ``seconds`` (float), ``spec`` (dict),
     ``scale`` (float), ``params`` (ndarray, in the units of ``y``) and
@@ -208,7 +210,8 @@ def _sarimax_fit(
                 return model.fit(**fit_kw, **kw)
 
     try:
-        res = _run(method=method, maxiter=maxiter)
+        first = {} if start_params is None else {"start_params": np.asarray(start_params, dtype=np.float64)}
+        res = _run(method=method, maxiter=maxiter, **first)
         fit_method = method
         converged = bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True
         if not converged and retry:
@@ -225,20 +228,26 @@ def _sarimax_fit(
             f"(llf={res.llf}, params={params.tolist()})"
         )
     if not converged:
-        msg = (
-            f"{label}: the likelihood optimiser did not converge ({method}, maxiter={maxiter}"
-            + (", then Nelder-Mead" if retry else "")
-            + "); the last estimate is used. Increase maxiter or simplify the model."
-        )
-        if on_failure == "raise":
-            raise ARIMAFitError(msg)
-        if on_failure == "warn":
-            warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+        _report_nonconvergence(label, method, maxiter, retry, on_failure, stacklevel=4)
     info = {"converged": converged, "fit_method": fit_method, "seconds": time.perf_counter() - t0,
             "spec": spec, "scale": float(scale),
             "params": _unscale_params(list(model.param_names), list(model.exog_names or []), params, scale),
             **_criteria(res, scale)}
     return res, info
+
+
+def _report_nonconvergence(label: str, method: str, maxiter: int, retry: bool, on_failure: str,
+                           stacklevel: int = 3) -> None:
+    """Raise :class:`ARIMAFitError` or warn (``on_failure``) that a fit did not converge."""
+    msg = (
+        f"{label}: the likelihood optimiser did not converge ({method}, maxiter={maxiter}"
+        + (", then Nelder-Mead" if retry else "")
+        + "); the last estimate is used. Increase maxiter or simplify the model."
+    )
+    if on_failure == "raise":
+        raise ARIMAFitError(msg)
+    if on_failure == "warn":
+        warnings.warn(msg, ConvergenceWarning, stacklevel=stacklevel)
 
 
 class SarimaxState:

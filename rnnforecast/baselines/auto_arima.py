@@ -28,16 +28,24 @@ Algorithm (Hyndman & Khandakar, 2008, *J. Stat. Software* 27(3), as in R's
    (as in R, ``max_order`` only bounds the non-stepwise search).  Either way at most
    ``max_models`` distinct models are fitted (the search is deterministic).
 4. Candidate models are compared by ``information_criterion`` (default
-   AICc) computed from fits on the differenced series
+   AICc), all with the same ``d``, ``D`` and likelihood sample.  With
+   ``approximation=True`` (default) the criterion comes from a
+   conditional-sum-of-squares fit of the differenced series
+   (:mod:`rnnforecast.baselines._css`, milliseconds per candidate, R's
+   ``approximation=TRUE``); the ``n_exact`` best candidates are then fitted
+   by exact maximum likelihood on the undifferenced series exactly like
+   :class:`~rnnforecast.baselines.ARIMAForecaster` (same convergence
+   fallback), started from their CSS estimates, and the one with the best
+   exact criterion is selected.  With ``approximation=False`` every
+   candidate is fitted by exact likelihood on the differenced series
    (``simple_differencing=True``, without parameter covariances, no
-   convergence retry), so every candidate shares the same ``d``, ``D`` and
-   likelihood sample.  A candidate whose fit fails gets criterion ``inf``.
-   The selected model is then refitted on the undifferenced series exactly
-   like :class:`~rnnforecast.baselines.ARIMAForecaster` (same convergence
-   fallback), and that fit produces the forecasts.  Should that refit fail
-   numerically, the next-best candidates are refitted instead (at most three
-   in all, recorded in ``refit_failures_``); if all fail,
-   :class:`~rnnforecast.baselines.ARIMAFitError` is raised.
+   convergence retry) and the best is refitted on the undifferenced series.
+   A candidate whose fit fails gets criterion ``inf``.  The full-series fit
+   produces the forecasts.  Should one of these refits fail numerically,
+   the next-best candidate is refitted instead (at most two replacements,
+   recorded in ``refit_failures_``); if all fail,
+   :class:`~rnnforecast.baselines.ARIMAFitError` is raised.  Every fit is of
+   ``y / scale_`` (see :mod:`rnnforecast.baselines.arima`).
 
 Known case: for the logarithm of the classic AirPassengers series (Box &
 Jenkins, monthly 1949--1960) R's ``auto.arima`` and the Box--Jenkins analysis
@@ -65,10 +73,12 @@ from rnnforecast.baselines.arima import (
     _describe,
     _n_params,
     _sarimax_fit,
+    _report_nonconvergence,
     _sarimax_forecast,
     _SarimaxResultsMixin,
     _series_scale,
 )
+from rnnforecast.baselines._css import css_fit, difference, sarimax_start_params
 from rnnforecast.baselines.naive import _IntervalForecasterMixin
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import Interval, StrOptions
@@ -76,7 +86,7 @@ from rnnforecast.utils._compat import Interval, StrOptions
 __all__ = ["AutoARIMAForecaster", "seasonal_strength", "kpss_ndiffs"]
 
 SEASONAL_STRENGTH_THRESHOLD = 0.64
-_MAX_REFITS = 3
+_MAX_REFITS = 3  # refit attempts beyond n_exact: _MAX_REFITS - 1
 
 
 def seasonal_strength(x: np.ndarray, sp: int) -> float:
@@ -213,6 +223,14 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
     on_failure : {"warn", "raise"}, default="warn"
         Behaviour when the final refit does not converge (see
         :class:`~rnnforecast.baselines.ARIMAForecaster`).
+    approximation : bool, default=True
+        Rank the candidates by conditional-sum-of-squares fits (fast, as R's
+        ``auto.arima(approximation=TRUE)``) and fit only the ``n_exact`` best
+        by exact likelihood, choosing among those by the exact criterion.
+        False: every candidate is fitted by exact likelihood (slow).
+    n_exact : int, default=2
+        Number of best-ranked candidates fitted by exact likelihood when
+        ``approximation=True``.
 
     Attributes
     ----------
@@ -228,13 +246,17 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         ``F_s`` of the strength test (None when not run).
     search_results_ : pandas.DataFrame
         One row per fitted candidate, in fitting order: ``order``,
-        ``seasonal_order``, ``trend``, ``ic`` (the criterion, ``inf`` for a
-        failed fit), ``converged``, ``seconds``, ``error`` (message or None),
+        ``seasonal_order``, ``trend``, ``ic`` (the criterion of the search:
+        of the CSS fit when ``approximation``, else of the exact fit on the
+        differenced series; ``inf`` for a failed fit), ``ic_exact`` (of the
+        exact fit on the full series; NaN for candidates not refitted),
+        ``converged``, ``seconds``, ``error`` (message or None),
         ``selected`` (bool).
     n_models_ : int
         Number of candidates fitted.
     ic_ : float
-        Criterion of the selected candidate (differenced-sample fit).
+        Criterion of the selected candidate (its ``ic_exact`` when
+        ``approximation``, else its ``ic``).
     refit_failures_ : list of str
         Messages of better-ranked candidates whose full refit failed (usually
         empty).
@@ -280,6 +302,8 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         "method": [StrOptions({"lbfgs", "bfgs", "nm", "powell"})],
         "maxiter": [Interval(numbers.Integral, 1, None, closed="left")],
         "on_failure": [StrOptions({"warn", "raise"})],
+        "approximation": ["boolean"],
+        "n_exact": [Interval(numbers.Integral, 1, None, closed="left")],
     }
     _supports_exog = True
     _supports_multivariate = False
@@ -304,6 +328,8 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         method: str = "lbfgs",
         maxiter: int = 50,
         on_failure: str = "warn",
+        approximation: bool = True,
+        n_exact: int = 2,
     ) -> None:
         self.sp = sp
         self.d = d
@@ -323,6 +349,8 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         self.method = method
         self.maxiter = maxiter
         self.on_failure = on_failure
+        self.approximation = approximation
+        self.n_exact = n_exact
 
     def _min_history(self) -> int:
         sp = int(self.sp) if isinstance(self.sp, numbers.Integral) else 1
@@ -399,6 +427,15 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
             # enough differenced observations for the parameters (+1 for AICc)
             return n - n_lost > _n_params((p, d, q), so, trend, n_exog) + 1
 
+        approx = bool(self.approximation)
+        if approx:
+            w = difference(y[:, 0] / scale, d, D, sp)
+            Xd = None if X is None else difference(X, d, D, sp)
+            css_shift = 2.0 * w.shape[0] * float(np.log(scale))  # criteria of y, not y / scale
+            css_fits: dict[tuple, Any] = {}
+            n_cond = min(bounds[0] + sp * max(bounds[2], bounds[3]) if seasonal else bounds[0] + bounds[1],
+                         w.shape[0] // 4)
+
         def evaluate(c: tuple) -> float:
             if c in cache:
                 return cache[c]
@@ -408,15 +445,26 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
             t0 = time.perf_counter()
             rec: dict[str, Any] = {"order": order, "seasonal_order": so, "trend": trend}
             try:
-                res, info = _sarimax_fit(
-                    y[:, 0], X, order=order, seasonal_order=so, trend=trend,
-                    method=self.method, maxiter=int(self.maxiter), on_failure="ignore",
-                    retry=False, simple_differencing=True, cov_type="none", scale=scale,
-                )
-                value = float(info[crit])
-                if not np.isfinite(value):
-                    raise ARIMAFitError(f"{_describe(order, so, trend)}: non-finite {crit}")
-                rec.update(ic=value, converged=info["converged"], error=None)
+                if approx:
+                    if seasonal and ((p >= sp and P) or (q >= sp and Q)):
+                        raise ValueError(f"{_describe(order, so, trend)}: lags in both the seasonal and "
+                                         "non-seasonal parts (not allowed by statsmodels)")
+                    fit = css_fits[c] = css_fit(w, Xd, p, q, P, Q, sp, const, n_cond)
+                    value = fit.criteria()[crit] + css_shift
+                    if not np.isfinite(value):
+                        raise ARIMAFitError(f"{_describe(order, so, trend)}: CSS fit failed or is not "
+                                            "stationary/invertible")
+                    rec.update(ic=value, converged=True, error=None)
+                else:
+                    res, info = _sarimax_fit(
+                        y[:, 0], X, order=order, seasonal_order=so, trend=trend,
+                        method=self.method, maxiter=int(self.maxiter), on_failure="ignore",
+                        retry=False, simple_differencing=True, cov_type="none", scale=scale,
+                    )
+                    value = float(info[crit])
+                    if not np.isfinite(value):
+                        raise ARIMAFitError(f"{_describe(order, so, trend)}: non-finite {crit}")
+                    rec.update(ic=value, converged=info["converged"], error=None)
             except (ARIMAFitError, ValueError, np.linalg.LinAlgError) as exc:
                 value = np.inf
                 rec.update(ic=np.inf, converged=False, error=f"{type(exc).__name__}: {exc}")
@@ -484,40 +532,59 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
                 + (f"; first error: {errors[0]}" if errors else "")
                 + ")"
             )
-        # Refit on the undifferenced series; if that fails numerically, fall back
-        # to the next candidates in criterion order (at most _MAX_REFITS tries).
-        ranked = sorted(
-            (v, k) for k, v in cache.items() if np.isfinite(v)
-        )
+        # Exact-likelihood fits on the undifferenced series of the best-ranked
+        # candidates: the first that succeeds (approximation=False) or the best
+        # of the first n_exact that succeed (approximation=True); a candidate
+        # whose fit fails numerically is replaced by the next one.
+        ranked = sorted((v, k) for k, v in cache.items() if np.isfinite(v))
+        want = int(self.n_exact) if approx else 1
+        rec_of = {(r["order"], r["seasonal_order"], r["trend"]): r for r in records}
+        fits: list[tuple] = []
         failures: list[str] = []
-        for value, cand in ranked[:_MAX_REFITS]:
+        tried = ranked[:want + _MAX_REFITS - 1]
+        for value, cand in tried:
+            if len(fits) >= want:
+                break
             p, q, P, Q, const = cand
-            order = (p, d, q)
+            order, trend = (p, d, q), ("c" if const else None)
             so = (P, D, Q, sp) if seasonal else (0, 0, 0, 0)
-            trend = "c" if const else None
+            start = sarimax_start_params(css_fits[cand], sp) if approx else None
             try:
+                # approximation: conditional ML (on the first d + D * sp values, i.e. the
+                # likelihood of the differenced series, as R's arima) -- a much smaller
+                # state space than the diffuse one; the forecasts use the full model
                 res, info = _sarimax_fit(
                     y[:, 0], X, order=order, seasonal_order=so, trend=trend,
-                    method=self.method, maxiter=int(self.maxiter), on_failure=self.on_failure,
-                    scale=scale,
+                    method=self.method, maxiter=int(self.maxiter),
+                    on_failure="ignore" if approx else self.on_failure, scale=scale, start_params=start,
+                    simple_differencing=approx, cov_type="none" if approx else None, retry=not approx,
                 )
-            except ARIMAFitError as exc:
+            except (ARIMAFitError, ValueError, np.linalg.LinAlgError) as exc:
                 if self.on_failure == "raise" and "did not converge" in str(exc):
                     raise
                 failures.append(str(exc))
                 continue
-            break
-        else:
+            if approx and not info["converged"]:
+                res, info = self._continue_fit(y, X, order, so, trend, scale, res, info)
+            rec_of[(order, so, trend)]["ic_exact"] = info[crit]
+            fits.append((info[crit] if approx else value, order, so, trend, res, info))
+        if not fits:
             raise ARIMAFitError(
-                f"the {min(len(ranked), _MAX_REFITS)} best candidate models all failed when refitted "
+                f"the {len(tried)} best candidate models all failed when refitted "
                 f"on the full series: {failures}"
             )
+        value, order, so, trend, res, info = min(fits, key=lambda f: f[0])
+        if approx and not info["converged"]:
+            _report_nonconvergence(_describe(order, so, trend), self.method, 3 * int(self.maxiter), False,
+                                   self.on_failure)
         self.order_, self.seasonal_order_, self.trend_ = order, so, trend
         self.d_, self.D_ = d, D
         self.seasonal_strength_ = strength
         self.ic_ = float(value)
         self.refit_failures_ = failures
-        columns = ["order", "seasonal_order", "trend", "ic", "converged", "seconds", "error"]
+        columns = ["order", "seasonal_order", "trend", "ic", "ic_exact", "converged", "seconds", "error"]
+        for r in records:
+            r.setdefault("ic_exact", np.nan)
         frame = pd.DataFrame({
             c: pd.Series([r[c] for r in records], dtype=object if c in ("order", "seasonal_order", "trend", "error")
                          else None)
@@ -528,11 +595,30 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         ]
         self.search_results_ = frame
         self.n_models_ = len(records)
-        self._sarimax_state_ = SarimaxState(y[:, 0], X, info["spec"], res.params, info["scale"])
+        spec = dict(info["spec"], simple_differencing=False)
+        self._sarimax_state_ = SarimaxState(y[:, 0], X, spec, res.params, info["scale"])
         self.scale_ = info["scale"]
         self.converged_ = info["converged"]
         self.fit_method_ = info["fit_method"]
         return self
+
+    def _continue_fit(self, y, X, order, so, trend, scale, res, info):
+        """Continue an unconverged conditional-ML fit with ``2 * maxiter`` more iterations from its estimate.
+
+        (Cheaper than the Nelder--Mead retry, which could take seconds on a
+        long seasonal series.)  The better of the two fits is returned.
+        """
+        try:
+            res2, info2 = _sarimax_fit(
+                y[:, 0], X, order=order, seasonal_order=so, trend=trend, method=self.method,
+                maxiter=2 * int(self.maxiter), on_failure="ignore", scale=scale, start_params=res.params,
+                simple_differencing=True, cov_type="none", retry=False,
+            )
+        except (ARIMAFitError, ValueError, np.linalg.LinAlgError):
+            return res, info
+        if info2["converged"] or info2["llf"] > info["llf"]:
+            return res2, dict(info2, fit_method=f"{info['fit_method']}+{self.method}")
+        return res, info
 
     @staticmethod
     def _neighbours(c: tuple, seasonal: bool) -> list[tuple]:
