@@ -63,9 +63,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.tools.sm_exceptions import InterpolationWarning
-from statsmodels.tsa.seasonal import STL
-from statsmodels.tsa.stattools import kpss
 
 from rnnforecast.baselines.arima import (
     ARIMAFitError,
@@ -79,108 +76,19 @@ from rnnforecast.baselines.arima import (
     _series_scale,
 )
 from rnnforecast.baselines._css import css_fit, difference, sarimax_start_params
+from rnnforecast.baselines._differencing import (
+    SEASONAL_STRENGTH_THRESHOLD,
+    _seasonal_diff,
+    kpss_ndiffs,
+    seasonal_strength,
+)
 from rnnforecast.baselines.naive import _IntervalForecasterMixin
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import Interval, StrOptions
 
 __all__ = ["AutoARIMAForecaster", "seasonal_strength", "kpss_ndiffs"]
 
-SEASONAL_STRENGTH_THRESHOLD = 0.64
 _MAX_REFITS = 3  # refit attempts beyond n_exact: _MAX_REFITS - 1
-
-
-def seasonal_strength(x: np.ndarray, sp: int) -> float:
-    """Seasonal strength ``F_s = max(0, 1 - Var(R)/Var(S + R))`` from an STL decomposition.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,)
-        Series with ``n >= 2 * sp + 1``.
-    sp : int
-        Seasonal period (>= 2).
-
-    Returns
-    -------
-    float
-        In [0, 1]; 0 for a series without variation.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from rnnforecast.baselines.auto_arima import seasonal_strength
-    >>> rng = np.random.default_rng(0)
-    >>> t = np.arange(96)
-    >>> seasonal_strength(np.sin(2 * np.pi * t / 12) + 0.1 * rng.standard_normal(96), 12) > 0.9
-    True
-    >>> seasonal_strength(np.zeros(96), 12)
-    0.0
-    """
-    x = np.asarray(x, dtype=np.float64)
-    if np.ptp(x) == 0.0:
-        return 0.0
-    res = STL(x, period=int(sp), seasonal=11).fit()
-    resid, seas = np.asarray(res.resid), np.asarray(res.seasonal)
-    denom = np.var(resid + seas)
-    if denom == 0.0:
-        return 0.0
-    return float(max(0.0, 1.0 - np.var(resid) / denom))
-
-
-def kpss_ndiffs(x: np.ndarray, alpha: float = 0.05, max_d: int = 2) -> int:
-    """Number of first differences needed for KPSS level stationarity.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,)
-    alpha : float, default=0.05
-        Test level in [0.01, 0.1] (the range of the KPSS p-value table).
-    max_d : int, default=2
-
-    Returns
-    -------
-    int
-        Between 0 and ``max_d``.
-
-    Examples
-    --------
-    A random walk needs one difference, white noise none:
-
-    >>> import numpy as np
-    >>> from rnnforecast.baselines.auto_arima import kpss_ndiffs
-    >>> rng = np.random.default_rng(0)
-    >>> kpss_ndiffs(np.cumsum(rng.standard_normal(80))), kpss_ndiffs(rng.standard_normal(80))
-    (1, 0)
-    """
-    x = np.asarray(x, dtype=np.float64)
-    d = 0
-    while d < max_d:
-        if x.shape[0] < 4 or np.ptp(x) == 0.0:
-            break
-        pvalue = _kpss_pvalue(x)
-        if pvalue >= alpha:
-            break
-        x = np.diff(x)
-        d += 1
-    return d
-
-
-def _kpss_pvalue(x: np.ndarray) -> float:
-    """KPSS level-stationarity p-value with R's ``ndiffs`` bandwidth ``trunc(3 sqrt(n) / 13)``."""
-    nlags = int(3.0 * np.sqrt(x.shape[0]) / 13.0)
-    with warnings.catch_warnings():
-        # p-values outside [0.01, 0.1] are clamped to the table ends; that is
-        # enough to decide at any alpha in [0.01, 0.1]
-        warnings.simplefilter("ignore", InterpolationWarning)
-        try:
-            return float(kpss(x, regression="c", nlags=nlags, result_object=True).pvalue)
-        except TypeError:  # statsmodels < 0.15 has no result_object argument
-            return float(kpss(x, regression="c", nlags=nlags)[1])
-
-
-def _seasonal_diff(x: np.ndarray, sp: int, D: int) -> np.ndarray:
-    for _ in range(D):
-        x = x[sp:] - x[:-sp]
-    return x
 
 
 class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForecaster):
@@ -428,11 +336,12 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
             return n - n_lost > _n_params((p, d, q), so, trend, n_exog) + 1
 
         approx = bool(self.approximation)
+        css_fits = None
         if approx:
             w = difference(y[:, 0] / scale, d, D, sp)
             Xd = None if X is None else difference(X, d, D, sp)
             css_shift = 2.0 * w.shape[0] * float(np.log(scale))  # criteria of y, not y / scale
-            css_fits: dict[tuple, Any] = {}
+            css_fits = {}
             n_cond = min(bounds[0] + sp * max(bounds[2], bounds[3]) if seasonal else bounds[0] + bounds[1],
                          w.shape[0] // 4)
 
@@ -532,11 +441,52 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
                 + (f"; first error: {errors[0]}" if errors else "")
                 + ")"
             )
+        ranked = sorted((v, k) for k, v in cache.items() if np.isfinite(v))
+        fits, failures = self._exact_fits(y, X, ranked, d, D, scale, css_fits if approx else None, records)
+        value, order, so, trend, res, info = min(fits, key=lambda f: f[0])
+        if approx and not info["converged"]:
+            _report_nonconvergence(_describe(order, so, trend), self.method, 3 * int(self.maxiter), False,
+                                   self.on_failure)
+        self.order_, self.seasonal_order_, self.trend_ = order, so, trend
+        self.d_, self.D_ = d, D
+        self.seasonal_strength_ = strength
+        self.ic_ = float(value)
+        self.refit_failures_ = failures
+        columns = ["order", "seasonal_order", "trend", "ic", "ic_exact", "converged", "seconds", "error"]
+        for r in records:
+            r.setdefault("ic_exact", np.nan)
+        frame = pd.DataFrame({
+            c: pd.Series([r[c] for r in records], dtype=object if c in ("order", "seasonal_order", "trend", "error")
+                         else None)
+            for c in columns
+        })
+        frame["selected"] = [
+            (r["order"], r["seasonal_order"], r["trend"]) == (order, so, trend) for r in records
+        ]
+        self.search_results_ = frame
+        self.n_models_ = len(records)
+        spec = dict(info["spec"], simple_differencing=False)
+        self._sarimax_state_ = SarimaxState(y[:, 0], X, spec, res.params, info["scale"])
+        self.scale_ = info["scale"]
+        self.converged_ = info["converged"]
+        self.fit_method_ = info["fit_method"]
+        return self
+
+    def _exact_fits(self, y, X, ranked, d, D, scale, css_fits, records):
+        """Exact-likelihood fits of the best-ranked candidates (see the module docstring, step 4).
+
+        ``ranked``: (criterion, candidate) sorted; ``css_fits``: candidate ->
+        CSS fit when ``approximation`` (else None).  Returns the list of
+        (criterion used for the choice, order, seasonal_order, trend, results,
+        info) and the failure messages; records get their ``ic_exact``.
+        """
         # Exact-likelihood fits on the undifferenced series of the best-ranked
         # candidates: the first that succeeds (approximation=False) or the best
         # of the first n_exact that succeed (approximation=True); a candidate
         # whose fit fails numerically is replaced by the next one.
-        ranked = sorted((v, k) for k, v in cache.items() if np.isfinite(v))
+        approx = css_fits is not None
+        sp, crit = int(self.sp), self.information_criterion
+        seasonal = sp > 1
         want = int(self.n_exact) if approx else 1
         rec_of = {(r["order"], r["seasonal_order"], r["trend"]): r for r in records}
         fits: list[tuple] = []
@@ -573,34 +523,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
                 f"the {len(tried)} best candidate models all failed when refitted "
                 f"on the full series: {failures}"
             )
-        value, order, so, trend, res, info = min(fits, key=lambda f: f[0])
-        if approx and not info["converged"]:
-            _report_nonconvergence(_describe(order, so, trend), self.method, 3 * int(self.maxiter), False,
-                                   self.on_failure)
-        self.order_, self.seasonal_order_, self.trend_ = order, so, trend
-        self.d_, self.D_ = d, D
-        self.seasonal_strength_ = strength
-        self.ic_ = float(value)
-        self.refit_failures_ = failures
-        columns = ["order", "seasonal_order", "trend", "ic", "ic_exact", "converged", "seconds", "error"]
-        for r in records:
-            r.setdefault("ic_exact", np.nan)
-        frame = pd.DataFrame({
-            c: pd.Series([r[c] for r in records], dtype=object if c in ("order", "seasonal_order", "trend", "error")
-                         else None)
-            for c in columns
-        })
-        frame["selected"] = [
-            (r["order"], r["seasonal_order"], r["trend"]) == (order, so, trend) for r in records
-        ]
-        self.search_results_ = frame
-        self.n_models_ = len(records)
-        spec = dict(info["spec"], simple_differencing=False)
-        self._sarimax_state_ = SarimaxState(y[:, 0], X, spec, res.params, info["scale"])
-        self.scale_ = info["scale"]
-        self.converged_ = info["converged"]
-        self.fit_method_ = info["fit_method"]
-        return self
+        return fits, failures
 
     def _continue_fit(self, y, X, order, so, trend, scale, res, info):
         """Continue an unconverged conditional-ML fit with ``2 * maxiter`` more iterations from its estimate.
