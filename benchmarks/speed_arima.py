@@ -14,7 +14,8 @@ series in the same process, the contender order alternating series by series
 and forecast ``h`` steps.  Series: the bundled monthly (co2, elec_equip,
 elnino; m = 12, h = 18) and quarterly (macrodata_realgdp; m = 4, h = 8)
 series at ``--origins`` forecast origins each (the last h, 2h, ... values
-held out), and the first ``--m4-weekly`` M4 Weekly (m = 1, h = 13) and
+held out; the monthly ones also cut to their last 144 values before the
+origin, a typical M4 Monthly length), and the first ``--m4-weekly`` M4 Weekly (m = 1, h = 13) and
 ``--m4-hourly`` M4 Hourly (m = 24, h = 48) series from ``--m4-path``.  Per
 group: median and max fit+forecast seconds of each, the ratio of the
 medians (ours / statsforecast; target <= 1.5) and the mean MASE (M4
@@ -233,6 +234,8 @@ def _auto_cases(origins, n_weekly, n_hourly, m4_path):
         for k in range(1, origins + 1):
             cut = len(y) - k * h
             yield group, f"{name}@{cut}", y[:cut], y[cut:cut + h], m
+            if m == 12:  # the last 12 years only: a typical (M4-like) monthly length
+                yield "bundled monthly, last 144", f"{name}[-144:]@{cut}", y[cut - 144:cut], y[cut:cut + h], m
     for subset, count, m in (("weekly", n_weekly, 1), ("hourly", n_hourly, 24)):
         if count and m4_path and os.path.isfile(os.path.join(m4_path, f"{subset.capitalize()}-train.csv")):
             m4 = load_m4(subset, m4_path)
