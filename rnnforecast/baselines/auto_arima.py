@@ -31,18 +31,23 @@ Algorithm (Hyndman & Khandakar, 2008, *J. Stat. Software* 27(3), as in R's
    AICc), all with the same ``d``, ``D`` and likelihood sample.  With
    ``approximation=True`` (default) the criterion comes from a
    conditional-sum-of-squares fit of the differenced series
-   (:mod:`rnnforecast.baselines._css`, milliseconds per candidate, R's
-   ``approximation=TRUE``); the ``n_exact`` best candidates are then fitted
-   by exact maximum likelihood on the undifferenced series exactly like
-   :class:`~rnnforecast.baselines.ARIMAForecaster` (same convergence
-   fallback), started from their CSS estimates, and the one with the best
-   exact criterion is selected.  With ``approximation=False`` every
-   candidate is fitted by exact likelihood on the differenced series
-   (``simple_differencing=True``, without parameter covariances, no
-   convergence retry) and the best is refitted on the undifferenced series.
-   A candidate whose fit fails gets criterion ``inf``.  The full-series fit
-   produces the forecasts.  Should one of these refits fail numerically,
-   the next-best candidate is refitted instead (at most two replacements,
+   (:mod:`rnnforecast.baselines._css`, milliseconds per candidate, as R's
+   ``auto.arima(approximation=TRUE)``).  The ``n_exact`` best candidates
+   are then fitted by exact Gaussian maximum likelihood of the differenced
+   series (statsmodels SARIMAX with ``simple_differencing=True``, i.e.
+   conditional on the first ``d + D * sp`` values, as R's ``arima``; a much
+   smaller state space than the diffuse one), started from their CSS
+   estimates; an unconverged fit is continued with ``2 * maxiter`` more
+   L-BFGS iterations (instead of the slow Nelder--Mead retry).  The one
+   with the best exact criterion is selected and forecasts with the full
+   (diffuse) state-space model and these parameters.  With
+   ``approximation=False`` every candidate is fitted by exact likelihood on
+   the differenced series (no convergence retry) and the best is refitted
+   on the undifferenced series exactly like
+   :class:`~rnnforecast.baselines.ARIMAForecaster` (the behaviour before
+   the approximation existed; about 10x slower).  A candidate whose fit
+   fails gets criterion ``inf``.  Should an exact fit fail numerically,
+   the next-ranked candidate is fitted instead (at most two replacements,
    recorded in ``refit_failures_``); if all fail,
    :class:`~rnnforecast.baselines.ARIMAFitError` is raised.  Every fit is of
    ``y / scale_`` (see :mod:`rnnforecast.baselines.arima`).
