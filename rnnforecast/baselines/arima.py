@@ -275,6 +275,8 @@ class SarimaxState:
         The scale the model was fitted in (see the module docstring).
     """
 
+    scale = 1.0  # states stored before the scaled fits (parameters of y itself) have no attribute
+
     def __init__(self, y: np.ndarray, X: np.ndarray | None, spec: dict, params: np.ndarray,
                  scale: float = 1.0):
         self.y = np.array(y, dtype=np.float64, copy=True)
