@@ -176,3 +176,22 @@ def test_refit_failure_falls_back_to_next_candidate(monkeypatch, approximation):
     assert (f.order_, f.trend_) == (second["order"], second["trend"])
     assert f.search_results_.loc[f.search_results_["selected"], "ic"].iloc[0] == second["ic"]
     assert f.ic_ == (f.search_results_["ic_exact"].min() if approximation else second["ic"])
+
+
+def test_unconverged_exact_fit_is_continued_then_reported(log_air):
+    """approximation=True: an unconverged exact fit gets 2 * maxiter more L-BFGS iterations; if the
+    selected model still has not converged, on_failure applies (warn or raise)."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    from rnnforecast.baselines import ARIMAFitError
+
+    y = log_air.to_numpy()
+    with pytest.warns(ConvergenceWarning, match=r"did not converge \(lbfgs, maxiter=3\)"):
+        f = AutoARIMAForecaster(sp=12, maxiter=1, max_p=1, max_q=1, max_P=1, max_Q=1).fit(y)
+    assert f.fit_method_ == "lbfgs+lbfgs" and not f.converged_
+    assert np.all(np.isfinite(f.predict(3)))
+    with pytest.raises(ARIMAFitError, match="did not converge"):
+        AutoARIMAForecaster(sp=12, maxiter=1, max_p=1, max_q=1, max_P=1, max_Q=1, on_failure="raise").fit(y)
+    # enough iterations: converged, no continuation
+    g = AutoARIMAForecaster(sp=12, max_p=1, max_q=1, max_P=1, max_Q=1).fit(y)
+    assert g.converged_ and g.fit_method_ == "lbfgs"
