@@ -127,6 +127,18 @@ def _ours(y, order, seasonal_order, trend, h):
     return np.asarray(fc, dtype=float), bool(f.converged_)
 
 
+def _markdown_header(versions: str = "") -> list[str]:
+    return [
+        f"command: `{C.command_line()}`",
+        f"date: {C.now()}",
+        f"machine: {C.cpu_model()}, {C.cores()} cores, load before start {LOAD_BEFORE}, "
+        f"after {C.load()} (the machine is shared: absolute times vary, the ratios are what counts)",
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, statsmodels "
+        f"{__import__('statsmodels').__version__}{versions}",
+        f"environment: {C.env_settings()}",
+    ]
+
+
 def _time(func, *args):
     t0 = time.perf_counter()
     out = func(*args)
@@ -211,16 +223,7 @@ def _main_overhead(argv) -> int:
     print()
     print(table.text())
     if args.markdown:
-        header = [
-            f"command: `{C.command_line()}`",
-            f"date: {C.now()}",
-            f"machine: {C.cpu_model()}, {C.cores()} cores, load before start {LOAD_BEFORE}, "
-            f"after {C.load()} (the machine is shared: absolute times vary, the ratios are what counts)",
-            f"python {sys.version.split()[0]}, numpy {np.__version__}, statsmodels "
-            f"{__import__('statsmodels').__version__}",
-            f"environment: {C.env_settings()}",
-        ]
-        C.write_markdown(args.markdown, header, [table])
+        C.write_markdown(args.markdown, _markdown_header(), [table])
         print(f"Markdown written to {args.markdown}")
     return 0
 
@@ -328,16 +331,8 @@ def _main_auto(argv) -> int:
     print()
     print(summary.text())
     if args.markdown:
-        header = [
-            f"command: `{C.command_line()}`",
-            f"date: {C.now()}",
-            f"machine: {C.cpu_model()}, {C.cores()} cores, load before start {LOAD_BEFORE}, after {C.load()} "
-            "(the machine is shared: absolute times vary, the ratios are what counts)",
-            f"python {sys.version.split()[0]}, numpy {np.__version__}, statsmodels "
-            f"{__import__('statsmodels').__version__}, statsforecast {statsforecast.__version__}",
-            f"environment: {C.env_settings()}",
-        ]
-        C.write_markdown(args.markdown, header, [summary, cases])
+        C.write_markdown(args.markdown, _markdown_header(f", statsforecast {statsforecast.__version__}"),
+                         [summary, cases])
         print(f"Markdown written to {args.markdown}")
     return 0
 
