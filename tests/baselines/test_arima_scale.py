@@ -114,3 +114,18 @@ def test_series_scale():
     assert _series_scale(np.full(30, -4e-7)) == 4e-7  # no variation: the level
     assert _series_scale(np.zeros(30)) == 1.0
     assert _series_scale(np.array([1e300, -1e300, 1e300])) == pytest.approx(np.sqrt(8 / 9) * 1e300, rel=1e-9)
+
+
+def test_state_stored_without_a_scale_is_read_as_unscaled():
+    """A SarimaxState from before the scaled fits (parameters of y itself, no ``scale``) forecasts as then."""
+    from rnnforecast.baselines.arima import SarimaxState
+
+    y, _, _ = _series(seed=3)
+    f = ARIMAForecaster(order=(1, 0, 0), trend="c").fit(y)
+    expected = f.predict(3)
+    state = f._sarimax_state_
+    old = object.__new__(SarimaxState)
+    old.__dict__.update(y=state.y, X=None, spec=state.spec, params=f.params_)
+    f._sarimax_state_ = old
+    np.testing.assert_allclose(f.predict(3), expected, rtol=1e-8)
+    np.testing.assert_allclose(f.results_.params, f.params_)
