@@ -16,6 +16,25 @@ parameter always raises :class:`ARIMAFitError`; a NaN is never returned
 silently.  statsmodels' own ``ConvergenceWarning`` and its warnings about
 replaced starting parameters are caught, because they are handled here.
 
+Scale
+-----
+The likelihood is maximised for ``y / scale`` (``X`` unchanged), with
+``scale`` the standard deviation of the model's differenced series (the
+largest ``|y|`` for a series whose differences are all zero, 1 for a series
+of zeros; see :func:`_series_scale`).  statsmodels' optimiser, its starting
+values and its tolerances are absolute, so a series of magnitude 1e-9 (or
+1e12) gave a degenerate fit (forecasts collapsing to 0) where the same series
+in units near 1 fits well; in the scaled space every series has innovations
+of order 1, so ``c * y`` gives ``c`` times the forecasts and intervals of ``y``
+for any ``c > 0``.  Forecasts and intervals are computed in the scaled space
+and multiplied by ``scale``; ``params_`` and the information criteria are
+reported in the units of ``y`` (intercept, drift and regression coefficients
+times ``scale``, ``sigma2`` times ``scale**2``, log-likelihood minus
+``n_effective * log(scale)``).  For a stationary model this is exactly
+statsmodels' fit of ``y`` up to the optimiser's tolerance; with
+differencing the approximate-diffuse prior of statsmodels (variance 1e6) is
+applied in the scaled space, i.e. it scales with the data.
+
 statsmodels' state-space code works on tiny matrices, for which multithreaded
 BLAS only adds overhead (and is very slow on a busy machine), so fits and
 forecasts run with BLAS limited to one thread (``threadpoolctl``).
@@ -93,6 +112,52 @@ def _n_lost(order: tuple, seasonal_order: tuple) -> int:
     return order[1] + seasonal_order[1] * seasonal_order[3]
 
 
+def _series_scale(y: np.ndarray, d: int = 0, D: int = 0, sp: int = 0) -> float:
+    """Scale of ``y`` for fitting: std of the ``d``/``D``-differenced series (see module docstring).
+
+    Differences that are all zero (or zero up to rounding: below ``1e-10``
+    of the largest ``|y|``) fall back to the largest ``|y|``, an all-zero
+    series to 1.  Homogeneous: ``_series_scale(c * y) == c * _series_scale(y)``
+    up to rounding for ``c > 0``.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        big = float(np.max(np.abs(y))) if y.size else 0.0
+        x = y
+        for _ in range(D):
+            x = x[sp:] - x[:-sp]
+        for _ in range(d):
+            x = np.diff(x)
+        if x.size > 1 and np.all(np.isfinite(x)):
+            m = float(np.max(np.abs(x)))
+            spread = m * float(np.std(x / m)) if m > 0.0 else 0.0
+        else:
+            spread = 0.0
+    if np.isfinite(spread) and spread > 1e-10 * big:
+        return spread
+    if np.isfinite(big) and big > 0.0:
+        return big
+    return 1.0
+
+
+def _unscale_params(names: list[str], exog_names: list[str], params: np.ndarray, scale: float) -> np.ndarray:
+    """Parameters fitted on ``y / scale`` expressed in the units of ``y`` (statsmodels' order)."""
+    out = np.array(params, dtype=np.float64, copy=True)
+    for i, name in enumerate(names):
+        if name == "sigma2":
+            out[i] *= scale * scale
+        elif name in ("intercept", "drift") or name.startswith("trend.") or name in exog_names:
+            out[i] *= scale
+    return out
+
+
+def _criteria(res: Any, scale: float) -> dict[str, float]:
+    """Log-likelihood and information criteria of ``y`` from a fit of ``y / scale``."""
+    shift = float(res.nobs_effective) * float(np.log(scale))
+    return {"llf": float(res.llf) - shift, "aic": float(res.aic) + 2.0 * shift,
+            "aicc": float(res.aicc) + 2.0 * shift, "bic": float(res.bic) + 2.0 * shift}
+
+
 def _sarimax_fit(
     y: np.ndarray,
     X: np.ndarray | None,
@@ -108,11 +173,18 @@ def _sarimax_fit(
     retry: bool = True,
     simple_differencing: bool = False,
     cov_type: str | None = None,
+    scale: float | None = None,
+    start_params: np.ndarray | None = None,
 ) -> tuple[Any, dict[str, Any]]:
-    """Fit one SARIMAX model; return (results, info) -- see the module docstring.
+    """Fit one SARIMAX model to ``y / scale``; return (results, info) -- see the module docstring.
 
-    ``y`` is float64 (n,), ``X`` float64 (n, m) or None.  ``info`` has keys
-    ``converged`` (bool), ``fit_method`` (str) and ``seconds`` (float).
+    ``y`` is float64 (n,), ``X`` float64 (n, m) or None; ``scale`` defaults to
+    :func:`_series_scale` of ``y`` with the model's differencing;
+    ``start_params`` (of ``y / scale``) replace statsmodels' starting values.  ``results``
+    is statsmodels' fit of the scaled series.  ``info`` has keys ``converged``
+    (bool), ``fit_method`` (str), ``seconds`` (float), ``spec`` (dict),
+    ``scale`` (float), ``params`` (ndarray, in the units of ``y``) and
+    ``llf``, ``aic``, ``aicc``, ``bic`` (floats, of ``y``).
     """
     label = _describe(order, seasonal_order, trend)
     t0 = time.perf_counter()
@@ -120,7 +192,9 @@ def _sarimax_fit(
                 enforce_stationarity=enforce_stationarity,
                 enforce_invertibility=enforce_invertibility,
                 simple_differencing=simple_differencing)
-    model = SARIMAX(y, exog=X, **spec)
+    if scale is None:
+        scale = _series_scale(y, order[1], seasonal_order[1], seasonal_order[3])
+    model = SARIMAX(y / scale, exog=X, **spec)
     fit_kw: dict[str, Any] = {"disp": False}
     if cov_type is not None:
         fit_kw["cov_type"] = cov_type
@@ -136,7 +210,8 @@ def _sarimax_fit(
                 return model.fit(**fit_kw, **kw)
 
     try:
-        res = _run(method=method, maxiter=maxiter)
+        first = {} if start_params is None else {"start_params": np.asarray(start_params, dtype=np.float64)}
+        res = _run(method=method, maxiter=maxiter, **first)
         fit_method = method
         converged = bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True
         if not converged and retry:
@@ -153,18 +228,26 @@ def _sarimax_fit(
             f"(llf={res.llf}, params={params.tolist()})"
         )
     if not converged:
-        msg = (
-            f"{label}: the likelihood optimiser did not converge ({method}, maxiter={maxiter}"
-            + (", then Nelder-Mead" if retry else "")
-            + "); the last estimate is used. Increase maxiter or simplify the model."
-        )
-        if on_failure == "raise":
-            raise ARIMAFitError(msg)
-        if on_failure == "warn":
-            warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+        _report_nonconvergence(label, method, maxiter, retry, on_failure, stacklevel=4)
     info = {"converged": converged, "fit_method": fit_method, "seconds": time.perf_counter() - t0,
-            "spec": spec}
+            "spec": spec, "scale": float(scale),
+            "params": _unscale_params(list(model.param_names), list(model.exog_names or []), params, scale),
+            **_criteria(res, scale)}
     return res, info
+
+
+def _report_nonconvergence(label: str, method: str, maxiter: int, retry: bool, on_failure: str,
+                           stacklevel: int = 3) -> None:
+    """Raise :class:`ARIMAFitError` or warn (``on_failure``) that a fit did not converge."""
+    msg = (
+        f"{label}: the likelihood optimiser did not converge ({method}, maxiter={maxiter}"
+        + (", then Nelder-Mead" if retry else "")
+        + "); the last estimate is used. Increase maxiter or simplify the model."
+    )
+    if on_failure == "raise":
+        raise ARIMAFitError(msg)
+    if on_failure == "warn":
+        warnings.warn(msg, ConvergenceWarning, stacklevel=stacklevel)
 
 
 class SarimaxState:
@@ -182,27 +265,50 @@ class SarimaxState:
     Parameters
     ----------
     y : ndarray of shape (n,), float64
+        Training series, in its own units.
     X : ndarray of shape (n, m) or None
     spec : dict
         Keyword arguments of ``SARIMAX`` besides the data.
     params : ndarray
-        Estimated parameters (statsmodels' order).
+        Parameters estimated on ``y / scale`` (statsmodels' order).
+    scale : float, default=1.0
+        The scale the model was fitted in (see the module docstring).
     """
 
-    def __init__(self, y: np.ndarray, X: np.ndarray | None, spec: dict, params: np.ndarray):
+    scale = 1.0  # states stored before the scaled fits (parameters of y itself) have no attribute
+
+    def __init__(self, y: np.ndarray, X: np.ndarray | None, spec: dict, params: np.ndarray,
+                 scale: float = 1.0):
         self.y = np.array(y, dtype=np.float64, copy=True)
         self.X = None if X is None else np.array(X, dtype=np.float64, copy=True)
         self.spec = dict(spec)
         self.params = np.array(params, dtype=np.float64, copy=True)
+        self.scale = float(scale)
 
-    def results(self, y: np.ndarray | None = None, X: np.ndarray | None = None) -> Any:
-        """Filtered statsmodels results on the training data (or on a new history ``y``)."""
-        endog, exog = (self.y, self.X) if y is None else (y, X)
+    def _filter(self, endog: np.ndarray, exog: np.ndarray | None, params: np.ndarray) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SMConvergenceWarning)
             warnings.simplefilter("ignore", EstimationWarning)
             with np.errstate(all="ignore"), single_threaded_blas():
-                return SARIMAX(endog, exog=exog, **self.spec).filter(self.params)
+                return SARIMAX(endog, exog=exog, **self.spec).filter(params)
+
+    def scaled_results(self, y: np.ndarray | None = None, X: np.ndarray | None = None) -> Any:
+        """Filtered results of ``y / scale`` (training data or a new history ``y``), as fitted."""
+        endog, exog = (self.y, self.X) if y is None else (y, X)
+        return self._filter(endog / self.scale, exog, self.params)
+
+    def results(self, y: np.ndarray | None = None, X: np.ndarray | None = None) -> Any:
+        """Filtered statsmodels results on the training data (or on a new history ``y``), in the units of ``y``.
+
+        The parameters are mapped back to the units of ``y`` (see the module
+        docstring); for series of extreme magnitude statsmodels' absolute
+        filter settings can make these results less accurate than the
+        forecasts, which are computed in the scaled space.
+        """
+        endog, exog = (self.y, self.X) if y is None else (y, X)
+        model = SARIMAX(endog, exog=exog, **self.spec)
+        params = _unscale_params(list(model.param_names), list(model.exog_names or []), self.params, self.scale)
+        return self._filter(endog, exog, params)
 
 
 class _SarimaxResultsMixin:
@@ -225,16 +331,20 @@ def _sarimax_forecast(
     X_hist: np.ndarray | None,
     coverage: float | None,
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-    """Mean (h, 1) and optional (lower, upper) from a fitted SARIMAX (a :class:`SarimaxState`)."""
-    res = results.results(None if y_hist is None else y_hist[:, 0], X_hist)
+    """Mean (h, 1) and optional (lower, upper) from a fitted SARIMAX (a :class:`SarimaxState`).
+
+    Computed in the scaled space the model was fitted in, then multiplied by its scale.
+    """
+    res = results.scaled_results(None if y_hist is None else y_hist[:, 0], X_hist)
+    scale = results.scale
     with np.errstate(all="ignore"), single_threaded_blas():
         fc = res.get_forecast(steps=h, exog=X)
-        mean = np.asarray(fc.predicted_mean, dtype=np.float64).reshape(h, 1)
+        mean = np.asarray(fc.predicted_mean, dtype=np.float64).reshape(h, 1) * scale
         bounds = None
         if coverage is not None:
-            ci = np.asarray(fc.conf_int(alpha=1.0 - coverage), dtype=np.float64)
+            ci = np.asarray(fc.conf_int(alpha=1.0 - coverage), dtype=np.float64) * scale
             bounds = (ci[:, :1].copy(), ci[:, 1:2].copy())
-    if not np.all(np.isfinite(mean)):
+    if not np.all(np.isfinite(mean)) or (bounds is not None and not np.all(np.isfinite(bounds))):
         raise ARIMAFitError("the ARIMA forecast is not finite; the fitted model is numerically unstable")
     return mean, bounds
 
@@ -274,11 +384,16 @@ class ARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForeca
     Attributes
     ----------
     results_ : statsmodels SARIMAXResults
-        The fitted statsmodels results (``summary()``, residuals...).
+        The fitted model re-filtered on ``y`` with ``params_``
+        (``summary()``, residuals...).
     params_ : ndarray of shape (n_params,)
-        Estimated parameters, in statsmodels' order (``results_.param_names``).
+        Estimated parameters, in statsmodels' order (``results_.param_names``),
+        in the units of ``y``.
+    scale_ : float
+        Scale the likelihood was maximised in (``y / scale_``; see the module
+        docstring).
     aic_, aicc_, bic_ : float
-        Information criteria of the fit.
+        Information criteria of the fit (of ``y``, in its units).
     converged_ : bool
         Whether the optimiser reported convergence.
     fit_method_ : str
@@ -364,11 +479,12 @@ class ARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForeca
             maxiter=self.maxiter,
             on_failure=self.on_failure,
         )
-        self._sarimax_state_ = SarimaxState(y[:, 0], X, info["spec"], res.params)
-        self.params_ = np.asarray(res.params, dtype=np.float64)
-        self.aic_ = float(res.aic)
-        self.aicc_ = float(res.aicc)
-        self.bic_ = float(res.bic)
+        self._sarimax_state_ = SarimaxState(y[:, 0], X, info["spec"], res.params, info["scale"])
+        self.params_ = info["params"]
+        self.scale_ = info["scale"]
+        self.aic_ = info["aic"]
+        self.aicc_ = info["aicc"]
+        self.bic_ = info["bic"]
         self.converged_ = info["converged"]
         self.fit_method_ = info["fit_method"]
         return self

@@ -32,32 +32,40 @@ def series():
     return pd.Series(_ar1(), index=idx, name="y")
 
 
+# The wrapper maximises the likelihood of y / scale_ (see the arima module
+# docstring), statsmodels that of y: both stop at the optimiser's tolerance, at
+# slightly different points of the same optimum, hence the tolerances below
+# (the log-likelihoods agree to 1e-5; forecasts to ~1e-5 relative).
+RTOL = 2e-4
+
+
 def test_matches_statsmodels_numpy_and_pandas(series):
     y = series.to_numpy()
     ref = SARIMAX(y, order=(1, 0, 1), trend="c").fit(disp=False)
     f = ARIMAForecaster(order=(1, 0, 1), trend="c").fit(y)
-    np.testing.assert_allclose(f.params_, ref.params, rtol=1e-6)
-    np.testing.assert_allclose(f.predict(6), ref.forecast(6), rtol=1e-8)
-    np.testing.assert_allclose(f.predict_interval(6, coverage=0.8), ref.get_forecast(6).conf_int(alpha=0.2), rtol=1e-8)
-    assert f.aicc_ == pytest.approx(ref.aicc) and f.converged_ and f.fit_method_ == "lbfgs"
+    np.testing.assert_allclose(f.params_, ref.params, rtol=1e-3, atol=1e-4)
+    assert f.results_.llf == pytest.approx(ref.llf, abs=1e-5)
+    np.testing.assert_allclose(f.predict(6), ref.forecast(6), rtol=RTOL)
+    np.testing.assert_allclose(f.predict_interval(6, coverage=0.8), ref.get_forecast(6).conf_int(alpha=0.2), rtol=RTOL)
+    assert f.aicc_ == pytest.approx(ref.aicc, abs=1e-4) and f.converged_ and f.fit_method_ == "lbfgs"
 
     fp = ARIMAForecaster(order=(1, 0, 1), trend="c").fit(series)
     pred = fp.predict(3)
     assert isinstance(pred, pd.Series) and pred.index[0] == pd.Timestamp("2011-01-01")
-    np.testing.assert_allclose(pred.to_numpy(), ref.forecast(3), rtol=1e-8)
+    np.testing.assert_allclose(pred.to_numpy(), ref.forecast(3), rtol=RTOL)
     iv = fp.predict_interval(3)
     assert list(iv.columns) == ["lower", "upper"] and iv.index.equals(pred.index)
-    np.testing.assert_allclose(iv.to_numpy(), ref.get_forecast(3).conf_int(alpha=0.1), rtol=1e-8)
+    np.testing.assert_allclose(iv.to_numpy(), ref.get_forecast(3).conf_int(alpha=0.1), rtol=RTOL)
 
 
 def test_seasonal_and_new_history(series):
     y = series.to_numpy()
     ref = SARIMAX(y, order=(1, 0, 0), seasonal_order=(0, 1, 1, 4)).fit(disp=False)
     f = ARIMAForecaster(order=(1, 0, 0), seasonal_order=(0, 1, 1, 4)).fit(y)
-    np.testing.assert_allclose(f.predict(9), ref.forecast(9), rtol=1e-6)
+    np.testing.assert_allclose(f.predict(9), ref.forecast(9), rtol=RTOL)
     # forecasting from a new history keeps the fitted parameters
     new = y[:80]
-    np.testing.assert_allclose(f.predict(5, y=new), ref.apply(new, refit=False).forecast(5), rtol=1e-6)
+    np.testing.assert_allclose(f.predict(5, y=new), ref.apply(new, refit=False).forecast(5), rtol=RTOL)
 
 
 def test_exogenous_regressors():
@@ -67,14 +75,14 @@ def test_exogenous_regressors():
     Xf = rng.normal(size=(4, 2))
     ref = SARIMAX(y, exog=X, order=(1, 0, 0), trend="c").fit(disp=False)
     f = ARIMAForecaster(order=(1, 0, 0), trend="c").fit(y, X)
-    np.testing.assert_allclose(f.predict(4, X=Xf), ref.forecast(4, exog=Xf), rtol=1e-6)
+    np.testing.assert_allclose(f.predict(4, X=Xf), ref.forecast(4, exog=Xf), rtol=RTOL)
     assert f.n_exog_ == 2
     with pytest.raises(ValueError, match="X is required"):
         f.predict(4)
     # new history: X covers history + horizon
     Xall = np.vstack([X[:60], Xf])
     expected = ref.apply(y[:60], exog=X[:60], refit=False).forecast(4, exog=Xf)
-    np.testing.assert_allclose(f.predict(4, X=Xall, y=y[:60]), expected, rtol=1e-6)
+    np.testing.assert_allclose(f.predict(4, X=Xall, y=y[:60]), expected, rtol=RTOL)
 
 
 def test_grid_search_over_order(series):
@@ -92,7 +100,7 @@ def test_grid_search_over_order(series):
             fc = SARIMAX(y[train], order=order, trend="c").fit(disp=False).forecast(len(test))
             maes.append(-np.mean(np.abs(y[test] - fc)))
         manual.append(np.mean(maes))
-    np.testing.assert_allclose(gs.cv_results_["mean_test_score"], manual, rtol=1e-6)
+    np.testing.assert_allclose(gs.cv_results_["mean_test_score"], manual, rtol=RTOL)
     assert gs.best_params_ == {"order": grid[int(np.argmax(manual))]}
     assert isinstance(gs.best_estimator_.order, tuple)
 

@@ -52,11 +52,16 @@ def test_airpassengers_selects_airline_model(air_model):
 
 def test_search_record(air_model):
     sr = air_model.search_results_
-    assert list(sr.columns) == ["order", "seasonal_order", "trend", "ic", "converged", "seconds", "error", "selected"]
+    assert list(sr.columns) == ["order", "seasonal_order", "trend", "ic", "ic_exact", "converged", "seconds", "error",
+                                "selected"]
     assert len(sr) == air_model.n_models_ <= air_model.max_models
     assert sr["selected"].sum() == 1
     best = sr.loc[sr["selected"]].iloc[0]
-    assert best["ic"] == sr["ic"].min() == air_model.ic_
+    # approximation=True: CSS criteria rank the candidates, the n_exact best are refitted
+    # by exact likelihood and the best exact criterion wins
+    assert sr["ic_exact"].notna().sum() == air_model.n_exact == 3
+    assert set(sr.loc[sr["ic_exact"].notna(), "ic"]) == set(sr["ic"].nsmallest(3))
+    assert best["ic_exact"] == sr["ic_exact"].min() == air_model.ic_
     # the four Hyndman-Khandakar starting models come first (no constant since d + D = 2)
     assert list(sr["order"][:4]) == [(2, 1, 2), (0, 1, 0), (1, 1, 0), (0, 1, 1)]
     assert list(sr["seasonal_order"][:4]) == [(1, 1, 1, 12), (0, 1, 0, 12), (1, 1, 0, 12), (0, 1, 1, 12)]
@@ -127,12 +132,31 @@ def test_validation():
         AutoARIMAForecaster().fit(np.ones((30, 2)))
 
 
-def test_refit_failure_falls_back_to_next_candidate(monkeypatch):
+def test_exact_search_without_approximation(log_air):
+    """approximation=False: every candidate by exact likelihood, the best one refitted."""
+    y = np.diff(log_air.to_numpy(), 12)
+    f = AutoARIMAForecaster(approximation=False, max_p=2, max_q=2).fit(y)
+    sr = f.search_results_
+    best = sr.loc[sr["selected"]].iloc[0]
+    assert best["ic"] == sr["ic"].min() == f.ic_
+    assert sr["ic_exact"].notna().sum() == 1 and f.converged_
+    # the approximate search refits the n_exact best by CSS and keeps the best exact criterion,
+    # which is as good as the exact search's (to 2 units)
+    g = AutoARIMAForecaster(max_p=2, max_q=2, n_exact=2).fit(y)
+    gs = g.search_results_
+    assert set(gs.loc[gs["ic_exact"].notna(), "ic"]) == set(gs["ic"].nsmallest(2))
+    assert gs.loc[gs["selected"], "ic_exact"].iloc[0] == gs["ic_exact"].min() == g.ic_
+    assert g.ic_ <= sr["ic_exact"].min() + 2.0
+
+
+@pytest.mark.parametrize("approximation", [True, False])
+def test_refit_failure_falls_back_to_next_candidate(monkeypatch, approximation):
     import rnnforecast.baselines.auto_arima as aa
 
     rng = np.random.default_rng(11)
     y = rng.normal(size=90).cumsum()
-    first = AutoARIMAForecaster(max_models=6).fit(y)
+    kw = dict(max_models=6, approximation=approximation, n_exact=1)
+    first = AutoARIMAForecaster(**kw).fit(y)
     sr = first.search_results_
     ranked = sr[np.isfinite(sr["ic"])].sort_values("ic", kind="stable")
     best, second = ranked.iloc[0], ranked.iloc[1]
@@ -140,12 +164,34 @@ def test_refit_failure_falls_back_to_next_candidate(monkeypatch):
     real_fit = aa._sarimax_fit
 
     def failing_fit(y, X, **kw):
-        if not kw.get("simple_differencing") and kw["order"] == best["order"] and kw["trend"] == best["trend"]:
+        # the search's exact fits (approximation=False) are on the differenced series
+        refit = approximation or not kw.get("simple_differencing")
+        if refit and kw["order"] == best["order"] and kw["trend"] == best["trend"]:
             raise aa.ARIMAFitError("synthetic refit failure")
         return real_fit(y, X, **kw)
 
     monkeypatch.setattr(aa, "_sarimax_fit", failing_fit)
-    f = AutoARIMAForecaster(max_models=6).fit(y)
+    f = AutoARIMAForecaster(**kw).fit(y)
     assert f.refit_failures_ == ["synthetic refit failure"]
     assert (f.order_, f.trend_) == (second["order"], second["trend"])
     assert f.search_results_.loc[f.search_results_["selected"], "ic"].iloc[0] == second["ic"]
+    assert f.ic_ == (f.search_results_["ic_exact"].min() if approximation else second["ic"])
+
+
+def test_unconverged_exact_fit_is_continued_then_reported(log_air):
+    """approximation=True: an unconverged exact fit gets 2 * maxiter more L-BFGS iterations; if the
+    selected model still has not converged, on_failure applies (warn or raise)."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    from rnnforecast.baselines import ARIMAFitError
+
+    y = log_air.to_numpy()
+    with pytest.warns(ConvergenceWarning, match=r"did not converge \(lbfgs, maxiter=3\)"):
+        f = AutoARIMAForecaster(sp=12, maxiter=1, max_p=1, max_q=1, max_P=1, max_Q=1).fit(y)
+    assert f.fit_method_ == "lbfgs+lbfgs" and not f.converged_
+    assert np.all(np.isfinite(f.predict(3)))
+    with pytest.raises(ARIMAFitError, match="did not converge"):
+        AutoARIMAForecaster(sp=12, maxiter=1, max_p=1, max_q=1, max_P=1, max_Q=1, on_failure="raise").fit(y)
+    # enough iterations: converged, no continuation
+    g = AutoARIMAForecaster(sp=12, max_p=1, max_q=1, max_P=1, max_Q=1).fit(y)
+    assert g.converged_ and g.fit_method_ == "lbfgs"
