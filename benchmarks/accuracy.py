@@ -94,7 +94,7 @@ def bundled_model(name, seed, sp, h, n_train, overrides):
     if name == "lstm_before":
         before = {}
         if self_configuring("lstm"):
-            from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS as before
+            from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS as before
         return AE.CELLS["lstm"](**before, random_state=seed, n_jobs=1)
     return make_forecaster(name, sp=sp, horizon=h, n_train=n_train, random_state=seed)
 

@@ -30,7 +30,7 @@ _CHILD = r"""
 import json, resource, sys, tracemalloc
 import numpy as np
 from rnnforecast import LSTMForecaster
-from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS
 n, kind = int(sys.argv[1]), sys.argv[2]
 t = np.arange(n)
 y = 100 + 10 * np.sin(2 * np.pi * t / 24) + np.random.default_rng(0).normal(size=n)

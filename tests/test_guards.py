@@ -19,7 +19,7 @@ from rnnforecast.utils.guards import check_finite_output, horizon_limit
 
 Y = 10.0 + np.sin(2 * np.pi * np.arange(60) / 12)
 try:  # with issue 13's branches merged, unset neural parameters are "auto" (an ensemble)
-    from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+    from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS
 except ImportError:
     PRE_AUTO_DEFAULTS = {}
 

@@ -93,7 +93,7 @@ DEPENDS_ON_OTHER_BRANCHES = {
 NEURAL = dict(window_length=6, hidden_size=4, max_iter=2, n_jobs=1, random_state=0,
               conformal_windows=10)
 try:  # with issue 13's branches merged, unset neural parameters are "auto" (an ensemble)
-    from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+    from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS
 except ImportError:  # one network per forecaster
     PRE_AUTO_DEFAULTS = {}
 #: One network (the weight cases need get_state_dict/load_state_dict).

@@ -440,7 +440,7 @@ class ConformalIntervalMixin:
     Examples
     --------
     The neural forecasters inherit it (through
-    :class:`~rnnforecast.forecasting._neural_intervals.NeuralIntervalMixin`):
+    :class:`~rnnforecast.forecasting.neural.intervals.NeuralIntervalMixin`):
 
     >>> import numpy as np
     >>> from rnnforecast import LSTMForecaster

@@ -8,8 +8,8 @@ import pytest
 
 import rnnforecast.estimators._base as base_module
 from rnnforecast import GRUForecaster, LSTMForecaster
-from rnnforecast.forecasting._window_transform import WindowTransform
-from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+from rnnforecast.forecasting.neural.windows import WindowTransform
+from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS
 
 # The fits below pin the single-network behaviour of the 0.x defaults.
 old = partial(dict, PRE_AUTO_DEFAULTS)

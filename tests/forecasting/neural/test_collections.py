@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 
 from rnnforecast import GRUForecaster, LSTMForecaster, RNNForecaster
-from rnnforecast.forecasting._global import WindowSampler, calendar_matrix, series_scale
+from rnnforecast.forecasting.neural.features import calendar_matrix, series_scale
+from rnnforecast.forecasting.neural.windows import WindowSampler
 from rnnforecast.metrics import mean_absolute_scaled_error
-from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS
 
 # The fits below pin the single-network behaviour of the 0.x defaults.
 old = partial(dict, PRE_AUTO_DEFAULTS)

@@ -30,7 +30,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from rnnforecast.forecasting._ensemble import sub_panel
+from rnnforecast.forecasting.neural.ensemble import sub_panel
 from rnnforecast.forecasting.intervals import (
     ConformalIntervalMixin,
     _check_coverage,

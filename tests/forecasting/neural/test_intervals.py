@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from rnnforecast import LSTMForecaster
-from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS
 
 # The fits below pin the single-network behaviour of the 0.x defaults.
 old = partial(dict, PRE_AUTO_DEFAULTS)

@@ -18,7 +18,7 @@ from rnnforecast.datasets import load_co2
 from rnnforecast.estimators import NonFiniteLossError
 from rnnforecast.forecasting.neural import GRUForecaster, LSTMForecaster, RNNForecaster
 from rnnforecast.nn.threads import kernel_threads
-from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS
 
 # The fits below pin the single-network behaviour of the 0.x defaults.
 old = partial(dict, PRE_AUTO_DEFAULTS)

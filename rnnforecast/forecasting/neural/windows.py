@@ -1,6 +1,10 @@
-"""Per-window input transforms of the neural forecasters.
+"""Windows of the neural forecasters: the sampler and the per-window transforms.
 
-Applied to every window (and its targets) on the way into the network, and
+:class:`WindowSampler` holds the list of valid windows of all series (series
+of unequal lengths, no padding) and builds a mini-batch of windows on demand,
+so that the windows of a whole panel are never materialised at once (memory:
+the per-series feature rows plus one batch).  :class:`WindowTransform` is
+applied to every window (and its targets) on the way into the network, and
 inverted on the way out:
 
 * **window scaling** (``scaler="window"`` or ``"window_log"``): each window
@@ -23,7 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["WindowTransform"]
+from rnnforecast.forecasting.neural.checks import window_mode
+
+__all__ = ["TransformedSource", "WindowSampler", "WindowTransform", "make_transform"]
 
 
 class WindowTransform:
@@ -142,3 +148,79 @@ class TransformedSource:
         X, Y = self.source.batch(idx)
         Xn, Yn, _ = self.transform.transform(X, Y)
         return Xn, Yn
+
+
+def make_transform(p: dict, k: int, steps: int, arrays: list) -> WindowTransform:
+    """The :class:`WindowTransform` of the fitted parameters ``p`` for ``k`` series
+    channels (``arrays``: the training values, for the level statistics)."""
+    mode = window_mode(p)
+    stats = (0.0, 1.0)
+    if mode is not None:
+        logs = np.array([np.log(np.mean(a)) for a in arrays])
+        sd = float(np.std(logs))
+        stats = (float(np.mean(logs)), sd if sd > 1e-8 else 1.0)
+    m = None if p["seasonal_period"] is None else int(p["seasonal_period"])
+    return WindowTransform(k=k, steps=steps, patch_length=int(p["patch_length"]),
+                           mode=mode,
+                           level_length=m or 1, seasonal_period=m, level_stats=stats)
+
+
+class WindowSampler:
+    """Windows of many series, built per mini-batch.
+
+    Parameters
+    ----------
+    rows : list of ndarray of shape (n_i, F)
+        Per series, the network input of every time step (network dtype).
+    targets : list of ndarray of shape (n_i, c)
+        Per series, the (scaled) values to predict (network dtype).
+    window_length : int
+        Time steps per window.
+    steps : int
+        Target steps after the window end (1 recursive, horizon direct).
+    ends : list of ndarray of int64
+        Per series, the time index of the last step of every usable window
+        (``window_length - 1 <= t <= n_i - steps - 1``).
+
+    Attributes
+    ----------
+    n_samples : int
+        Total number of windows.
+    """
+
+    def __init__(self, rows: list, targets: list, window_length: int, steps: int, ends: list):
+        self.rows = rows
+        self.targets = targets
+        self.window_length = int(window_length)
+        self.steps = int(steps)
+        self.ends = ends
+        counts = np.array([len(e) for e in ends], dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(counts)])
+        self.n_samples = int(self.offsets[-1])
+        # window number -> window end, for all series at once
+        self._all_ends = (np.concatenate(ends).astype(np.int64) if self.n_samples
+                          else np.empty(0, dtype=np.int64))
+        self.n_features = int(rows[0].shape[1])
+        self.n_outputs = int(targets[0].shape[1]) * self.steps
+        self.dtype = rows[0].dtype
+
+    def locate(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Series number and window end of the global window numbers ``idx``."""
+        series = np.searchsorted(self.offsets, idx, side="right") - 1
+        return series, self._all_ends[idx]
+
+    def batch(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Inputs ``(B, window_length, F)`` and targets ``(B, steps * c)`` of windows ``idx``."""
+        idx = np.asarray(idx, dtype=np.int64)
+        series, ends = self.locate(idx)
+        w, k = self.window_length, self.steps
+        X = np.empty((len(idx), w, self.n_features), dtype=self.dtype)
+        Y = np.empty((len(idx), self.n_outputs), dtype=self.dtype)
+        for b, (s, t) in enumerate(zip(series, ends)):
+            X[b] = self.rows[s][t - w + 1:t + 1]
+            Y[b] = self.targets[s][t + 1:t + 1 + k].reshape(-1)
+        return X, Y
+
+    def materialise(self) -> tuple[np.ndarray, np.ndarray]:
+        """All windows at once (small validation sets only)."""
+        return self.batch(np.arange(self.n_samples))

@@ -10,7 +10,7 @@ import pytest
 from joblib import parallel_backend
 
 from rnnforecast.baselines import NaiveForecaster
-from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS, member_seeds
+from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS, member_seeds
 from rnnforecast.forecasting.neural import GRUForecaster, LSTMForecaster
 
 # Small networks and few epochs keep these fits fast; the automatic rules still

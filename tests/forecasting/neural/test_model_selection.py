@@ -26,7 +26,7 @@ from sklearn.preprocessing import StandardScaler
 
 from rnnforecast.forecasting import ForecastingPipeline
 from rnnforecast.forecasting.neural import GRUForecaster, LSTMForecaster
-from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
+from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS
 
 # The fits below pin the single-network behaviour of the 0.x defaults.
 old = partial(dict, PRE_AUTO_DEFAULTS)

@@ -1,26 +1,26 @@
-"""Building blocks of the global (many-series) neural forecasters.
+"""Input features of the neural forecasters: scaling and calendar.
 
 A global forecaster trains one network on windows drawn from every series of
-a panel.  This module holds the parts that do not depend on the estimator:
+a panel.  This module holds the feature parts that do not depend on the
+estimator (the windows are in :mod:`rnnforecast.forecasting.neural.windows`):
 
 * :func:`series_scale`: per-series centre and scale (standard, robust,
   mean-abs), so that series of very different levels train together;
 * :func:`calendar_matrix`: sin/cos encodings of calendar positions of a time
   index (hour of day, day of week...);
-* :class:`WindowSampler`: the list of valid windows of all series (series
-  of unequal lengths, no padding) and the construction of a mini-batch of
-  windows on demand, so that the windows of a whole panel are never
-  materialised at once (memory: the per-series feature rows plus one batch).
+* :func:`fit_scaler`: the scikit-learn scaler of a single series' columns;
+* :func:`hashable`: whether a series id can key the per-series tables.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.preprocessing import RobustScaler, StandardScaler
 
-__all__ = ["CALENDAR_FEATURES", "WindowSampler", "calendar_matrix", "series_scale"]
+__all__ = ["CALENDAR_FEATURES", "calendar_matrix", "fit_scaler", "hashable", "series_scale"]
 
 #: Calendar features and their periods (in units of the calendar field).
 CALENDAR_FEATURES = {
@@ -111,62 +111,46 @@ def calendar_matrix(index: pd.Index, features: Sequence[str]) -> np.ndarray:
     return np.column_stack(cols) if cols else np.empty((len(idx), 0))
 
 
-class WindowSampler:
-    """Windows of many series, built per mini-batch.
+def fit_scaler(kind: str | None, values: np.ndarray):
+    """Fitted StandardScaler/RobustScaler (or None) for the columns of ``values``.
 
-    Parameters
-    ----------
-    rows : list of ndarray of shape (n_i, F)
-        Per series, the network input of every time step (network dtype).
-    targets : list of ndarray of shape (n_i, c)
-        Per series, the (scaled) values to predict (network dtype).
-    window_length : int
-        Time steps per window.
-    steps : int
-        Target steps after the window end (1 recursive, horizon direct).
-    ends : list of ndarray of int64
-        Per series, the time index of the last step of every usable window
-        (``window_length - 1 <= t <= n_i - steps - 1``).
-
-    Attributes
-    ----------
-    n_samples : int
-        Total number of windows.
+    scikit-learn scales a constant column by 1, so the network's small errors
+    (around 0 on the scaled values) become forecast errors of the same
+    absolute size: fine for a level of 5 or 1e9, not for a level of 1e-3.
+    A column that takes a single value is therefore scaled by
+    ``min(1, |value|)`` (1 if the value is 0) instead.
     """
+    if kind is None:
+        return None
+    if kind == "mean_abs":
+        scaler = StandardScaler(with_mean=False).fit(values)
+        scaler.scale_ = np.mean(np.abs(values), axis=0)
+        flat = ~(scaler.scale_ > 0)
+        if flat.any():
+            scaler.scale_ = np.where(flat, 1.0, scaler.scale_)
+        return scaler
+    scaler = StandardScaler() if kind == "standard" else RobustScaler()
+    # squares under/overflow for magnitudes beyond ~1e+-154: such columns are
+    # standardised in units of their largest value
+    c = np.max(np.abs(values), axis=0)
+    odd = (c > 0) & ((c < 1e-100) | (c > 1e100)) & (kind == "standard")
+    if odd.any():
+        unit = np.where(odd, c, 1.0)
+        scaler.fit(values / unit)
+        scaler.mean_, scaler.scale_ = scaler.mean_ * unit, scaler.scale_ * unit
+    else:
+        scaler.fit(values)
+    flat = np.ptp(values, axis=0) == 0
+    if flat.any():
+        level = np.abs(values[0])
+        fallback = np.where(level > 0, np.minimum(level, 1.0), 1.0)
+        scaler.scale_ = np.where(flat, fallback, scaler.scale_)
+    return scaler
 
-    def __init__(self, rows: list, targets: list, window_length: int, steps: int, ends: list):
-        self.rows = rows
-        self.targets = targets
-        self.window_length = int(window_length)
-        self.steps = int(steps)
-        self.ends = ends
-        counts = np.array([len(e) for e in ends], dtype=np.int64)
-        self.offsets = np.concatenate([[0], np.cumsum(counts)])
-        self.n_samples = int(self.offsets[-1])
-        # window number -> window end, for all series at once
-        self._all_ends = (np.concatenate(ends).astype(np.int64) if self.n_samples
-                          else np.empty(0, dtype=np.int64))
-        self.n_features = int(rows[0].shape[1])
-        self.n_outputs = int(targets[0].shape[1]) * self.steps
-        self.dtype = rows[0].dtype
 
-    def locate(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Series number and window end of the global window numbers ``idx``."""
-        series = np.searchsorted(self.offsets, idx, side="right") - 1
-        return series, self._all_ends[idx]
-
-    def batch(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Inputs ``(B, window_length, F)`` and targets ``(B, steps * c)`` of windows ``idx``."""
-        idx = np.asarray(idx, dtype=np.int64)
-        series, ends = self.locate(idx)
-        w, k = self.window_length, self.steps
-        X = np.empty((len(idx), w, self.n_features), dtype=self.dtype)
-        Y = np.empty((len(idx), self.n_outputs), dtype=self.dtype)
-        for b, (s, t) in enumerate(zip(series, ends)):
-            X[b] = self.rows[s][t - w + 1:t + 1]
-            Y[b] = self.targets[s][t + 1:t + 1 + k].reshape(-1)
-        return X, Y
-
-    def materialise(self) -> tuple[np.ndarray, np.ndarray]:
-        """All windows at once (small validation sets only)."""
-        return self.batch(np.arange(self.n_samples))
+def hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
