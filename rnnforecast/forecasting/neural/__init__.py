@@ -86,8 +86,9 @@ original scale.  The scalers are fitted at ``fit`` and reused when
 forecasting from a new history (``predict(h, y=...)``) and by warm starts.
 
 The package: :mod:`.forecasters` (the public classes), :mod:`._recurrent`
-(their shared implementation and hooks), :mod:`._series` and
-:mod:`._collection` (fit and forecast of one network), :mod:`.checks`
+(their shared implementation and hooks), :mod:`._network` (fit and
+forecast of one network: one path, a single series being a collection of
+one), :mod:`.checks`
 (cross-parameter checks), :mod:`.features` (scaling, calendar),
 :mod:`.windows` (window sampler and transforms), :mod:`.intervals`
 (quantiles and conformal intervals), :mod:`.ensemble` (automatic

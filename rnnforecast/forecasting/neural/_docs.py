@@ -114,7 +114,7 @@ or None, default="auto"
     member_window_lengths_ : tuple of int
         Input length of each ensemble member (cycled).
     scaler_kind_ : str or None
-        The scaler used (``scaler_`` is the fitted scaler object).
+        The scaler used.
     n_estimators_ : int
         Networks in the ensemble (0 with a fallback).
     estimators_ : list of forecasters or None
@@ -127,12 +127,14 @@ or None, default="auto"
         forecasts are then seasonal naive (``NaiveForecaster``).
     auto_reasons_ : tuple of str
         One line per automatic choice.
-    scaler_ : StandardScaler, RobustScaler or None
-        Fitted scaler of the series (one series; None for a collection, whose
-        scales are per series, and with the window scalers).
-    exog_scaler_ : StandardScaler, RobustScaler or None
-        Fitted scaler of the regressors (None without ``X`` or for a
-        collection).
+    series_scales_ : dict
+        One network: series id (0 for a single series) -> ``(center, scale)``,
+        float64 arrays of shape (n_channels,) (the columns of a single series;
+        (0, 1) with the window scalers and ``scaler=None``); reused when
+        forecasting from a new history and by warm starts.
+    covariate_scales_ : tuple of ndarray or None
+        One network: pooled ``(center, scale)`` of the covariate columns
+        (None without covariates).
     series_ids_ : list
         Collection fits: the series ids (``unique_id`` values, or positions
         for a list).

@@ -2,8 +2,8 @@
 
 Parameters, constraints, the state-dict glue and the forecaster hooks
 (``_fit``, ``_predict``, ``_fit_panel``, ``_predict_panel``); the fits and
-forecasts of one network are in :mod:`._series` (one series) and
-:mod:`._collection` (a collection), the ensembles in :mod:`.ensemble`.
+forecasts of one network are in :mod:`._network` (one path: a single series
+is a collection of one), the ensembles in :mod:`.ensemble`.
 See :mod:`rnnforecast.forecasting.neural` for the model.
 """
 
@@ -21,8 +21,7 @@ from rnnforecast.estimators._base import (
     RecurrentModelMixin,
 )
 from rnnforecast.forecasting.base import BaseForecaster
-from rnnforecast.forecasting.neural._collection import CollectionPathMixin
-from rnnforecast.forecasting.neural._series import SeriesPathMixin
+from rnnforecast.forecasting.neural._network import NetworkPathMixin
 from rnnforecast.forecasting.neural.checks import check_common
 from rnnforecast.forecasting.neural.ensemble import (
     AUTO_PARAMS,
@@ -43,8 +42,8 @@ __all__ = ["_RecurrentForecaster"]
 _AUTO = StrOptions({"auto"})
 
 
-class _RecurrentForecaster(SeriesPathMixin, CollectionPathMixin, NeuralIntervalMixin,
-                           RecurrentModelMixin, BaseForecaster):
+class _RecurrentForecaster(NetworkPathMixin, NeuralIntervalMixin, RecurrentModelMixin,
+                           BaseForecaster):
     """Shared implementation of the neural forecasters (see :class:`LSTMForecaster`)."""
 
     _parameter_constraints: dict = {

@@ -265,7 +265,6 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
     est.strategy_ = params["strategy"]
     est.horizon_ = int(params["horizon"]) if params["strategy"] == "direct" else None
     est.scaler_kind_ = params["scaler"]
-    est.scaler_ = est.exog_scaler_ = None
     est.fallback_series_ = []
     est._naive_below_ = 0
     if est.fallback_ is not None:

@@ -8,19 +8,22 @@ estimator (the windows are in :mod:`rnnforecast.forecasting.neural.windows`):
   mean-abs), so that series of very different levels train together;
 * :func:`calendar_matrix`: sin/cos encodings of calendar positions of a time
   index (hour of day, day of week...);
-* :func:`fit_scaler`: the scikit-learn scaler of a single series' columns;
+* :func:`channel_scales`: :func:`series_scale` of every column;
+* :class:`Collection`: the series a network is fitted on or forecasts, one
+  series being a collection of one (a single fit path and forecast path);
 * :func:`hashable`: whether a series id can key the per-series tables.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import RobustScaler, StandardScaler
 
-__all__ = ["CALENDAR_FEATURES", "calendar_matrix", "fit_scaler", "hashable", "series_scale"]
+__all__ = ["CALENDAR_FEATURES", "Collection", "calendar_matrix", "channel_scales", "hashable",
+           "series_scale"]
 
 #: Calendar features and their periods (in units of the calendar field).
 CALENDAR_FEATURES = {
@@ -47,32 +50,50 @@ def series_scale(values: np.ndarray, kind: str | None) -> tuple[float, float]:
     Returns
     -------
     center, scale : float
-        A scale of 0 (a constant series) is replaced by ``min(1, |level|)``
-        (1 for a level of 0), as for single series.
+        A constant series (or a scale of 0) is scaled by ``min(1, |level|)``
+        (1 for a level of 0).
     """
+    center, scale = channel_scales(np.asarray(values, dtype=np.float64)[:, None], kind)
+    return float(center[0]), float(scale[0])
+
+
+def channel_scales(values: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and scale of every column of ``values`` (n, c) for the scaler ``kind``.
+
+    As :func:`series_scale` column by column (reductions along axis 0, so a
+    multivariate series gets the numbers scikit-learn's scalers gave it).
+
+    Returns
+    -------
+    center, scale : ndarray of shape (c,), float64
+    """
+    n_channels = values.shape[1]
     if kind is None:
-        return 0.0, 1.0
+        return np.zeros(n_channels), np.ones(n_channels)
     if kind == "standard":
-        c = float(np.max(np.abs(values)))
-        if c > 0 and not 1e-100 <= c <= 1e100:  # squares would under/overflow
-            u = values / c
-            center, scale = float(np.mean(u)) * c, float(np.std(u)) * c
-        else:
-            center, scale = float(np.mean(values)), float(np.std(values))
+        big = np.max(np.abs(values), axis=0)
+        odd = (big > 0) & ~((1e-100 <= big) & (big <= 1e100))  # squares would under/overflow
+        unit = np.where(odd, big, 1.0)
+        u = values / unit
+        center, scale = np.mean(u, axis=0) * unit, np.std(u, axis=0) * unit
     elif kind == "robust":
-        q1, med, q3 = np.percentile(values, [25.0, 50.0, 75.0])
-        center, scale = float(med), float(q3 - q1)
+        q1, med, q3 = np.percentile(values, [25.0, 50.0, 75.0], axis=0)
+        center, scale = med, q3 - q1
     elif kind == "mean_abs":
-        center, scale = 0.0, float(np.mean(np.abs(values)))
+        center, scale = np.zeros(n_channels), np.mean(np.abs(values), axis=0)
     else:  # pragma: no cover - guarded by the parameter constraints
         raise ValueError(f"unknown scaler {kind!r}")
-    if not scale > 0:
-        level = abs(float(values[0]))
-        scale = min(level, 1.0) if level > 0 else 1.0
-        if kind == "robust" and np.ptp(values) > 0:
-            # IQR of 0 but not constant (mostly one value): use the range instead
-            scale = float(np.ptp(values))
-    return center, scale
+    # a scale of 0, or a constant column's spread (a rounding residue of the mean;
+    # "mean_abs" keeps the level of a constant column), is replaced by
+    # min(1, |level|); a robust IQR of 0 of a column that is not constant
+    # (mostly one value) by its range
+    spread = np.ptp(values, axis=0)
+    level = np.abs(values[0])
+    fallback = np.where(level > 0, np.minimum(level, 1.0), 1.0)
+    if kind == "robust":
+        fallback = np.where(spread > 0, spread, fallback)
+    usable = (scale > 0) & ((spread > 0) | (kind == "mean_abs"))
+    return np.asarray(center, dtype=np.float64), np.where(usable, scale, fallback)
 
 
 def calendar_matrix(index: pd.Index, features: Sequence[str]) -> np.ndarray:
@@ -111,46 +132,72 @@ def calendar_matrix(index: pd.Index, features: Sequence[str]) -> np.ndarray:
     return np.column_stack(cols) if cols else np.empty((len(idx), 0))
 
 
-def fit_scaler(kind: str | None, values: np.ndarray):
-    """Fitted StandardScaler/RobustScaler (or None) for the columns of ``values``.
-
-    scikit-learn scales a constant column by 1, so the network's small errors
-    (around 0 on the scaled values) become forecast errors of the same
-    absolute size: fine for a level of 5 or 1e9, not for a level of 1e-3.
-    A column that takes a single value is therefore scaled by
-    ``min(1, |value|)`` (1 if the value is 0) instead.
-    """
-    if kind is None:
-        return None
-    if kind == "mean_abs":
-        scaler = StandardScaler(with_mean=False).fit(values)
-        scaler.scale_ = np.mean(np.abs(values), axis=0)
-        flat = ~(scaler.scale_ > 0)
-        if flat.any():
-            scaler.scale_ = np.where(flat, 1.0, scaler.scale_)
-        return scaler
-    scaler = StandardScaler() if kind == "standard" else RobustScaler()
-    # squares under/overflow for magnitudes beyond ~1e+-154: such columns are
-    # standardised in units of their largest value
-    c = np.max(np.abs(values), axis=0)
-    odd = (c > 0) & ((c < 1e-100) | (c > 1e100)) & (kind == "standard")
-    if odd.any():
-        unit = np.where(odd, c, 1.0)
-        scaler.fit(values / unit)
-        scaler.mean_, scaler.scale_ = scaler.mean_ * unit, scaler.scale_ * unit
-    else:
-        scaler.fit(values)
-    flat = np.ptp(values, axis=0) == 0
-    if flat.any():
-        level = np.abs(values[0])
-        fallback = np.where(level > 0, np.minimum(level, 1.0), 1.0)
-        scaler.scale_ = np.where(flat, fallback, scaler.scale_)
-    return scaler
-
-
 def hashable(value: Any) -> bool:
     try:
         hash(value)
     except TypeError:
         return False
     return True
+
+
+@dataclass
+class Collection:
+    """The series a network is fitted on or forecasts: one series or many.
+
+    A single series (``kind="series"``, possibly multivariate: its columns
+    are channels modelled jointly) is a collection of one, with the id 0.
+
+    Attributes
+    ----------
+    ids : list
+        Series identifiers (training keys of the per-series scales).
+    values : list of ndarray of shape (n_i, c), float64
+        Target channels of every series (``c = 1`` for a list or a long frame).
+    infos : list of SeriesInfo
+        Index information of every series (calendar features).
+    exog : list of ndarray of shape (n_i, m), float64, or None
+        All covariates (past-only and future-known) of every series.
+    exog_columns : list or None
+        Covariate names, if known.
+    kind : {"series", "list", "long"}
+        Where the series came from.
+    """
+
+    ids: list
+    values: list
+    infos: list
+    exog: list | None
+    exog_columns: Any
+    kind: str
+
+    @classmethod
+    def from_series(cls, y: np.ndarray, X: np.ndarray | None, info: Any,
+                    columns: Any = None) -> "Collection":
+        """One series ``y`` (n, c) with covariates ``X`` (n, m) or None."""
+        return cls(ids=[0], values=[y], infos=[info], exog=None if X is None else [X],
+                   exog_columns=None if columns is None else list(columns), kind="series")
+
+    @classmethod
+    def from_panel(cls, panel: Any) -> "Collection":
+        """The series of a :class:`~rnnforecast.utils.panel.Panel` (one channel each)."""
+        return cls(ids=list(panel.ids), values=[v[:, None] for v in panel.values],
+                   infos=list(panel.infos), exog=panel.exog, exog_columns=panel.exog_columns,
+                   kind=panel.kind)
+
+    @property
+    def n_series(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_exog(self) -> int:
+        return 0 if self.exog is None else int(self.exog[0].shape[1])
+
+    def labels(self) -> list:
+        """Per target channel of every series, the name used in messages."""
+        if self.kind == "series":
+            return list(range(self.values[0].shape[1]))
+        return [uid for uid, v in zip(self.ids, self.values) for _ in range(v.shape[1])]
+
+    def channels(self) -> list:
+        """Every target channel of every series, 1-D (in the order of :meth:`labels`)."""
+        return [v[:, j] for v in self.values for j in range(v.shape[1])]

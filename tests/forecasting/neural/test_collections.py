@@ -404,9 +404,12 @@ def test_a_list_of_lists_is_one_multivariate_series():
 def test_warm_start_on_a_collection_keeps_scales_and_needs_the_same_series():
     df = seasonal_panel(n_series=3)
     f = LSTMForecaster(**old(**{**SMALL, "max_iter": 2}, warm_start=True)).fit(df)
-    stats = dict(f._series_stats_)
+    stats = {uid: (c.copy(), s.copy()) for uid, (c, s) in f.series_scales_.items()}
     f.fit(df[df["ds"] < df["ds"].max() - pd.Timedelta(hours=10)])
-    assert f._series_stats_ == stats
+    assert list(f.series_scales_) == list(stats)
+    for uid, (c, s) in f.series_scales_.items():
+        np.testing.assert_array_equal(c, stats[uid][0])
+        np.testing.assert_array_equal(s, stats[uid][1])
     with pytest.raises(ValueError, match="same series"):
         f.fit(df.replace({"unique_id": {"s0": "other"}}))
 

@@ -135,10 +135,15 @@ def test_predict_from_new_history():
     new = f.predict(5, y=y.iloc[:90])
     assert str(new.index[0]) == "2007-07"
     assert not np.allclose(new.to_numpy(), f.predict(5).to_numpy())
-    # The scaler fitted on the training series is reused, not refitted.
-    mean = f.scaler_.mean_.copy()
-    f.predict(5, y=y.iloc[:90] * 3)
-    np.testing.assert_array_equal(f.scaler_.mean_, mean)
+    # The scale fitted on the training series is reused, not refitted.
+    center, scale = (a.copy() for a in f.series_scales_[0])
+    np.testing.assert_array_equal(center, [y.iloc[:80].mean()])
+    np.testing.assert_array_equal(scale, [y.iloc[:80].std(ddof=0)])
+    tripled = f.predict(5, y=y.iloc[:90] * 3)
+    np.testing.assert_array_equal(f.series_scales_[0][0], center)
+    np.testing.assert_array_equal(f.series_scales_[0][1], scale)
+    # reused scale: tripling the history does not triple the forecasts
+    assert not np.allclose(tripled.to_numpy(), 3 * new.to_numpy())
 
 
 def test_multivariate_series_and_pandas_output():
@@ -174,7 +179,9 @@ def test_series_of_scale_1e9():
 def test_scaler_none_on_unit_scale_data():
     y = np.sin(np.arange(60) * 2 * np.pi / 12)
     f = LSTMForecaster(**old(scaler=None, **TINY)).fit(y)
-    assert f.scaler_ is None and np.isfinite(f.predict(3)).all()
+    center, scale = f.series_scales_[0]
+    assert center.tolist() == [0.0] and scale.tolist() == [1.0]
+    assert f.covariate_scales_ is None and np.isfinite(f.predict(3)).all()
 
 
 # ------------------------------------------------------------------ training options
