@@ -131,7 +131,10 @@ class NetworkPathMixin:
         self.covariate_scales_ = None
         if coll.exog is not None:
             pooled = np.vstack(coll.exog)
-            self.covariate_scales_ = channel_scales(pooled, covariate_kind(self._fitted_params_))
+            kind = covariate_kind(self._fitted_params_)
+            stats = [channel_scales(pooled[:, [j]], kind) for j in range(pooled.shape[1])]
+            self.covariate_scales_ = (np.concatenate([c for c, _ in stats]),
+                                      np.concatenate([s for _, s in stats]))
         self._series_keys_ = list(coll.ids)
         if coll.kind != "series":
             self.series_ids_ = list(coll.ids)
