@@ -324,6 +324,8 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         max_Q = int(self.max_Q) if seasonal else 0
         bounds = (int(self.max_p), int(self.max_q), max_P, max_Q)
         constant_ok = bool(self.allow_constant) and d + D <= 1
+        if X is not None and bool(np.any(np.ptp(X, axis=0) == 0)):
+            constant_ok = False  # a constant column of X already is the model's constant
         crit = self.information_criterion
 
         records: list[dict[str, Any]] = []
@@ -365,13 +367,14 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
                     if seasonal and ((p >= sp and P) or (q >= sp and Q)):
                         raise ValueError(f"{_describe(order, so, trend)}: lags in both the seasonal and "
                                          "non-seasonal parts (not allowed by statsmodels)")
-                    fit = css_fits[c] = css_fit(w, Xd, p, q, P, Q, sp, const, n_cond)
+                    fit = css_fit(w, Xd, p, q, P, Q, sp, const, n_cond)
                     value = fit.criteria()[crit] + css_shift
-                    if not np.isfinite(value):
-                        raise ARIMAFitError(f"{_describe(order, so, trend)}: CSS fit failed or is not "
-                                            "stationary/invertible")
+                if approx and np.isfinite(value):
+                    css_fits[c] = fit
                     rec.update(ic=value, converged=True, error=None)
                 else:
+                    # exact likelihood: approximation=False, or a CSS fit that failed
+                    # (e.g. a constant differenced series, whose CSS variance is 0)
                     res, info = _sarimax_fit(
                         y[:, 0], X, order=order, seasonal_order=so, trend=trend,
                         method=self.method, maxiter=int(self.maxiter), on_failure="ignore",
@@ -505,7 +508,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
             p, q, P, Q, const = cand
             order, trend = (p, d, q), ("c" if const else None)
             so = (P, D, Q, sp) if seasonal else (0, 0, 0, 0)
-            start = sarimax_start_params(css_fits[cand], sp) if approx else None
+            start = sarimax_start_params(css_fits[cand], sp) if approx and cand in css_fits else None
             try:
                 # approximation: conditional ML (on the first d + D * sp values, i.e. the
                 # likelihood of the differenced series, as R's arima) -- a much smaller
