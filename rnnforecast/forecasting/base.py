@@ -19,7 +19,8 @@ and convert outputs)::
             self.level_ = y[-self.window:].mean(axis=0)   # fitted attrs end in "_"
             return self
 
-        def _predict(self, h, X=None, y_hist=None):
+        def _predict(self, h, X=None, y_hist=None, X_hist=None, y_info=None,
+                     request=None):
             # y_hist: None -> forecast after the training data, else a new
             # float64 (n_new, k) history to forecast from (no refitting).
             y = self._history(y_hist)       # training history or y_hist
@@ -38,14 +39,23 @@ The contract, in detail:
   float64 ``(n, m)`` array or ``None``.  Store what ``_predict`` needs as
   attributes ending in ``_`` (fitted scaler, weights...).  The return value is
   ignored; ``fit`` returns ``self``.
-* ``_predict(self, h, X, y_hist)`` returns an ``(h, k)`` array of forecasts
-  for the ``h`` steps after the end of the history.  ``X`` is ``None`` or the
-  float64 ``(h, m)`` future exogenous values.  ``y_hist`` is ``None`` (forecast
-  after the training series, available from ``self._history()``) or a new
-  validated ``(n_new, k)`` history.  If the forecaster supports exogenous
-  regressors *and* forecasting from a new history, ``_predict`` must also
-  accept a keyword ``X_hist`` (float64 ``(n_new, m)``, the regressors over
-  ``y_hist``); it is only passed in that case.
+* ``_predict(self, h, X=None, y_hist=None, X_hist=None, y_info=None,
+  request=None)`` forecasts the ``h`` steps after the end of the history and
+  returns a :class:`~rnnforecast.forecasting.record.Forecast` record, or just
+  the ``(h, k)`` array of its means (the base wraps it).  ``X`` is ``None`` or
+  the float64 ``(h, m)`` future exogenous values.  ``y_hist`` is ``None``
+  (forecast after the training series, available from ``self._history()``)
+  or a new validated ``(n_new, k)`` history; ``X_hist`` the float64
+  ``(n_new, m)`` regressors over ``y_hist`` (``None`` without a new history
+  or without regressors); ``y_info`` the
+  :class:`~rnnforecast.utils.validation.SeriesInfo` of the history forecast
+  from (index, frequency).  ``X_hist`` and ``y_info`` are always passed as
+  keywords.  ``request`` (a
+  :class:`~rnnforecast.forecasting.record.ForecastRequest`) is passed only
+  when an interval method needs more than the mean, e.g.
+  ``ForecastRequest(coverage=0.9)``: the hook then fills ``Forecast.lower``/
+  ``upper`` (or ``quantiles``/``levels`` for ``quantiles=True``).  A hook
+  that only makes point forecasts may end its signature with ``**_``.
 * Class attributes declare capabilities:
   ``_supports_exog = False`` (set True if ``X`` is used; otherwise passing
   ``X`` raises ``ValueError``), ``_supports_multivariate = True`` (set False
@@ -82,6 +92,7 @@ RangeIndex continuing an integer index), with the same name/columns.
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -90,6 +101,7 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
+from rnnforecast.forecasting.record import Forecast, ForecastRequest
 from rnnforecast.persistence import SaveMixin
 from rnnforecast.utils._compat import _fit_context
 from rnnforecast.utils.guards import (
@@ -140,7 +152,7 @@ class BaseForecaster(SaveMixin, BaseEstimator):
     ...         return self.window
     ...     def _fit(self, y, X=None):
     ...         self.level_ = y[-self.window:].mean(axis=0)
-    ...     def _predict(self, h, X=None, y_hist=None):
+    ...     def _predict(self, h, X=None, y_hist=None, **_):
     ...         y = self._history(y_hist)
     ...         return np.tile(y[-self.window:].mean(axis=0), (h, 1))
     >>> f = MeanForecaster(window=2).fit(np.array([1.0, 2.0, 3.0, 5.0]))
@@ -187,8 +199,14 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         raise NotImplementedError(f"{type(self).__name__} must implement _fit.")
 
     def _predict(
-        self, h: int, X: np.ndarray | None = None, y_hist: np.ndarray | None = None
-    ) -> np.ndarray:
+        self,
+        h: int,
+        X: np.ndarray | None = None,
+        y_hist: np.ndarray | None = None,
+        X_hist: np.ndarray | None = None,
+        y_info: SeriesInfo | None = None,
+        request: ForecastRequest | None = None,
+    ) -> Forecast | np.ndarray:
         raise NotImplementedError(
             f"{type(self).__name__} must implement _predict."
         )
@@ -315,8 +333,8 @@ class BaseForecaster(SaveMixin, BaseEstimator):
                 f"y is a collection of series but {type(self).__name__} was fitted on a "
                 "single series; fit it on a collection (list or long DataFrame) first."
             )
-        values, cutoff_info = self._predict_array(h, X, y)
-        return self._to_output(values, cutoff_info, h)
+        record, cutoff_info = self._predict_array(h, X, y)
+        return self._to_output(record.mean, cutoff_info, h)
 
     predict = guard_forecast_method(predict)
 
@@ -374,7 +392,7 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         else:
             h = info.n_timesteps
             steps = np.arange(1, h + 1)
-        pred, _ = self._predict_array(h, X_future, None, x_name="X_future")
+        pred = self._predict_array(h, X_future, None, x_name="X_future")[0].mean
         check_finite_output(pred, who=type(self).__name__, advice=self._nonfinite_advice)
         y_pred = pred[steps - 1]
         if info.n_columns == 1:
@@ -531,9 +549,16 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             )
 
     def _predict_array(
-        self, h: int, X: Any, y: Any, *, x_name: str = "X"
-    ) -> tuple[np.ndarray, tuple[SeriesInfo, Any]]:
-        """Validate ``X``/``y``, call ``_predict``; return ``(h, k)`` values."""
+        self, h: int, X: Any, y: Any, *, x_name: str = "X",
+        request: ForecastRequest | None = None,
+    ) -> tuple[Forecast, tuple[SeriesInfo, Any]]:
+        """Validate ``X``/``y``, call ``_predict``; return its :class:`Forecast` and
+        ``(info, cutoff)`` of the history forecast from.
+
+        ``request`` (what an interval method needs besides the mean) is passed
+        to ``_predict`` only when given, so a hook without a ``request``
+        parameter serves ``predict``.
+        """
         train = self._y_info_
         y_hist = None
         out_info, cutoff = train, train.cutoff
@@ -592,26 +617,29 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             if y_hist is not None:
                 X_hist = X_all[:n_hist]
 
-        kwargs = {}
-        if X_hist is not None:
-            if not _accepts_kwarg(self._predict, "X_hist"):
-                raise ValueError(
-                    f"{type(self).__name__} cannot forecast from a new history "
-                    "y when fitted with exogenous regressors X; refit it on the "
-                    "new data instead."
+        extra = {} if request is None else {"request": request}
+        out = self._predict(h, X_fut, y_hist, X_hist=X_hist, y_info=out_info, **extra)
+        return self._as_record(out, h), (out_info, cutoff)
+
+    def _as_record(self, out: Any, h: int) -> Forecast:
+        """``_predict``'s output as a :class:`Forecast` of float64 ``(h, k)`` arrays."""
+        k = self._y_info_.n_columns
+        record = out if isinstance(out, Forecast) else Forecast(out)
+
+        def rows(values: Any, what: str) -> np.ndarray | None:
+            if values is None:
+                return None
+            arr = np.asarray(values, dtype=np.float64)
+            if arr.shape != (h, k) and not (arr.ndim == 1 and k == 1 and arr.shape[0] == h):
+                raise RuntimeError(
+                    f"{type(self).__name__}._predict must return {what} of shape "
+                    f"(h, n_series) = ({h}, {k}); got {arr.shape}."
                 )
-            kwargs["X_hist"] = X_hist
-        if _accepts_kwarg(self._predict, "y_info"):
-            kwargs["y_info"] = out_info
-        out = self._predict(h, X_fut, y_hist, **kwargs)
-        out = np.asarray(out, dtype=np.float64)
-        k = train.n_columns
-        if out.shape not in ((h, k),) and not (out.ndim == 1 and k == 1 and out.shape[0] == h):
-            raise RuntimeError(
-                f"{type(self).__name__}._predict must return an array of shape "
-                f"(h, n_series) = ({h}, {k}); got {out.shape}."
-            )
-        return out.reshape(h, k), (out_info, cutoff)
+            return arr.reshape(h, k)
+
+        return replace(record, mean=rows(record.mean, "an array"),
+                       lower=rows(record.lower, "lower bounds"),
+                       upper=rows(record.upper, "upper bounds"))
 
     def _check_same_kind(self, new: SeriesInfo) -> None:
         train = self._y_info_
@@ -662,12 +690,3 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         tags.input_tags.two_d_array = True
         return tags
 
-
-def _accepts_kwarg(func: Any, name: str) -> bool:
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
-    )

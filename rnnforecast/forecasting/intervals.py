@@ -558,7 +558,8 @@ class ConformalIntervalMixin:
         h = check_horizon(h)
         coverage = _check_coverage(coverage)
         self._check_enough_windows(coverage)
-        point, (info, cutoff) = self._predict_array(h, X, y)
+        record, (info, cutoff) = self._predict_array(h, X, y)
+        point = record.mean
         q = conformal_quantile(self._conformal_calibration(h)[:, :h], coverage)
         return self._format_bands([point - q, point + q], ["lower", "upper"], info, cutoff, h)
 
@@ -606,7 +607,8 @@ class ConformalIntervalMixin:
         coverages = [abs(2.0 * q - 1.0) for q in levels if q != 0.5]
         if coverages:
             self._check_enough_windows(max(coverages))
-        point, (info, cutoff) = self._predict_array(h, X, y)
+        record, (info, cutoff) = self._predict_array(h, X, y)
+        point = record.mean
         scores = self._conformal_calibration(h)[:, :h] if coverages else None
         bands = []
         for q in levels:

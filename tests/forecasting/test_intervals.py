@@ -47,7 +47,7 @@ class AR1(ConformalIntervalMixin, BaseForecaster):
         self.phi_ = (xc * zc).sum(axis=0) / (xc * xc).sum(axis=0)
         self.c_ = z.mean(axis=0) - self.phi_ * x.mean(axis=0)
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         last = self._history(y_hist)[-1]
         out = np.empty((h, last.size))
         for j in range(h):
@@ -64,7 +64,7 @@ class LinearExog(BaseForecaster):
     def _fit(self, y, X=None):
         self.coef_ = np.linalg.lstsq(X, y, rcond=None)[0]
 
-    def _predict(self, h, X=None, y_hist=None, X_hist=None):
+    def _predict(self, h, X=None, y_hist=None, X_hist=None, **_):
         return X @ self.coef_
 
 
