@@ -101,6 +101,7 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
+from rnnforecast.forecasting._collections import CollectionMixin
 from rnnforecast.forecasting.record import Forecast, ForecastRequest
 from rnnforecast.persistence import SaveMixin
 from rnnforecast.utils._compat import _fit_context
@@ -109,13 +110,8 @@ from rnnforecast.utils.guards import (
     check_finite_output,
     guard_forecast_method,
 )
-from rnnforecast.utils.panel import (
-    Panel,
-    check_long_future_exog,
-    check_panel,
-    check_panel_exog,
-    is_panel,
-)
+from rnnforecast.utils.fitting import restore_on_error
+from rnnforecast.utils.panel import is_panel
 from rnnforecast.utils.validation import (
     SeriesInfo,
     check_exog,
@@ -129,7 +125,7 @@ from rnnforecast.utils.validation import (
 __all__ = ["BaseForecaster"]
 
 
-class BaseForecaster(SaveMixin, BaseEstimator):
+class BaseForecaster(CollectionMixin, SaveMixin, BaseEstimator):
     """Base class for forecasters with a scikit-learn interface.
 
     See the module docstring for the subclass protocol. Public methods:
@@ -211,12 +207,6 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             f"{type(self).__name__} must implement _predict."
         )
 
-    def _fit_panel(self, panel: Panel) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must implement _fit_panel.")
-
-    def _predict_panel(self, h: int, panel: Panel, X_future: list | None) -> list:
-        raise NotImplementedError(f"{type(self).__name__} must implement _predict_panel.")
-
     def _min_history(self) -> int:
         """Minimum number of observations ``fit`` needs (default 1)."""
         return 1
@@ -280,8 +270,7 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             )
         # A failed fit (e.g. training that diverges) leaves the forecaster as it
         # was: a fitted one keeps its history and model, an unfitted one stays so.
-        previous = dict(self.__dict__)
-        try:
+        with restore_on_error(self):
             self._y_info_: SeriesInfo = info
             self._panel_ = None
             self._y_fit_ = y_arr
@@ -293,10 +282,6 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             self.cutoff_ = info.cutoff
             self.freq_ = info.freq
             self._fit(y_arr.copy(), None if X_arr is None else X_arr.copy())
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous)
-            raise
         return self
 
     def predict(self, h: int, X: Any = None, y: Any = None) -> Any:
@@ -398,137 +383,6 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         if info.n_columns == 1:
             return float(r2_score(y_true[:, 0], y_pred[:, 0]))
         return float(r2_score(y_true, y_pred))
-
-    # ------------------------------------------------------------------ panels
-    def _fit_panel_checked(self, y: Any, X: Any) -> "BaseForecaster":
-        """``fit`` on a collection of series (list or long DataFrame)."""
-        name = type(self).__name__
-        if not self._supports_panel:
-            raise TypeError(
-                f"{name} forecasts one series at a time; got a collection of series "
-                f"({type(y).__name__}). Wrap it in LocalForecaster({name}(...)) to fit "
-                "one model per series (in parallel), or use a global neural forecaster "
-                "(LSTMForecaster, GRUForecaster, RNNForecaster)."
-            )
-        panel = check_panel(y, X, name="y")
-        if panel.exog is not None and not self._supports_exog:
-            raise ValueError(
-                f"{name} does not use exogenous regressors; got covariates "
-                f"{panel.exog_columns or ''} with y. Pass y without them."
-            )
-        previous = dict(self.__dict__)
-        try:
-            self._panel_ = panel
-            self._y_info_ = panel.infos[0]
-            self._y_fit_ = None
-            self._X_fit_ = None
-            self._X_columns_ = panel.exog_columns
-            self.n_series_ = panel.n_series
-            self.n_targets_ = 1
-            self.n_exog_ = panel.n_exog
-            self.n_timesteps_ = int(panel.lengths.sum())
-            self.cutoff_ = None
-            self.freq_ = panel.infos[0].freq
-            self._fit_panel(panel)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous)
-            raise
-        return self
-
-    def _panel_predict_inputs(self, h: int, X: Any, y: Any) -> tuple[Panel, list | None]:
-        """The panel to forecast from (training or new) and its future covariates."""
-        train = self._panel_
-        if y is None:
-            panel = train
-        else:
-            if not is_panel(y):
-                raise TypeError(
-                    f"{type(self).__name__} was fitted on a collection of series; y must "
-                    f"be one too (a list of series or a long DataFrame); got "
-                    f"{type(y).__name__}."
-                )
-            X_hist = None
-            if train.kind == "list" and X is not None and isinstance(X, (list, tuple)):
-                # list format: X covers each new history followed by the future
-                X_hist = X
-            panel = check_panel(y, name="y")
-            if panel.kind != train.kind:
-                raise TypeError(
-                    f"y must be in the format seen at fit ({train.kind}); got {panel.kind}."
-                )
-            if train.kind == "long" and panel.exog_columns != train.exog_columns:
-                raise ValueError(
-                    f"y must have the covariate columns seen at fit "
-                    f"{train.exog_columns or []}; got {panel.exog_columns or []}."
-                )
-            if train.kind == "list" and self.n_exog_:
-                if X_hist is None:
-                    raise ValueError(
-                        f"X is required: {type(self).__name__} was fitted with "
-                        f"{self.n_exog_} covariate(s); with a new y, pass a list with, per "
-                        "series, its history rows followed by the h future rows."
-                    )
-                full, _ = check_panel_exog(
-                    [np.asarray(x)[: info.n_timesteps] if not hasattr(x, "iloc")
-                     else x.iloc[: info.n_timesteps] for x, info in zip(X_hist, panel.infos)],
-                    panel.infos, name="X", n_columns=self.n_exog_)
-                panel.exog = full
-                X = [np.asarray(x)[info.n_timesteps:] if not hasattr(x, "iloc")
-                     else x.iloc[info.n_timesteps:] for x, info in zip(X_hist, panel.infos)]
-            self._check_panel_kind(panel)
-        future_cols = self._future_covariate_names()
-        if not self.n_exog_:
-            if X is not None:
-                raise ValueError(
-                    f"X was given but {type(self).__name__} needs no future covariates "
-                    "(it was fitted without covariates, or with past-only ones)."
-                )
-            return panel, None
-        if X is None:
-            raise ValueError(
-                f"X is required: {type(self).__name__} was fitted with covariates "
-                f"{train.exog_columns or self.n_exog_}; pass their values for the next "
-                f"h={h} periods of every series."
-            )
-        if train.kind == "long":
-            return panel, check_long_future_exog(X, panel.ids, panel.infos, h,
-                                                 future_cols, name="X")
-        fut, _ = check_panel_exog(X, panel.infos, name="X", future=True, h=h,
-                                  n_columns=self.n_exog_)
-        return panel, fut
-
-    def _future_covariate_names(self) -> list:
-        """Covariates whose future values ``predict`` needs (default: all of them)."""
-        return list(self._panel_.exog_columns or [])
-
-    def _check_panel_kind(self, panel: Panel) -> None:
-        train = self._panel_
-        a, b = train.infos[0], panel.infos[0]
-        if (a.is_pandas, a.index_kind) != (b.is_pandas, b.index_kind):
-            raise TypeError(
-                f"y must hold series of the kind seen at fit ({a.describe()}); got "
-                f"{b.describe()}."
-            )
-        if a.freq is not None and b.freq is not None and str(a.freq) != str(b.freq):
-            raise ValueError(f"y must have the frequency seen at fit ({a.freq}); got {b.freq}.")
-        need = int(self._min_predict_history())
-        short = [(uid, len(v)) for uid, v in zip(panel.ids, panel.values) if len(v) < need]
-        if short:
-            raise ValueError(
-                f"{len(short)} series of y are too short to forecast from: "
-                f"{self._describe()} needs at least {need} observations; e.g. series "
-                f"{short[0][0]!r} has {short[0][1]}."
-            )
-
-    def _checked_panel_forecasts(self, h: int, panel: Panel, X_future: list | None) -> list:
-        out = self._predict_panel(h, panel, X_future)
-        if len(out) != panel.n_series:
-            raise RuntimeError(
-                f"{type(self).__name__}._predict_panel returned {len(out)} forecasts for "
-                f"{panel.n_series} series."
-            )
-        return [np.asarray(o, dtype=np.float64).reshape(h) for o in out]
 
     # -------------------------------------------------------------- internals
     def _describe(self) -> str:
