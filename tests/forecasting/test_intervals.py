@@ -368,7 +368,7 @@ def test_too_many_windows_needed_for_the_coverage(ar_series):
     ((), ValueError, "must not be empty"),
     (0.5, ValueError, "non-empty 1-D sequence"),
     ([[0.1, 0.9]], ValueError, "non-empty 1-D sequence"),
-    ("0.5", ValueError, "non-empty 1-D sequence"),
+    ("0.5", TypeError, "non-empty 1-D sequence"),
     (("a", "b"), TypeError, "every element of quantiles"),
 ])
 def test_bad_quantiles(ar_model, quantiles, exc, match):
