@@ -1,4 +1,4 @@
-"""Naive benchmark forecasters and the prediction-interval machinery of the baselines.
+"""Naive benchmark forecasters.
 
 :class:`NaiveForecaster` implements the four classical benchmarks (last value,
 mean, drift, seasonal last value) with normal prediction intervals from the
@@ -9,33 +9,23 @@ Every baseline in :mod:`rnnforecast.baselines` provides
 ``predict_interval(h, coverage=0.9, X=None, y=None)``.  It goes through the
 same input validation as :meth:`BaseForecaster.predict` (it calls the base
 class's machinery, which then calls the subclass's ``_predict`` hook); the
-requested coverage is handed to the hook through a :class:`contextvars.ContextVar`
-so that no state is stored on the estimator.
+requested coverage is handed to the hook as a ``ForecastRequest`` and the bounds
+come back in its ``Forecast`` record (:mod:`rnnforecast.baselines._intervals`).
 """
 
 from __future__ import annotations
 
-import contextvars
 import numbers
-from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy.stats import norm
-from sklearn.utils.validation import check_is_fitted
 
+from rnnforecast.baselines._intervals import _IntervalForecasterMixin  # arima.py imports it: step 6
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import Interval, StrOptions
 from rnnforecast.utils.scaled import add_scaled, normalise, restore, safe_difference, safe_mean
-from rnnforecast.utils.validation import check_coverage as _check_coverage
-from rnnforecast.utils.validation import check_horizon, future_index
 
 __all__ = ["NaiveForecaster"]
-
-# Holds {"coverage": float, "bounds": (lower, upper) | None} while predict_interval runs.
-_INTERVAL_REQUEST: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
-    "rnnforecast_interval_request", default=None
-)
 
 
 #: Minimum history of each strategy's point forecast, as a function of sp.
@@ -45,93 +35,6 @@ _MIN_POINT = {
     "drift": lambda sp: 2,
     "seasonal_last": lambda sp: sp,
 }
-
-
-class _IntervalForecasterMixin:
-    """Adds ``predict_interval`` to a :class:`BaseForecaster` subclass.
-
-    Subclasses implement ``_forecast(h, X, y_hist, X_hist, coverage)``
-    returning ``(mean, bounds)`` where ``mean`` is float64 ``(h, k)`` and
-    ``bounds`` is ``None`` when ``coverage`` is None, else a pair of
-    ``(h, k)`` arrays ``(lower, upper)``.
-    """
-
-    def _forecast(
-        self,
-        h: int,
-        X: np.ndarray | None,
-        y_hist: np.ndarray | None,
-        X_hist: np.ndarray | None,
-        coverage: float | None,
-    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-        raise NotImplementedError
-
-    def _predict(
-        self,
-        h: int,
-        X: np.ndarray | None = None,
-        y_hist: np.ndarray | None = None,
-        X_hist: np.ndarray | None = None,
-    ) -> np.ndarray:
-        request = _INTERVAL_REQUEST.get()
-        coverage = None if request is None else request["coverage"]
-        mean, bounds = self._forecast(h, X, y_hist, X_hist, coverage)
-        if request is not None:
-            request["bounds"] = bounds
-        return mean
-
-    def predict_interval(self, h: int, coverage: float = 0.9, X: Any = None, y: Any = None) -> Any:
-        """Prediction interval for the next ``h`` steps.
-
-        Parameters
-        ----------
-        h : int
-            Number of steps ahead (>= 1).
-        coverage : float, default=0.9
-            Nominal probability that the interval contains the future value,
-            strictly between 0 and 1 (central interval: the
-            ``(1 - coverage)/2`` and ``(1 + coverage)/2`` quantiles).
-        X : array-like or DataFrame, default=None
-            Future exogenous regressors, exactly as for :meth:`predict`.
-        y : array-like or pandas object, default=None
-            A new history to forecast from without refitting, as for
-            :meth:`predict`.
-
-        Returns
-        -------
-        interval : ndarray or DataFrame
-            * 1-D numpy ``y`` at fit: ndarray of shape (h, 2), float64, columns
-              ``[lower, upper]``;
-            * 2-D numpy ``y``: ndarray of shape (h, n_series, 2);
-            * pandas Series: DataFrame indexed by the next ``h`` periods with
-              columns ``["lower", "upper"]``;
-            * pandas DataFrame: DataFrame with MultiIndex columns
-              ``(series, "lower"/"upper")``.
-        """
-        check_is_fitted(self, "_y_info_")
-        h = check_horizon(h)
-        coverage = _check_coverage(coverage)
-        request: dict = {"coverage": coverage, "bounds": None}
-        token = _INTERVAL_REQUEST.set(request)
-        try:
-            _, (info, cutoff) = self._predict_array(h, X, y)
-        finally:
-            _INTERVAL_REQUEST.reset(token)
-        if request["bounds"] is None:  # pragma: no cover - subclass bug guard
-            raise RuntimeError(f"{type(self).__name__}._forecast returned no interval bounds")
-        k = self._y_info_.n_columns
-        lower = np.asarray(request["bounds"][0], dtype=np.float64).reshape(h, k)
-        upper = np.asarray(request["bounds"][1], dtype=np.float64).reshape(h, k)
-        train = self._y_info_
-        if not train.is_pandas:
-            out = np.stack([lower, upper], axis=-1)
-            return out[:, 0, :] if train.ndim == 1 else out
-        index = future_index(info, h, cutoff)
-        if train.ndim == 1:
-            return pd.DataFrame({"lower": lower[:, 0], "upper": upper[:, 0]}, index=index)
-        columns = pd.MultiIndex.from_product([list(train.columns), ["lower", "upper"]])
-        data = np.stack([lower, upper], axis=-1).reshape(h, 2 * k)
-        return pd.DataFrame(data, index=index, columns=columns)
 
 
 class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
