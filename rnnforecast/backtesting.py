@@ -249,7 +249,7 @@ def _run_group(
     windows: list[tuple[int, int, int]],
     horizon: int,
     metric_list: list[tuple[str, Callable[..., Any], bool]],
-    sp: int,
+    seasonal_period: int,
     cutoff_labels: list[Any],
     coverage: float | None = None,
 ) -> list[tuple[dict[str, Any], Any]]:
@@ -290,7 +290,8 @@ def _run_group(
         row: dict[str, Any] = {"window": i, "cutoff": cutoff, "train_size": t - start, "refit": refit}
         for name, func, needs_train in metric_list:
             try:
-                value = func(yt, yp, _as_2d(y_hist), m=sp) if needs_train else func(yt, yp)
+                value = (func(yt, yp, _as_2d(y_hist), seasonal_period=seasonal_period) if needs_train
+                         else func(yt, yp))
             except Exception as exc:
                 raise BacktestWindowError(
                     f"metric {name!r} failed in backtest window {i} (cutoff {cutoff}): "
@@ -341,7 +342,7 @@ def backtest(
     window: str = "expanding",
     refit: bool | int = True,
     metrics: Sequence[str | Callable[..., Any]] = ("mae", "rmse", "smape", "mase"),
-    sp: int = 1,
+    seasonal_period: int = 1,
     n_jobs: int | None = None,
     backend: str | None = None,
     coverage: float | None = None,
@@ -373,9 +374,9 @@ def backtest(
     metrics : sequence of str or callables, default=("mae", "rmse", "smape", "mase")
         Names from :data:`rnnforecast.metrics.METRICS` or functions
         ``f(y_true, y_pred) -> float`` taking float64 arrays of shape (h, k).
-        ``"mase"`` is scaled by the seasonal-naive MAE (period ``sp``) of each
+        ``"mase"`` is scaled by the seasonal-naive MAE (period ``seasonal_period``) of each
         window's training data.
-    sp : int, default=1
+    seasonal_period : int, default=1
         Seasonal period for MASE.
     n_jobs : int, default=None
         Number of joblib workers over groups of windows (None = sequential
@@ -447,7 +448,7 @@ def backtest(
     n_windows = _check_int(n_windows, "n_windows", 1, allow_none=True)
     initial_window = _check_int(initial_window, "initial_window", 1, allow_none=True)
     step = horizon if step is None else _check_int(step, "step", 1)
-    sp = _check_int(sp, "sp", 1)
+    seasonal_period = _check_int(seasonal_period, "seasonal_period", 1)
     if window not in ("expanding", "sliding"):
         raise ValueError(f"window must be 'expanding' or 'sliding'; got {window!r}")
     if isinstance(refit, (bool, np.bool_)):
@@ -486,12 +487,12 @@ def backtest(
         groups[-1].append((i, s, t))
 
     if n_jobs is None and backend is None and len(groups) == 1:
-        results = [_run_group(forecaster, y, X, groups[0], horizon, metric_list, sp, cutoff_labels,
-                              coverage)]
+        results = [_run_group(forecaster, y, X, groups[0], horizon, metric_list, seasonal_period,
+                              cutoff_labels, coverage)]
     else:
         results = run_parallel(
-            (delayed(_run_group)(forecaster, y, X, g, horizon, metric_list, sp, cutoff_labels,
-                                 coverage)
+            (delayed(_run_group)(forecaster, y, X, g, horizon, metric_list, seasonal_period,
+                                 cutoff_labels, coverage)
              for g in groups),
             n_jobs=n_jobs, backend=backend,
         )

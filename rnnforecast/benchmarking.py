@@ -40,10 +40,13 @@ import numpy as np
 import pandas as pd
 
 from rnnforecast.backtesting import BacktestWindowError, backtest
-from rnnforecast.baselines import ARIMAForecaster, AutoARIMAForecaster, NaiveForecaster
+from rnnforecast.baselines import (
+    ARIMAForecaster,
+    AutoARIMAForecaster,
+    Naive2Forecaster,
+    NaiveForecaster,
+)
 from rnnforecast.forecasting.base import BaseForecaster
-from rnnforecast.metrics import naive2_forecast
-from rnnforecast.utils._compat import Interval
 
 __all__ = [
     "BENCHMARK_METRICS",
@@ -52,7 +55,6 @@ __all__ = [
     "MODEL_NAMES",
     "ModelFailure",
     "NEURAL_MODELS",
-    "Naive2Forecaster",
     "check_test_part",
     "make_forecaster",
     "neural_settings",
@@ -95,38 +97,14 @@ _NEURAL_CLASSES = {"lstm": "LSTMForecaster", "gru": "GRUForecaster", "rnn": "RNN
 
 
 # --------------------------------------------------------------------------- models
-class Naive2Forecaster(BaseForecaster):
-    """The M4 "Naive2" benchmark as a forecaster.
-
-    Naive forecast of the seasonally adjusted series, re-seasonalised; the
-    series is adjusted only when the M4 seasonality test finds it seasonal
-    (see :func:`rnnforecast.metrics.naive2_forecast`, which this wraps).
-    Forecasting from a new history (``predict(h, y=...)``) equals refitting.
-
-    Parameters
-    ----------
-    sp : int, default=1
-        Seasonal period (1 = plain naive).
-    """
-
-    _parameter_constraints: dict = {"sp": [Interval(numbers.Integral, 1, None, closed="left")]}
-    _supports_multivariate = False
-
-    def __init__(self, sp: int = 1) -> None:
-        self.sp = sp
-
-    def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "Naive2Forecaster":
-        return self
-
-    def _predict(
-        self, h: int, X: np.ndarray | None = None, y_hist: np.ndarray | None = None
-    ) -> np.ndarray:
-        y = self._history(y_hist)
-        return naive2_forecast(y[:, 0], h, int(self.sp))[:, None]
-
-
 def neural_settings(
-    name: str, *, sp: int, horizon: int, n_train: int, random_state: int | None = 0, quick: bool = False
+    name: str,
+    *,
+    seasonal_period: int,
+    horizon: int,
+    n_train: int,
+    random_state: int | None = 0,
+    quick: bool = False,
 ) -> dict[str, Any]:
     """Constructor arguments of a recurrent model in the benchmark.
 
@@ -134,7 +112,7 @@ def neural_settings(
     ----------
     name : {"lstm", "gru", "rnn"}
         Cell type.
-    sp : int
+    seasonal_period : int
         Seasonal period of the data.
     horizon : int
         Forecast horizon (not used by the current settings: the networks
@@ -156,7 +134,7 @@ def neural_settings(
         raise ValueError(f"name must be one of {list(NEURAL_MODELS)}; got {name!r}")
     # input window: two seasonal cycles (at least 8 steps), at most a quarter
     # of the shortest training window so there are enough training samples
-    window = max(8, 2 * sp)
+    window = max(8, 2 * seasonal_period)
     window = max(2, min(window, n_train // 4))
     # one kernel thread: these networks are too small to gain from two, and
     # two threads collapse (10-40x slower) when another process keeps a core
@@ -191,7 +169,7 @@ def _neural_class(name: str) -> type:
 def make_forecaster(
     name: str,
     *,
-    sp: int = 1,
+    seasonal_period: int = 1,
     horizon: int = 1,
     n_train: int | None = None,
     random_state: int | None = 0,
@@ -203,13 +181,13 @@ def make_forecaster(
     name                forecaster
     ==================  ====================================================
     ``lstm/gru/rnn``    recurrent network, settings from :func:`neural_settings`
-    ``arima``           fixed order: ``ARIMA(1,1,1)(0,1,1)[sp]`` when
-                        ``sp > 1``, else ``ARIMA(1,1,1)``
+    ``arima``           fixed order: ``ARIMA(1,1,1)(0,1,1)[seasonal_period]`` when
+                        ``seasonal_period > 1``, else ``ARIMA(1,1,1)``
     ``auto_arima``      :class:`~rnnforecast.baselines.AutoARIMAForecaster`
-                        (stepwise AICc search, seasonal when ``sp > 1``)
-    ``seasonal_naive``  last value of the same season (``sp``)
+                        (stepwise AICc search, seasonal when ``seasonal_period > 1``)
+    ``seasonal_naive``  last value of the same season (``seasonal_period``)
     ``naive``           last value
-    ``naive2``          M4 Naive2 (:class:`Naive2Forecaster`)
+    ``naive2``          M4 Naive2 (:class:`~rnnforecast.baselines.Naive2Forecaster`)
     ``drift``           random walk with drift
     ==================  ====================================================
 
@@ -217,7 +195,7 @@ def make_forecaster(
     ----------
     name : str
         One of :data:`MODEL_NAMES`.
-    sp : int, default=1
+    seasonal_period : int, default=1
         Seasonal period.
     horizon : int, default=1
         Forecast horizon (used by the network settings).
@@ -237,35 +215,37 @@ def make_forecaster(
     Examples
     --------
     >>> from rnnforecast.benchmarking import make_forecaster
-    >>> make_forecaster("arima", sp=12)
+    >>> make_forecaster("arima", seasonal_period=12)
     ARIMAForecaster(order=(1, 1, 1), seasonal_order=(0, 1, 1, 12))
-    >>> make_forecaster("lstm", sp=12, n_train=200).get_params()["window_length"]
+    >>> make_forecaster("lstm", seasonal_period=12, n_train=200).get_params()["window_length"]
     24
     """
     if name not in MODEL_NAMES:
         raise ValueError(f"unknown model {name!r}; valid names are {list(MODEL_NAMES)}")
-    if isinstance(sp, (bool, np.bool_)) or not isinstance(sp, numbers.Integral) or sp < 1:
-        raise ValueError(f"sp must be an int >= 1; got {sp!r}")
-    sp = int(sp)
+    if (isinstance(seasonal_period, (bool, np.bool_)) or not isinstance(seasonal_period, numbers.Integral)
+            or seasonal_period < 1):
+        raise ValueError(f"seasonal_period must be an int >= 1; got {seasonal_period!r}")
+    seasonal_period = int(seasonal_period)
     if name in NEURAL_MODELS:
         params = neural_settings(
-            name, sp=sp, horizon=horizon, n_train=10**9 if n_train is None else n_train,
+            name, seasonal_period=seasonal_period, horizon=horizon,
+            n_train=10**9 if n_train is None else n_train,
             random_state=random_state, quick=quick,
         )
         return _neural_class(name)(**params)
     if name == "arima":
-        if sp > 1:
-            return ARIMAForecaster(order=(1, 1, 1), seasonal_order=(0, 1, 1, sp))
+        if seasonal_period > 1:
+            return ARIMAForecaster(order=(1, 1, 1), seasonal_order=(0, 1, 1, seasonal_period))
         return ARIMAForecaster(order=(1, 1, 1))
     if name == "auto_arima":
-        return AutoARIMAForecaster(sp=sp)
+        return AutoARIMAForecaster(sp=seasonal_period)  # step 6: seasonal_period= once WP3 renames it
     if name == "seasonal_naive":
-        return NaiveForecaster(strategy="seasonal_last", sp=sp)
+        return NaiveForecaster(strategy="seasonal_last", seasonal_period=seasonal_period)
     if name == "naive":
         return NaiveForecaster(strategy="last")
     if name == "drift":
         return NaiveForecaster(strategy="drift")
-    return Naive2Forecaster(sp=sp)
+    return Naive2Forecaster(seasonal_period=seasonal_period)
 
 
 def parse_model_list(text: str) -> list[str]:
@@ -423,7 +403,7 @@ class BenchmarkResult:
         window (e.g. ARIMA convergence warnings).
     params : dict of str to str
         ``repr`` of each model's forecaster (its settings).
-    horizon, n_windows, sp : int
+    horizon, n_windows, seasonal_period : int
         Benchmark settings.
     name : str
         Name of the series.
@@ -447,7 +427,7 @@ class BenchmarkResult:
     params: dict[str, str]
     horizon: int
     n_windows: int
-    sp: int
+    seasonal_period: int
     name: str
     y: Any = field(repr=False, default=None)
     warmup_seconds: dict[str, float] = field(default_factory=dict)
@@ -493,7 +473,7 @@ class BenchmarkResult:
             f"{self.n_windows} window(s) x horizon {self.horizon}, expanding training window, "
             f"refitted at every window; metrics and timings are means over the windows "
             f"(fit s / predict s: seconds per window); MASE scaled by the in-sample seasonal "
-            f"naive error with period {self.sp}; sMAPE on the 0-200 scale.",
+            f"naive error with period {self.seasonal_period}; sMAPE on the 0-200 scale.",
         ]
         if self.coverage is not None:
             notes.append(
@@ -592,7 +572,7 @@ def run_benchmark(
     *,
     horizon: int,
     n_windows: int = 3,
-    sp: int = 1,
+    seasonal_period: int = 1,
     name: str = "series",
     random_state: int | None = 0,
     quick: bool = False,
@@ -615,7 +595,7 @@ def run_benchmark(
     n_windows : int, default=3
         Number of windows; ``n_windows * horizon`` must fit in the test part
         (the last half of ``y``, see :func:`check_test_part`).
-    sp : int, default=1
+    seasonal_period : int, default=1
         Seasonal period (MASE scaling and the seasonal models).
     name : str, default="series"
         Name of the series, for tables and messages.
@@ -674,8 +654,8 @@ def run_benchmark(
         if unknown:
             raise ValueError(f"unknown model(s) {unknown}; valid names are {list(MODEL_NAMES)}")
         forecasters = {
-            m: make_forecaster(m, sp=sp, horizon=horizon, n_train=origins[0],
-                               random_state=random_state, quick=quick)
+            m: make_forecaster(m, seasonal_period=seasonal_period, horizon=horizon,
+                               n_train=origins[0], random_state=random_state, quick=quick)
             for m in names
         }
     if not forecasters:
@@ -704,7 +684,8 @@ def run_benchmark(
                     try:
                         try:
                             res = backtest(forecaster, y, horizon=horizon, initial_window=t,
-                                           n_windows=1, sp=sp, metrics=BENCHMARK_METRICS,
+                                           n_windows=1, seasonal_period=seasonal_period,
+                                           metrics=BENCHMARK_METRICS,
                                            coverage=cov)
                         except BacktestWindowError as exc:
                             if exc.stage != "interval":
@@ -715,7 +696,8 @@ def run_benchmark(
                             caught.append(f"{model_name}, window {i + 1}: no prediction interval: "
                                           f"{type(cause).__name__}: {cause}")
                             res = backtest(forecaster, y, horizon=horizon, initial_window=t,
-                                           n_windows=1, sp=sp, metrics=BENCHMARK_METRICS)
+                                           n_windows=1, seasonal_period=seasonal_period,
+                                           metrics=BENCHMARK_METRICS)
                     except BacktestWindowError as exc:
                         cause = exc.__cause__ if exc.__cause__ is not None else exc
                         failure = ModelFailure(model_name, i, n_windows, exc.cutoff, exc.stage,
@@ -759,7 +741,8 @@ def run_benchmark(
     params = {m: " ".join(repr(f).split()) for m, f in forecasters.items()}
     return BenchmarkResult(table=table, scores=scores, forecasts=forecasts, failures=failures,
                            warnings=caught, params=params, horizon=horizon, n_windows=n_windows,
-                           sp=sp, name=name, y=y, warmup_seconds=warmup_seconds, coverage=coverage)
+                           seasonal_period=seasonal_period, name=name, y=y,
+                           warmup_seconds=warmup_seconds, coverage=coverage)
 
 
 def _uses_kernels(forecaster: Any) -> bool:

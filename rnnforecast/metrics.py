@@ -17,9 +17,9 @@ Assimakopoulos, 2020, and the organisers' published evaluation code):
 * ``sMAPE = 200/h * sum |y - yhat| / (|y| + |yhat|)`` -- on the 0--200 scale.
   A term with ``y = yhat = 0`` is defined as 0 (a perfect forecast); the M4
   code would produce NaN there.
-* ``MASE = mean|y - yhat| / mean_{t>m}|y_t - y_{t-m}|`` where the denominator
-  is the in-sample MAE of the seasonal-naive method with period ``m`` computed
-  on the training series.
+* ``MASE = mean|y - yhat| / mean_{t>s}|y_t - y_{t-s}|`` where the denominator
+  is the in-sample MAE of the seasonal-naive method with seasonal period
+  ``s = seasonal_period`` computed on the training series.
 * ``OWA = (sMAPE / sMAPE_Naive2 + MASE / MASE_Naive2) / 2`` where each of the
   four quantities is first averaged over all series (and horizons) of the
   subset, and only then are the ratios taken.
@@ -40,7 +40,7 @@ X_test)`` when exogenous data were passed.  The scorer forecasts
 splitter must produce test blocks that start right after the training block
 (:class:`~sklearn.model_selection.TimeSeriesSplit` with ``gap=0``).
 Ready-made scorers: ``neg_mae_scorer``, ``neg_rmse_scorer``,
-``neg_smape_scorer`` and ``neg_mase_scorer`` (MASE scaled with ``m=1``).
+``neg_smape_scorer`` and ``neg_mase_scorer`` (MASE scaled with ``seasonal_period=1``).
 
 Examples
 --------
@@ -49,7 +49,8 @@ Examples
 >>> from rnnforecast.baselines import NaiveForecaster
 >>> from rnnforecast.metrics import neg_mase_scorer
 >>> y = np.sin(np.arange(96) * 2 * np.pi / 12) + np.arange(96) / 24
->>> search = GridSearchCV(NaiveForecaster(sp=12), {"strategy": ["last", "drift", "seasonal_last"]},
+>>> search = GridSearchCV(NaiveForecaster(seasonal_period=12),
+...                       {"strategy": ["last", "drift", "seasonal_last"]},
 ...                       cv=TimeSeriesSplit(n_splits=3, test_size=12),
 ...                       scoring=neg_mase_scorer).fit(y)
 >>> search.best_params_
@@ -307,31 +308,31 @@ def symmetric_mean_absolute_percentage_error(
     return _reduce(200.0 * np.mean(ratio, axis=0), multioutput)
 
 
-def _seasonal_naive_scale(y_train: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+def _seasonal_naive_scale(y_train: np.ndarray, period: int) -> tuple[np.ndarray, np.ndarray]:
     """In-sample MAE of the seasonal-naive method per column, as ``(s, e)`` (MAE = ``s * 2**e``)."""
-    return _mean_abs_error(y_train[m:], y_train[:-m])
+    return _mean_abs_error(y_train[period:], y_train[:-period])
 
 
 def mean_absolute_scaled_error(
     y_true: Any,
     y_pred: Any,
     y_train: Any,
-    m: int = 1,
+    seasonal_period: int = 1,
     *,
     multioutput: Multioutput = "uniform_average",
 ) -> float | np.ndarray:
     """Mean absolute scaled error (M4 definition).
 
-    ``MASE = mean_t|y_t - yhat_t| / ( 1/(n-m) * sum_{t=m+1}^{n} |x_t - x_{t-m}| )``
-    where ``x`` is the training series of length ``n``.
+    ``MASE = mean_t|y_t - yhat_t| / ( 1/(n-s) * sum_{t=s+1}^{n} |x_t - x_{t-s}| )``
+    where ``x`` is the training series of length ``n`` and ``s = seasonal_period``.
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (h,) or (h, k)
     y_train : array-like of shape (n,) or (n, k)
         In-sample (training) series, with the same number of columns as
-        ``y_true``; ``n`` must exceed ``m``.
-    m : int, default=1
+        ``y_true``; ``n`` must exceed ``seasonal_period``.
+    seasonal_period : int, default=1
         Seasonal period of the naive scaling forecast (1 = plain naive).
     multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
 
@@ -342,8 +343,9 @@ def mean_absolute_scaled_error(
     Raises
     ------
     ValueError
-        If ``y_train`` is not longer than ``m``, or if the scale is zero
-        (a training series that repeats itself exactly every ``m`` steps).
+        If ``y_train`` is not longer than ``seasonal_period``, or if the scale
+        is zero (a training series that repeats itself exactly every
+        ``seasonal_period`` steps).
 
     Examples
     --------
@@ -354,7 +356,7 @@ def mean_absolute_scaled_error(
     0.75
     """
     _check_multioutput(multioutput)
-    m = _check_positive_int(m, "m")
+    period = _check_positive_int(seasonal_period, "seasonal_period")
     yt, yp = _check_pair(y_true, y_pred)
     ytr = _to_float_array(y_train, "y_train")
     if ytr.ndim == 1:
@@ -363,15 +365,17 @@ def mean_absolute_scaled_error(
         raise ValueError(
             f"y_train must have the same number of columns as y_true; got {ytr.shape[1]} and {yt.shape[1]}"
         )
-    if ytr.shape[0] <= m:
+    if ytr.shape[0] <= period:
         raise ValueError(
-            f"y_train must be longer than the seasonal period m={m}; got {ytr.shape[0]} observations"
+            f"y_train must be longer than seasonal_period={period}; "
+            f"got {ytr.shape[0]} observations"
         )
-    scale, e_scale = _seasonal_naive_scale(ytr, m)
+    scale, e_scale = _seasonal_naive_scale(ytr, period)
     if np.any(scale == 0.0):
         cols = np.flatnonzero(scale == 0.0).tolist()
         raise ValueError(
-            f"MASE scale is zero for column(s) {cols}: y_train is exactly periodic with period m={m}, "
+            f"MASE scale is zero for column(s) {cols}: y_train is exactly periodic with "
+            f"seasonal_period={period}, "
             "so the seasonal-naive in-sample error is 0 and MASE is undefined"
         )
     mae, e_mae = _mean_abs_error(yt, yp)
@@ -394,10 +398,11 @@ def _acf(x: np.ndarray, nlags: int) -> np.ndarray:
     return np.array([np.dot(d[k:], d[:-k]) / denom for k in range(1, nlags + 1)])
 
 
-def seasonality_test(y: Any, m: int) -> bool:
+def seasonality_test(y: Any, seasonal_period: int) -> bool:
     """M4 seasonality test (90 % one-sided, as in the M4 benchmark code).
 
-    The series is declared seasonal when ``n >= 3m``, ``m > 1`` and
+    With ``m = seasonal_period``, the series is declared seasonal when
+    ``n >= 3m``, ``m > 1`` and
     ``|r_m| > 1.645 * sqrt((1 + 2 * sum_{k=1}^{m-1} r_k**2) / n)``, where
     ``r_k`` is the biased sample autocorrelation at lag ``k``.
 
@@ -410,8 +415,8 @@ def seasonality_test(y: Any, m: int) -> bool:
     Parameters
     ----------
     y : array-like of shape (n,)
-    m : int
-        Seasonal period.
+    seasonal_period : int
+        Seasonal period ``m``.
 
     Returns
     -------
@@ -422,12 +427,12 @@ def seasonality_test(y: Any, m: int) -> bool:
     >>> import numpy as np
     >>> from rnnforecast.metrics import seasonality_test
     >>> t = np.arange(120)
-    >>> seasonality_test(10 + np.sin(2 * np.pi * t / 12), m=12)
+    >>> seasonality_test(10 + np.sin(2 * np.pi * t / 12), seasonal_period=12)
     True
-    >>> seasonality_test(np.random.default_rng(0).standard_normal(120), m=12)
+    >>> seasonality_test(np.random.default_rng(0).standard_normal(120), seasonal_period=12)
     False
     """
-    m = _check_positive_int(m, "m")
+    m = _check_positive_int(seasonal_period, "seasonal_period")
     x = _to_float_array(y, "y")
     if x.ndim != 1:
         raise ValueError(f"y must be 1-D; got shape {x.shape}")
@@ -455,11 +460,12 @@ def _multiplicative_seasonal_indices(x: np.ndarray, m: int) -> np.ndarray:
     return idx / idx.mean()
 
 
-def naive2_forecast(y_train: Any, h: int, m: int) -> np.ndarray:
+def naive2_forecast(y_train: Any, h: int, seasonal_period: int) -> np.ndarray:
     """M4 "Naive2": naive forecast of the seasonally adjusted series.
 
-    If :func:`seasonality_test` finds the series seasonal (``n >= 3m``), seasonal
-    indices are estimated by classical multiplicative decomposition (centred
+    With ``m = seasonal_period``: if :func:`seasonality_test` finds the series
+    seasonal (``n >= 3m``), seasonal indices are estimated by classical
+    multiplicative decomposition (centred
     ``2 x m`` moving average for even ``m``, plain ``m``-term average for odd
     ``m``; index of phase ``j`` = mean of ``y_t / trend_t`` over ``t = j mod m``,
     normalised to mean 1).  The last seasonally adjusted value is carried
@@ -472,8 +478,8 @@ def naive2_forecast(y_train: Any, h: int, m: int) -> np.ndarray:
         Training series (finite; strictly positive when seasonal).
     h : int
         Forecast horizon (>= 1).
-    m : int
-        Seasonal period (1 = non-seasonal).
+    seasonal_period : int
+        Seasonal period ``m`` (1 = non-seasonal).
 
     Returns
     -------
@@ -492,14 +498,14 @@ def naive2_forecast(y_train: Any, h: int, m: int) -> np.ndarray:
 
     >>> import numpy as np
     >>> from rnnforecast.metrics import naive2_forecast
-    >>> naive2_forecast([3.0, 1.0, 4.0, 1.0, 5.0], h=3, m=1)
+    >>> naive2_forecast([3.0, 1.0, 4.0, 1.0, 5.0], h=3, seasonal_period=1)
     array([5., 5., 5.])
     >>> y = 10 + np.tile([1.0, -1.0, 2.0, -2.0], 6)
-    >>> naive2_forecast(y, h=4, m=4).round(2)
+    >>> naive2_forecast(y, h=4, seasonal_period=4).round(2)
     array([11.,  9., 12.,  8.])
     """
     h = _check_positive_int(h, "h")
-    m = _check_positive_int(m, "m")
+    m = _check_positive_int(seasonal_period, "seasonal_period")
     x = _to_float_array(y_train, "y_train")
     if x.ndim != 1:
         raise ValueError(f"y_train must be 1-D; got shape {x.shape}")
@@ -684,7 +690,7 @@ def make_forecast_scorer(
         Whether the metric also needs the forecaster's training series (as
         MASE does).  None means True for ``"mase"`` and False otherwise.
     **metric_kwargs
-        Extra keyword arguments for the metric (e.g. ``m=24`` for MASE).
+        Extra keyword arguments for the metric (e.g. ``seasonal_period=24`` for MASE).
 
     Returns
     -------
@@ -726,6 +732,6 @@ neg_rmse_scorer = make_forecast_scorer("rmse")
 """Scorer returning ``-RMSE`` of a ``len(y_test)``-step forecast."""
 neg_smape_scorer = make_forecast_scorer("smape")
 """Scorer returning ``-sMAPE`` (0--200 scale) of a ``len(y_test)``-step forecast."""
-neg_mase_scorer = make_forecast_scorer("mase", m=1)
-"""Scorer returning ``-MASE`` (scaled by the in-sample naive MAE, ``m=1``);
-use ``make_forecast_scorer("mase", m=sp)`` for seasonal scaling."""
+neg_mase_scorer = make_forecast_scorer("mase", seasonal_period=1)
+"""Scorer returning ``-MASE`` (scaled by the in-sample naive MAE, ``seasonal_period=1``);
+use ``make_forecast_scorer("mase", seasonal_period=24)`` (say) for seasonal scaling."""

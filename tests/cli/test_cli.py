@@ -95,7 +95,7 @@ def _seasonal_naive_by_hand(v, horizon, windows, sp):
         t = n - (windows - i) * horizon
         pred = np.array([v[t - sp + (j % sp)] for j in range(horizon)])
         true = v[t : t + horizon]
-        scores.append((mean_absolute_scaled_error(true, pred, v[:t], m=sp),
+        scores.append((mean_absolute_scaled_error(true, pred, v[:t], seasonal_period=sp),
                        symmetric_mean_absolute_percentage_error(true, pred),
                        root_mean_squared_error(true, pred)))
     return np.mean(scores, axis=0)
