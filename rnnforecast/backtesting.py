@@ -36,7 +36,6 @@ on a Dask cluster).  The results do not depend on ``n_jobs`` or ``backend``.
 
 from __future__ import annotations
 
-import numbers
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
@@ -48,7 +47,7 @@ from sklearn.base import clone
 
 from rnnforecast.metrics import METRICS
 from rnnforecast.utils._parallel import run_parallel
-from rnnforecast.utils.validation import check_series
+from rnnforecast.utils.validation import check_int, check_series
 
 __all__ = ["backtest", "BacktestResult", "BacktestWindowError"]
 
@@ -160,19 +159,6 @@ class BacktestResult:
 
 
 # --------------------------------------------------------------------------- helpers
-def _check_int(value: Any, name: str, minimum: int, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an int >= {minimum}{' or None' if allow_none else ''}; "
-            f"got {value!r} of type {type(value).__name__}"
-        )
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {int(value)}")
-    return int(value)
-
-
 def _resolve_metrics(metrics: Any) -> list[tuple[str, Callable[..., Any], bool]]:
     if isinstance(metrics, str) or callable(metrics):
         metrics = (metrics,)
@@ -444,17 +430,17 @@ def backtest(
     """
     if not (hasattr(forecaster, "fit") and hasattr(forecaster, "predict")):
         raise TypeError(f"forecaster must have fit and predict methods; got {type(forecaster).__name__}")
-    horizon = _check_int(horizon, "horizon", 1)
-    n_windows = _check_int(n_windows, "n_windows", 1, allow_none=True)
-    initial_window = _check_int(initial_window, "initial_window", 1, allow_none=True)
-    step = horizon if step is None else _check_int(step, "step", 1)
-    seasonal_period = _check_int(seasonal_period, "seasonal_period", 1)
+    horizon = check_int(horizon, "horizon")
+    n_windows = check_int(n_windows, "n_windows", allow_none=True)
+    initial_window = check_int(initial_window, "initial_window", allow_none=True)
+    step = horizon if step is None else check_int(step, "step")
+    seasonal_period = check_int(seasonal_period, "seasonal_period")
     if window not in ("expanding", "sliding"):
         raise ValueError(f"window must be 'expanding' or 'sliding'; got {window!r}")
     if isinstance(refit, (bool, np.bool_)):
         refit_every = 1 if refit else None
     else:
-        refit_every = _check_int(refit, "refit", 1)
+        refit_every = check_int(refit, "refit")
     metric_list = _resolve_metrics(metrics)
     if coverage is not None:
         if isinstance(coverage, (bool, np.bool_)) or not isinstance(coverage, (int, float, np.number)) \

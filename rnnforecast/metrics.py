@@ -65,6 +65,7 @@ from typing import Any, Callable, Literal
 import numpy as np
 
 from rnnforecast.utils.scaled import halve_pair, normalise, restore, safe_difference, safe_mean
+from rnnforecast.utils.validation import check_int
 
 __all__ = [
     "mean_absolute_error",
@@ -153,14 +154,6 @@ def _mean_abs_error(yt: np.ndarray, yp: np.ndarray) -> tuple[np.ndarray, np.ndar
     """Column means of ``|yt - yp|`` as ``(m, e)`` (see :func:`_scaled_mean`); never overflows."""
     d, k = safe_difference(yt, yp)
     return _scaled_mean(np.abs(d), k)
-
-
-def _check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}; got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value}")
-    return int(value)
 
 
 # ---------------------------------------------------------------------------
@@ -356,7 +349,7 @@ def mean_absolute_scaled_error(
     0.75
     """
     _check_multioutput(multioutput)
-    period = _check_positive_int(seasonal_period, "seasonal_period")
+    period = check_int(seasonal_period, "seasonal_period")
     yt, yp = _check_pair(y_true, y_pred)
     ytr = _to_float_array(y_train, "y_train")
     if ytr.ndim == 1:
@@ -432,7 +425,7 @@ def seasonality_test(y: Any, seasonal_period: int) -> bool:
     >>> seasonality_test(np.random.default_rng(0).standard_normal(120), seasonal_period=12)
     False
     """
-    m = _check_positive_int(seasonal_period, "seasonal_period")
+    m = check_int(seasonal_period, "seasonal_period")
     x = _to_float_array(y, "y")
     if x.ndim != 1:
         raise ValueError(f"y must be 1-D; got shape {x.shape}")
@@ -504,8 +497,8 @@ def naive2_forecast(y_train: Any, h: int, seasonal_period: int) -> np.ndarray:
     >>> naive2_forecast(y, h=4, seasonal_period=4).round(2)
     array([11.,  9., 12.,  8.])
     """
-    h = _check_positive_int(h, "h")
-    m = _check_positive_int(seasonal_period, "seasonal_period")
+    h = check_int(h, "h")
+    m = check_int(seasonal_period, "seasonal_period")
     x = _to_float_array(y_train, "y_train")
     if x.ndim != 1:
         raise ValueError(f"y_train must be 1-D; got shape {x.shape}")

@@ -49,6 +49,7 @@ __all__ = [
     "check_exog",
     "check_horizon",
     "check_int",
+    "check_lags",
     "check_min_history",
     "check_quantile_levels",
     "check_series",
@@ -730,3 +731,54 @@ def check_quantile_levels(levels: Any, name: str = "quantiles") -> np.ndarray:
         raise ValueError(f"{name} must be strictly increasing (sorted in increasing order without "
                          f"duplicates); got {arr.tolist()}.")
     return arr
+
+
+def check_lags(lags: Any, *, name: str = "lags", int_means: str = "one",
+               distinct: bool = False) -> list[int]:
+    """Lags as a list of positive ints, from an int or a sequence of ints.
+
+    Parameters
+    ----------
+    lags : int or sequence of int
+        The parameter's value (bools refused).
+    name : str, default="lags"
+        Parameter name, for the messages.
+    int_means : {"one", "up_to"}, default="one"
+        What an int ``L`` stands for: the single lag ``[L]`` (``"one"``, as
+        :class:`~rnnforecast.transformers.Differencer`) or the lags
+        ``[1, 2, ..., L]`` (``"up_to"``, as
+        :class:`~rnnforecast.transformers.LagTransformer`).
+    distinct : bool, default=False
+        Refuse a sequence with repeated lags.
+
+    Returns
+    -------
+    list of int
+        The lags, in the given order.
+
+    Examples
+    --------
+    >>> from rnnforecast.utils.validation import check_lags
+    >>> check_lags(3), check_lags(3, int_means="up_to"), check_lags([1, 12])
+    ([3], [1, 2, 3], [1, 12])
+    >>> check_lags([1, 1], distinct=True)
+    Traceback (most recent call last):
+        ...
+    ValueError: lags must be distinct; got [1, 1].
+    """
+    if int_means not in ("one", "up_to"):
+        raise ValueError(f"int_means must be 'one' or 'up_to'; got {int_means!r}")
+    if isinstance(lags, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a positive int or a list of positive ints; got "
+                        f"{lags!r} (bool).")
+    if isinstance(lags, numbers.Integral):
+        return [int(lags)] if int_means == "one" else list(range(1, int(lags) + 1))
+    values = list(lags)
+    if not values:
+        raise ValueError(f"{name} must not be empty; got [].")
+    for lag in values:
+        if isinstance(lag, (bool, np.bool_)) or not isinstance(lag, numbers.Integral) or lag < 1:
+            raise ValueError(f"{name} must contain positive integers; got {lag!r} in {lags!r}.")
+    if distinct and len(set(values)) != len(values):
+        raise ValueError(f"{name} must be distinct; got {lags!r}.")
+    return [int(lag) for lag in values]

@@ -146,7 +146,7 @@ class _FailsOnLongHistory(BaseForecaster):
             raise FloatingPointError("synthetic failure")
         return self
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         return np.tile(self._history(y_hist)[-1], (h, 1))
 
 

@@ -43,7 +43,7 @@ class LastValue(BaseForecaster):
             raise RuntimeError("stand-in fit failure")
         return self
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         y = self._history(y_hist)
         if self.stage == "predict" and self.fail_after is not None and len(y) > self.fail_after:
             raise RuntimeError("stand-in predict failure")
