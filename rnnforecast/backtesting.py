@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -272,19 +272,10 @@ def _run_group(
                 i, cutoff, "predict",
             ) from exc
         predict_seconds = time.perf_counter() - t0
-        yt, yp = _as_2d(y_true), _as_2d(pred)
+        yt = _as_2d(y_true)
         row: dict[str, Any] = {"window": i, "cutoff": cutoff, "train_size": t - start, "refit": refit}
-        for name, func, needs_train in metric_list:
-            try:
-                value = (func(yt, yp, _as_2d(y_hist), seasonal_period=seasonal_period) if needs_train
-                         else func(yt, yp))
-            except Exception as exc:
-                raise BacktestWindowError(
-                    f"metric {name!r} failed in backtest window {i} (cutoff {cutoff}): "
-                    f"{type(exc).__name__}: {exc}",
-                    i, cutoff, "score",
-                ) from exc
-            row[name] = float(value)
+        row.update(_score_window(yt, _as_2d(pred), _as_2d(y_hist), metric_list, seasonal_period,
+                                 i, cutoff))
         row["fit_seconds"] = fit_seconds
         row["predict_seconds"] = predict_seconds
         if coverage is not None:
@@ -307,6 +298,31 @@ def _run_group(
             row["interval_seconds"] = time.perf_counter() - t0
         out.append((row, pred))
     return out
+
+
+def _score_window(
+    yt: np.ndarray,
+    yp: np.ndarray,
+    y_hist: np.ndarray,
+    metric_list: list[tuple[str, Callable[..., Any], bool]],
+    seasonal_period: int,
+    i: int,
+    cutoff: Any,
+) -> dict[str, float]:
+    """Every metric of window ``i`` (arrays ``(h, k)``; ``y_hist`` scales MASE)."""
+    scores = {}
+    for name, func, needs_train in metric_list:
+        try:
+            value = (func(yt, yp, y_hist, seasonal_period=seasonal_period) if needs_train
+                     else func(yt, yp))
+        except Exception as exc:
+            raise BacktestWindowError(
+                f"metric {name!r} failed in backtest window {i} (cutoff {cutoff}): "
+                f"{type(exc).__name__}: {exc}",
+                i, cutoff, "score",
+            ) from exc
+        scores[name] = float(value)
+    return scores
 
 
 def _bounds(band: Any, horizon: int) -> tuple[np.ndarray, np.ndarray]:
@@ -428,6 +444,46 @@ def backtest(
     1       1  1.5       0.5
     2       2  1.5       0.5
     """
+    args = _check_backtest_args(forecaster, horizon, n_windows, initial_window, step,
+                                seasonal_period, window, refit, metrics, coverage)
+    _, info = check_series(y, name="y")
+    n = info.n_timesteps
+    if X is not None and len(X) != n:
+        raise ValueError(f"X must have one row per observation of y ({n}); got {len(X)} rows")
+    origins, groups, cutoff_labels = _origins(info, args)
+    results = _score_groups(forecaster, y, X, groups, cutoff_labels, args, n_jobs, backend)
+    rows = [row for group_result in results for row, _ in group_result]
+    preds = [pred for group_result in results for _, pred in group_result]
+    return _assemble(y, info, rows, preds, origins, args)
+
+
+class _Args(NamedTuple):
+    """The validated settings of a :func:`backtest` call."""
+
+    horizon: int
+    n_windows: int | None
+    initial_window: int | None
+    step: int
+    window: str
+    seasonal_period: int
+    refit_every: int | None
+    metric_list: list[tuple[str, Callable[..., Any], bool]]
+    coverage: float | None
+
+
+def _check_backtest_args(
+    forecaster: Any,
+    horizon: Any,
+    n_windows: Any,
+    initial_window: Any,
+    step: Any,
+    seasonal_period: Any,
+    window: Any,
+    refit: Any,
+    metrics: Any,
+    coverage: Any,
+) -> _Args:
+    """Validate :func:`backtest`'s parameters (messages name the parameter and the value)."""
     if not (hasattr(forecaster, "fit") and hasattr(forecaster, "predict")):
         raise TypeError(f"forecaster must have fit and predict methods; got {type(forecaster).__name__}")
     horizon = check_int(horizon, "horizon")
@@ -452,46 +508,58 @@ def backtest(
                 f"{type(forecaster).__name__} has none"
             )
         coverage = float(coverage)
+    return _Args(horizon, n_windows, initial_window, step, window, seasonal_period, refit_every,
+                 metric_list, coverage)
 
-    _, info = check_series(y, name="y")
-    n = info.n_timesteps
-    if X is not None and len(X) != n:
-        raise ValueError(f"X must have one row per observation of y ({n}); got {len(X)} rows")
-    origins = _compute_origins(n, horizon, n_windows, initial_window, step)
+
+def _origins(info: Any, args: _Args) -> tuple[list[int], list[list[tuple[int, int, int]]], list[Any]]:
+    """Window origins, the windows grouped by refit (``(i, start, t)``) and the cutoff labels."""
+    origins = _compute_origins(info.n_timesteps, args.horizon, args.n_windows, args.initial_window,
+                               args.step)
     L = origins[0]
-    starts = [0 if window == "expanding" else t - L for t in origins]
+    starts = [0 if args.window == "expanding" else t - L for t in origins]
     if info.is_pandas:
         cutoff_labels = [info.index[t - 1] for t in origins]
     else:
         cutoff_labels = [t - 1 for t in origins]
-
-    # group windows by refit
     groups: list[list[tuple[int, int, int]]] = []
     for i, (s, t) in enumerate(zip(starts, origins)):
-        if not groups or (refit_every is not None and i % refit_every == 0):
+        if not groups or (args.refit_every is not None and i % args.refit_every == 0):
             groups.append([])
         groups[-1].append((i, s, t))
+    return origins, groups, cutoff_labels
+
+
+def _score_groups(
+    forecaster: Any,
+    y: Any,
+    X: Any,
+    groups: list[list[tuple[int, int, int]]],
+    cutoff_labels: list[Any],
+    args: _Args,
+    n_jobs: int | None,
+    backend: str | None,
+) -> list[list[tuple[dict[str, Any], Any]]]:
+    """Run the groups of windows, in this process or on joblib workers; results in window order."""
+    def group_args(group: list[tuple[int, int, int]]) -> tuple:
+        return (forecaster, y, X, group, args.horizon, args.metric_list, args.seasonal_period,
+                cutoff_labels, args.coverage)
 
     if n_jobs is None and backend is None and len(groups) == 1:
-        results = [_run_group(forecaster, y, X, groups[0], horizon, metric_list, seasonal_period,
-                              cutoff_labels, coverage)]
-    else:
-        results = run_parallel(
-            (delayed(_run_group)(forecaster, y, X, g, horizon, metric_list, seasonal_period,
-                                 cutoff_labels, coverage)
-             for g in groups),
-            n_jobs=n_jobs, backend=backend,
-        )
-    rows, preds = [], []
-    for group_result in results:
-        for row, pred in group_result:
-            rows.append(row)
-            preds.append(pred)
-    scores = pd.DataFrame(rows, columns=["window", "cutoff", "train_size", "refit",
-                                         *[m for m, _, _ in metric_list], "fit_seconds", "predict_seconds",
-                                         *(["coverage", "interval_seconds"] if coverage is not None else [])])
+        return [_run_group(*group_args(groups[0]))]
+    return run_parallel((delayed(_run_group)(*group_args(g)) for g in groups),
+                        n_jobs=n_jobs, backend=backend)
 
-    # long-format forecasts
+
+def _assemble(
+    y: Any, info: Any, rows: list[dict[str, Any]], preds: list[Any], origins: list[int], args: _Args
+) -> BacktestResult:
+    """The scores table (one row per window) and the long-format forecasts."""
+    horizon, metric_names = args.horizon, [m for m, _, _ in args.metric_list]
+    scores = pd.DataFrame(rows, columns=["window", "cutoff", "train_size", "refit",
+                                         *metric_names, "fit_seconds", "predict_seconds",
+                                         *(["coverage", "interval_seconds"]
+                                           if args.coverage is not None else [])])
     if info.columns is not None:
         series_names = list(info.columns)
     elif info.is_pandas:
@@ -514,4 +582,4 @@ def backtest(
                 "y_pred": yp[:, j],
             }))
     forecasts = pd.concat(frames, ignore_index=True)
-    return BacktestResult(scores=scores, forecasts=forecasts, metric_names=[m for m, _, _ in metric_list])
+    return BacktestResult(scores=scores, forecasts=forecasts, metric_names=metric_names)
