@@ -354,7 +354,7 @@ class Naive2Forecaster(BaseForecaster):
         return self
 
     def _predict(
-        self, h: int, X: np.ndarray | None = None, y_hist: np.ndarray | None = None
+        self, h: int, X: np.ndarray | None = None, y_hist: np.ndarray | None = None, **_: object
     ) -> np.ndarray:
         y = self._history(y_hist)
         return naive2_forecast(y[:, 0], h, int(self.seasonal_period))[:, None]
