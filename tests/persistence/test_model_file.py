@@ -61,7 +61,7 @@ CASES = {
                              lambda: np.column_stack([monthly().to_numpy(), monthly().to_numpy()[::-1]])),
     "lstm_global_long_format": (lambda: LSTMForecaster(**TINY), long_frame),
     "naive_drift": (lambda: NaiveForecaster(strategy="drift"), monthly),
-    "naive_seasonal": (lambda: NaiveForecaster(strategy="seasonal_last", sp=12), monthly),
+    "naive_seasonal": (lambda: NaiveForecaster(strategy="seasonal_last", seasonal_period=12), monthly),
     "arima": (lambda: ARIMAForecaster(order=(1, 1, 0)), monthly),
     "auto_arima": (lambda: AutoARIMAForecaster(max_p=2, max_q=1), monthly),
     "pipeline": (lambda: ForecastingPipeline([("log", LogTransformer()), ("diff", Differencer()),

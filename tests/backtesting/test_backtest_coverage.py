@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from rnnforecast import ARIMAForecaster, LSTMForecaster, NaiveForecaster, backtest
-from rnnforecast.benchmarking import Naive2Forecaster, run_benchmark
+from rnnforecast.baselines import Naive2Forecaster
+from rnnforecast.benchmarking import run_benchmark
 from rnnforecast.cli import main
 
 
@@ -37,12 +38,12 @@ def test_backtest_coverage_errors():
     with pytest.raises(ValueError, match="coverage must be a float strictly between 0 and 1"):
         backtest(NaiveForecaster(), y, horizon=2, n_windows=2, coverage=1.0)
     with pytest.raises(TypeError, match="needs a forecaster with predict_interval"):
-        backtest(Naive2Forecaster(sp=4), y, horizon=2, n_windows=2, coverage=0.9)
+        backtest(Naive2Forecaster(seasonal_period=4), y, horizon=2, n_windows=2, coverage=0.9)
 
 
 def test_run_benchmark_reports_coverage_next_to_accuracy():
     y = random_walk(240, seed=2)
-    models = {"naive": NaiveForecaster(), "naive2": Naive2Forecaster(sp=1),
+    models = {"naive": NaiveForecaster(), "naive2": Naive2Forecaster(seasonal_period=1),
               # too little data for 50 conformal windows: point scores kept, coverage NaN
               "lstm": LSTMForecaster(window_length=8, hidden_size=4, max_iter=2, n_jobs=1,
                                      conformal_windows=500, random_state=0),

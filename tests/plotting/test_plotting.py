@@ -43,7 +43,7 @@ def test_plot_forecast_numpy_draws_two_lines_after_the_history():
 
 def test_plot_forecast_pandas_with_interval_on_given_axes():
     y = _monthly()
-    f = NaiveForecaster(strategy="seasonal_last", sp=12).fit(y)
+    f = NaiveForecaster(strategy="seasonal_last", seasonal_period=12).fit(y)
     fc, iv = f.predict(6), f.predict_interval(6, coverage=0.8)
     fig, ax = plt.subplots()
     out = plot_forecast(y, fc, interval=iv, ax=ax)

@@ -75,7 +75,7 @@ FAMILIES = {
     "naive": lambda: NaiveForecaster(strategy="drift"),
     "arima": lambda: ARIMAForecaster(order=(1, 1, 0)),
     "pipeline": lambda: ForecastingPipeline([("log", LogTransformer()),
-                                             ("f", NaiveForecaster(strategy="seasonal_last", sp=12))]),
+                                             ("f", NaiveForecaster(strategy="seasonal_last", seasonal_period=12))]),
 }
 
 
@@ -107,7 +107,7 @@ def test_every_scorer_name_over_every_family_matches_a_manual_loop(family, y):
 @pytest.mark.parametrize("name", NAMES)
 def test_each_name_alone_as_scoring_string(name, y):
     cv = TimeSeriesSplit(n_splits=3, test_size=12)
-    grid = {"strategy": ["last", "mean", "seasonal_last"], "sp": [12]}
+    grid = {"strategy": ["last", "mean", "seasonal_last"], "seasonal_period": [12]}
     gs = ForecastGridSearchCV(NaiveForecaster(), grid, scoring=name, cv=cv, error_score="raise").fit(y)
     assert gs.scoring == name  # parameters untouched by the fit
     assert np.isfinite(gs.cv_results_["mean_test_score"]).all()
@@ -121,7 +121,7 @@ def test_cross_validate_and_cross_val_score_take_names(y):
     cv = TimeSeriesSplit(n_splits=2, test_size=12)
     model = FAMILIES["pipeline"]()
     res = cross_validate(model, y, cv=cv, scoring={"mae": "neg_mean_absolute_error",
-                                                   "mase12": make_forecast_scorer("mase", m=12)})
+                                                   "mase12": make_forecast_scorer("mase", seasonal_period=12)})
     scores = cross_val_score(model, y, cv=cv, scoring="neg_mean_absolute_error")
     np.testing.assert_array_equal(res["test_mae"], scores)
     v = y.to_numpy()

@@ -45,7 +45,7 @@ def test_mase_by_hand():
     train = [1.0, 3.0, 2.0, 5.0]  # naive |diffs| = 2, 1, 3 -> scale 2
     assert M.mean_absolute_scaled_error([6.0, 7.0], [5.0, 5.0], train) == pytest.approx(1.5 / 2)
     # m = 2: |2-1|, |5-3| -> scale 1.5
-    assert M.mean_absolute_scaled_error([6.0, 7.0], [5.0, 5.0], train, m=2) == pytest.approx(1.5 / 1.5)
+    assert M.mean_absolute_scaled_error([6.0, 7.0], [5.0, 5.0], train, seasonal_period=2) == pytest.approx(1.5 / 1.5)
 
 
 @settings(max_examples=30, deadline=None)
@@ -137,14 +137,14 @@ def test_mape_zero_raises():
 
 
 def test_mase_validation():
-    with pytest.raises(ValueError, match="longer than the seasonal period m=4; got 4"):
-        M.mean_absolute_scaled_error([1.0], [1.0], [1.0, 2.0, 3.0, 4.0], m=4)
+    with pytest.raises(ValueError, match="longer than seasonal_period=4; got 4"):
+        M.mean_absolute_scaled_error([1.0], [1.0], [1.0, 2.0, 3.0, 4.0], seasonal_period=4)
     with pytest.raises(ValueError, match="scale is zero"):
         M.mean_absolute_scaled_error([1.0], [2.0], [3.0, 3.0, 3.0])
-    with pytest.raises(TypeError, match="m must be an int"):
-        M.mean_absolute_scaled_error([1.0], [2.0], [1.0, 2.0, 3.0], m=1.0)
-    with pytest.raises(ValueError, match="m must be an int >= 1; got 0"):
-        M.mean_absolute_scaled_error([1.0], [2.0], [1.0, 2.0, 3.0], m=0)
+    with pytest.raises(TypeError, match="seasonal_period must be an int"):
+        M.mean_absolute_scaled_error([1.0], [2.0], [1.0, 2.0, 3.0], seasonal_period=1.0)
+    with pytest.raises(ValueError, match="seasonal_period must be an int >= 1; got 0"):
+        M.mean_absolute_scaled_error([1.0], [2.0], [1.0, 2.0, 3.0], seasonal_period=0)
     with pytest.raises(ValueError, match="y_train contains 1 NaN"):
         M.mean_absolute_scaled_error([1.0], [2.0], [1.0, np.nan, 3.0])
     with pytest.raises(ValueError, match="same number of columns"):
@@ -238,7 +238,7 @@ def test_make_forecast_scorer_values():
     assert est.calls_[-1][1] is X
     pos = M.make_forecast_scorer(lambda a, b: float(np.max(np.abs(a - b))), greater_is_better=True)
     assert pos(est, y_test) == 3.0
-    assert M.make_forecast_scorer("mase", m=2)(est, [4.0]) == 0.0
+    assert M.make_forecast_scorer("mase", seasonal_period=2)(est, [4.0]) == 0.0
     assert "mase" in repr(M.neg_mase_scorer)
 
 
@@ -329,11 +329,11 @@ def test_metrics_unrepresentable_results_raise():
 def test_naive2_and_seasonality_scale_invariant_at_extremes():
     t = np.arange(48)
     base = 10.0 + np.sin(2 * np.pi * t / 12) + 0.01 * t
-    ref = M.naive2_forecast(base, h=12, m=12)
+    ref = M.naive2_forecast(base, h=12, seasonal_period=12)
     assert M.seasonality_test(base, 12)
     for scale in (1.7e308 / 12, 1e-300):
         assert M.seasonality_test(base * scale, 12)
-        got = M.naive2_forecast(base * scale, h=12, m=12)
+        got = M.naive2_forecast(base * scale, h=12, seasonal_period=12)
         assert np.isfinite(got).all()
         np.testing.assert_allclose(got / scale, ref, rtol=1e-12)
     assert M.overall_weighted_average([1e308, 1e308], 1.0, 1.0, 1.0) == pytest.approx(5e307)

@@ -8,9 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnforecast.baselines import ARIMAForecaster, AutoARIMAForecaster, NaiveForecaster
-from rnnforecast.benchmarking import (
+from rnnforecast.baselines import (
+    ARIMAForecaster,
+    AutoARIMAForecaster,
     Naive2Forecaster,
+    NaiveForecaster,
+)
+from rnnforecast.benchmarking import (
     check_test_part,
     make_forecaster,
     parse_model_list,
@@ -39,7 +43,7 @@ class LastValue(BaseForecaster):
             raise RuntimeError("stand-in fit failure")
         return self
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         y = self._history(y_hist)
         if self.stage == "predict" and self.fail_after is not None and len(y) > self.fail_after:
             raise RuntimeError("stand-in predict failure")
@@ -56,7 +60,7 @@ def _series(n=80, seed=0):
 def test_windows_and_scores_by_hand():
     y = _series()
     res = run_benchmark(y, {"last": LastValue(), "snaive": NaiveForecaster("seasonal_last", 12)},
-                        horizon=6, n_windows=3, sp=12, name="toy")
+                        horizon=6, n_windows=3, seasonal_period=12, name="toy")
     assert list(res.table.index) == ["last", "snaive"]
     assert (res.table["status"] == "ok").all()
     assert res.table["n_windows"].tolist() == [3, 3]
@@ -69,7 +73,7 @@ def test_windows_and_scores_by_hand():
     for t in (62, 68, 74):
         pred = v[t - 12 : t - 6]  # seasonal naive for steps 1..6
         true = v[t : t + 6]
-        mase.append(mean_absolute_scaled_error(true, pred, v[:t], m=12))
+        mase.append(mean_absolute_scaled_error(true, pred, v[:t], seasonal_period=12))
         smape.append(symmetric_mean_absolute_percentage_error(true, pred))
         rmse.append(root_mean_squared_error(true, pred))
     row = res.table.loc["snaive"]
@@ -85,7 +89,7 @@ def test_windows_and_scores_by_hand():
 def test_failure_names_the_window_and_other_models_still_run():
     y = _series()
     res = run_benchmark(y, {"bad": LastValue(fail_after=65), "ok": LastValue()},
-                        horizon=6, n_windows=3, sp=12)
+                        horizon=6, n_windows=3, seasonal_period=12)
     # windows train on 62, 68, 74 observations: the second one (index 1) fails
     f = res.failures["bad"]
     assert (f.window, f.stage) == (1, "fit")
@@ -102,7 +106,7 @@ def test_failure_names_the_window_and_other_models_still_run():
 
 def test_predict_failure_stage():
     res = run_benchmark(_series(), {"bad": LastValue(fail_after=70, stage="predict")},
-                        horizon=6, n_windows=3, sp=12)
+                        horizon=6, n_windows=3, seasonal_period=12)
     assert (res.failures["bad"].window, res.failures["bad"].stage) == (2, "predict")
 
 
@@ -111,14 +115,14 @@ def test_real_arima_failure_is_reported_with_its_window():
     # two windows trains on 44 - 2*11 = 22 -> the fit fails there (window 0)
     y = np.sin(np.arange(44.0)) + np.arange(44.0)
     res = run_benchmark(y, {"arima": ARIMAForecaster(order=(0, 0, 0), seasonal_order=(0, 2, 0, 12))},
-                        horizon=11, n_windows=2, sp=1)
+                        horizon=11, n_windows=2, seasonal_period=1)
     f = res.failures["arima"]
     assert f.window == 0 and f.stage == "fit" and "22" in f.error
     assert res.table.loc["arima", "n_windows"] == 0
 
 
 def test_warnings_are_collected_with_model_and_window():
-    res = run_benchmark(_series(), {"w": LastValue(warn=True)}, horizon=6, n_windows=2, sp=12)
+    res = run_benchmark(_series(), {"w": LastValue(warn=True)}, horizon=6, n_windows=2, seasonal_period=12)
     assert res.warnings == ["w, window 1: UserWarning: stand-in warning",
                             "w, window 2: UserWarning: stand-in warning"]
 
@@ -126,7 +130,7 @@ def test_warnings_are_collected_with_model_and_window():
 def test_best_values_are_marked():
     y = np.arange(1.0, 61.0)  # a line: drift is exact, naive is not
     res = run_benchmark(y, {"naive": NaiveForecaster(), "drift": NaiveForecaster("drift")},
-                        horizon=5, n_windows=2, sp=1)
+                        horizon=5, n_windows=2, seasonal_period=1)
     assert res.table.loc["drift", "mase"] == pytest.approx(0.0, abs=1e-12)
     assert res.table.loc["naive", "mase"] == pytest.approx(3.0)  # mean |error| 3, naive scale 1
     assert res.best()["mase"] == "drift"
@@ -164,58 +168,41 @@ def test_parse_model_list():
 
 
 def test_make_forecaster_baselines():
-    a = make_forecaster("arima", sp=12)
+    a = make_forecaster("arima", seasonal_period=12)
     assert isinstance(a, ARIMAForecaster) and a.seasonal_order == (0, 1, 1, 12) and a.order == (1, 1, 1)
-    assert make_forecaster("arima", sp=1).seasonal_order == (0, 0, 0, 0)
-    aa = make_forecaster("auto_arima", sp=4)
-    assert isinstance(aa, AutoARIMAForecaster) and aa.sp == 4
-    sn = make_forecaster("seasonal_naive", sp=7)
-    assert isinstance(sn, NaiveForecaster) and (sn.strategy, sn.sp) == ("seasonal_last", 7)
+    assert make_forecaster("arima", seasonal_period=1).seasonal_order == (0, 0, 0, 0)
+    aa = make_forecaster("auto_arima", seasonal_period=4)
+    assert isinstance(aa, AutoARIMAForecaster) and aa.sp == 4  # step 6: seasonal_period (WP3 renames it)
+    sn = make_forecaster("seasonal_naive", seasonal_period=7)
+    assert isinstance(sn, NaiveForecaster) and (sn.strategy, sn.seasonal_period) == ("seasonal_last", 7)
     assert make_forecaster("drift").strategy == "drift"
-    assert isinstance(make_forecaster("naive2", sp=24), Naive2Forecaster)
+    assert isinstance(make_forecaster("naive2", seasonal_period=24), Naive2Forecaster)
     with pytest.raises(ValueError, match="unknown model 'xgb'; valid names are"):
         make_forecaster("xgb")
-    with pytest.raises(ValueError, match="sp must be an int >= 1"):
-        make_forecaster("arima", sp=0)
+    with pytest.raises(ValueError, match="seasonal_period must be an int >= 1"):
+        make_forecaster("arima", seasonal_period=0)
 
 
 @pytest.mark.parametrize("name, cls", [("lstm", "LSTMForecaster"), ("gru", "GRUForecaster"),
                                        ("rnn", "RNNForecaster")])
 def test_make_forecaster_neural(name, cls):
-    f = make_forecaster(name, sp=12, horizon=24, n_train=400, random_state=3)
+    f = make_forecaster(name, seasonal_period=12, horizon=24, n_train=400, random_state=3)
     assert type(f).__name__ == cls
     assert f.random_state == 3
     assert f.window_length == 24  # two seasonal cycles
-    small = make_forecaster(name, sp=12, horizon=24, n_train=40, quick=True)
+    small = make_forecaster(name, seasonal_period=12, horizon=24, n_train=40, quick=True)
     assert small.window_length == 10  # capped at a quarter of the training window
     assert small.hidden_size < f.hidden_size and small.max_iter < f.max_iter
 
 
-def test_naive2_forecaster_continues_an_exact_multiplicative_season():
-    s = np.array([0.8, 1.2, 0.9, 1.1])
-    y = 10.0 * np.tile(s, 8)  # level 10, period 4
-    pred = Naive2Forecaster(sp=4).fit(y).predict(6)
-    assert np.allclose(pred, 10.0 * s[[0, 1, 2, 3, 0, 1]])
-    # new history: forecasts restart from its end
-    pred2 = Naive2Forecaster(sp=4).fit(y).predict(2, y=y[:-1])
-    assert np.allclose(pred2, 10.0 * s[[3, 0]])
-    # non-seasonal period: plain naive
-    assert np.allclose(Naive2Forecaster().fit(np.array([3.0, 1.0, 2.0])).predict(2), [2.0, 2.0])
-
-
-def test_naive2_forecaster_validates_sp():
-    with pytest.raises(ValueError, match="'sp' parameter of Naive2Forecaster"):
-        Naive2Forecaster(sp=0).fit(np.arange(10.0))
-
-
 def test_recurrent_models_get_an_untimed_warm_up():
     y = _series()
-    models = {"rnn": make_forecaster("rnn", sp=12, n_train=62, quick=True), "last": LastValue()}
-    res = run_benchmark(y, models, horizon=6, n_windows=2, sp=12)
+    models = {"rnn": make_forecaster("rnn", seasonal_period=12, n_train=62, quick=True), "last": LastValue()}
+    res = run_benchmark(y, models, horizon=6, n_windows=2, seasonal_period=12)
     assert list(res.warmup_seconds) == ["rnn"] and res.warmup_seconds["rnn"] > 0
     assert "warm-up" in res.format_text() and "rnn" in res.to_markdown()
     assert res.table.loc["rnn", "status"] == "ok"
-    cold = run_benchmark(y, models, horizon=6, n_windows=2, sp=12, warmup=False)
+    cold = run_benchmark(y, models, horizon=6, n_windows=2, seasonal_period=12, warmup=False)
     assert cold.warmup_seconds == {}
     # the warm-up uses a clone: the scores do not change
     assert cold.table.loc["rnn", "mase"] == res.table.loc["rnn", "mase"]

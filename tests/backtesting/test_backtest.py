@@ -21,7 +21,7 @@ def _series(n: int = 60, seed: int = 0) -> pd.Series:
 
 def test_expanding_windows_and_metrics_by_hand():
     y = _series()
-    res = backtest(NaiveForecaster(), y, horizon=4, n_windows=3, sp=1)
+    res = backtest(NaiveForecaster(), y, horizon=4, n_windows=3, seasonal_period=1)
     assert isinstance(res, BacktestResult)
     scores, fc = res  # unpacking
     # last window ends at the last observation: origins 48, 52, 56
@@ -146,7 +146,7 @@ class _FailsOnLongHistory(BaseForecaster):
             raise FloatingPointError("synthetic failure")
         return self
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         return np.tile(self._history(y_hist)[-1], (h, 1))
 
 

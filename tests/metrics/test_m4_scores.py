@@ -54,7 +54,7 @@ def scores(hourly):
         }
         for name, f in forecasts.items():
             out[name][0].append(symmetric_mean_absolute_percentage_error(y, f))
-            out[name][1].append(mean_absolute_scaled_error(y, f, x, m=m))
+            out[name][1].append(mean_absolute_scaled_error(y, f, x, seasonal_period=m))
     return out
 
 

@@ -34,8 +34,8 @@ def _manual(y, strategy, sp, cv, score):
 
 def test_grid_search_with_mase_scorer_matches_manual(y):
     cv = TimeSeriesSplit(n_splits=3, test_size=12)
-    grid = [{"strategy": ["last", "mean"]}, {"strategy": ["seasonal_last"], "sp": [12]}]
-    mase12 = make_forecast_scorer("mase", m=12)
+    grid = [{"strategy": ["last", "mean"]}, {"strategy": ["seasonal_last"], "seasonal_period": [12]}]
+    mase12 = make_forecast_scorer("mase", seasonal_period=12)
     gs = GridSearchCV(NaiveForecaster(), grid, cv=cv, scoring={"mase1": neg_mase_scorer, "mase12": mase12,
                                                                 "smape": neg_smape_scorer}, refit="mase12").fit(y)
 
@@ -46,12 +46,12 @@ def test_grid_search_with_mase_scorer_matches_manual(y):
         return -np.mean(200 * np.abs(te - f) / (np.abs(te) + np.abs(f)))
 
     for k, params in enumerate(gs.cv_results_["params"]):
-        strategy, sp = params["strategy"], params.get("sp", 1)
+        strategy, sp = params["strategy"], params.get("seasonal_period", 1)
         assert gs.cv_results_["mean_test_mase1"][k] == pytest.approx(_manual(y, strategy, sp, cv, mase(1)))
         assert gs.cv_results_["mean_test_mase12"][k] == pytest.approx(_manual(y, strategy, sp, cv, mase(12)))
         assert gs.cv_results_["mean_test_smape"][k] == pytest.approx(_manual(y, strategy, sp, cv, smape))
     # the monthly orders series is strongly seasonal
-    assert gs.best_params_ == {"strategy": "seasonal_last", "sp": 12}
+    assert gs.best_params_ == {"strategy": "seasonal_last", "seasonal_period": 12}
 
 
 def test_scorer_passes_exogenous_test_block():
