@@ -179,7 +179,7 @@ FORECASTERS = {
     "naive_last": lambda: NaiveForecaster(),
     "naive_mean": lambda: NaiveForecaster(strategy="mean"),
     "naive_drift": lambda: NaiveForecaster(strategy="drift"),
-    "naive_seasonal": lambda: NaiveForecaster(strategy="seasonal_last", sp=12),
+    "naive_seasonal": lambda: NaiveForecaster(strategy="seasonal_last", seasonal_period=12),
     "arima": lambda: ARIMAForecaster(order=(1, 0, 0)),
     "auto_arima": lambda: AutoARIMAForecaster(max_p=1, max_q=1, max_P=0, max_Q=0,
                                               max_models=4),
@@ -282,7 +282,7 @@ def case_failed_refit_keeps_model(make):
 def case_set_params_after_fit(make):
     f = make().fit(Y)
     before = f.predict(3)
-    changes = {"window_length": 3, "strategy": "mean", "order": (2, 0, 0), "sp": 2,
+    changes = {"window_length": 3, "strategy": "mean", "order": (2, 0, 0), "seasonal_period": 2,
                "dtype": "float64", "max_p": 2}
     params = f.get_params(deep=False)
     f.set_params(**{k: v for k, v in changes.items() if k in params})

@@ -203,7 +203,7 @@ def make_forecaster(
             return ARIMAForecaster(order=(1, 1, 1), seasonal_order=(0, 1, 1, seasonal_period))
         return ARIMAForecaster(order=(1, 1, 1))
     if name == "auto_arima":
-        return AutoARIMAForecaster(sp=seasonal_period)  # step 6: seasonal_period= once WP3 renames it
+        return AutoARIMAForecaster(seasonal_period=seasonal_period)
     if name == "seasonal_naive":
         return NaiveForecaster(strategy="seasonal_last", seasonal_period=seasonal_period)
     if name == "naive":

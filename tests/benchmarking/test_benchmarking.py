@@ -172,7 +172,7 @@ def test_make_forecaster_baselines():
     assert isinstance(a, ARIMAForecaster) and a.seasonal_order == (0, 1, 1, 12) and a.order == (1, 1, 1)
     assert make_forecaster("arima", seasonal_period=1).seasonal_order == (0, 0, 0, 0)
     aa = make_forecaster("auto_arima", seasonal_period=4)
-    assert isinstance(aa, AutoARIMAForecaster) and aa.sp == 4  # step 6: seasonal_period (WP3 renames it)
+    assert isinstance(aa, AutoARIMAForecaster) and aa.seasonal_period == 4
     sn = make_forecaster("seasonal_naive", seasonal_period=7)
     assert isinstance(sn, NaiveForecaster) and (sn.strategy, sn.seasonal_period) == ("seasonal_last", 7)
     assert make_forecaster("drift").strategy == "drift"
