@@ -463,7 +463,7 @@ class RecurrentModelMixin:
                     monitor.end_epoch(epoch, epoch_loss, params)
                     postfix = {"loss": f"{epoch_loss:.4g}"}
                     if validate:
-                        raw = self._raw_predict(net, params, X_val)
+                        raw = net.predict(params, X_val, batch=_PREDICT_BATCH)
                         if not np.isfinite(raw).all():
                             raise NonFiniteLossError(
                                 f"{name}: the validation predictions became non-finite "
@@ -540,42 +540,25 @@ class RecurrentModelMixin:
 
     # ------------------------------------------------------------ prediction
     def _raw_predict(self, net: RecurrentNetwork, params: np.ndarray,
-                     X: np.ndarray) -> np.ndarray:
-        """Head outputs (N, output_size) in float64, batch-independent.
-
-        The recurrent layers run sample by sample (``chunk=1``), so every
-        sample's arithmetic is the same whatever else is in the batch; the
-        linear head is applied in float64.  Dropout is off.  Outputs of the
-        fitted weights (``params is self.params_``) are checked by
-        :meth:`_check_raw_output`.
-        """
-        body = RecurrentNetwork(
-            net.cell, net.input_size, net.hidden_size, num_layers=net.num_layers,
-            bidirectional=net.bidirectional, nonlinearity=net.nonlinearity, dropout=0.0,
-            output_size=0, head=net.head, vocab_size=net.vocab_size,
-            embedding_dim=net.embedding_dim, dtype=net.dtype)
+                     X: np.ndarray) -> np.ndarray:  # step 6: callers use _predict_network
+        """:meth:`RecurrentNetwork.predict`; fitted weights (``params is self.params_``) checked."""
         fitted = params is getattr(self, "params_", None)
-        if fitted and not np.isfinite(params).all():
+        if fitted:
+            self._check_fitted_weights()
+        out = net.predict(params, X, batch=_PREDICT_BATCH)
+        if fitted:
+            self._check_raw_output(out)
+        return out
+
+    def _check_fitted_weights(self) -> None:
+        """Refuse fitted weights with NaN/inf (e.g. a damaged file)."""
+        params = self.params_
+        if not np.isfinite(params).all():
             n = int(params.size - np.count_nonzero(np.isfinite(params)))
             raise ValueError(
                 f"{type(self).__name__}: the fitted weights params_ contain {n} NaN or "
                 "infinite value(s): the model is corrupted (e.g. a damaged file). Refit it "
                 "or load valid weights with load_state_dict.")
-        views = net.layout.views(params)
-        w = views["fc.weight"].astype(np.float64)
-        b = views["fc.bias"].astype(np.float64)
-        # A copy: fitted weights may be read-only (e.g. unpickled from a
-        # memmap), which the kernels are not compiled for.
-        rec = np.array(params[:body.n_params], copy=True, order="C")
-        N = X.shape[0]
-        out = np.empty((N, net.output_size), dtype=np.float64)
-        for start in range(0, N, _PREDICT_BATCH):
-            fr = body.forward(rec, X[start:start + _PREDICT_BATCH], chunk=1)
-            feat = body.head_features(fr.output, fr.h_n)[:, 0, :]
-            out[start:start + feat.shape[0]] = feat.astype(np.float64) @ w.T + b
-        if fitted:
-            self._check_raw_output(out)
-        return out
 
     def _check_raw_output(self, raw: np.ndarray) -> None:
         """Refuse non-finite or implausible outputs of the fitted network.
@@ -592,9 +575,16 @@ class RecurrentModelMixin:
                                advice=self._nonfinite_advice)
 
     def _predict_network(self, X: np.ndarray) -> np.ndarray:
-        """:meth:`_raw_predict` with the fitted weights, on ``n_jobs`` threads."""
+        """Outputs of the fitted network (float64, (N, output_size)), on ``n_jobs`` threads.
+
+        :meth:`RecurrentNetwork.predict` with ``params_``, after checking the
+        weights are finite; the outputs are checked by :meth:`_check_raw_output`.
+        """
+        self._check_fitted_weights()
         with kernel_threads(self.n_jobs):
-            return self._raw_predict(self.network_, self.params_, X)
+            out = self.network_.predict(self.params_, X, batch=_PREDICT_BATCH)
+        self._check_raw_output(out)
+        return out
 
     # ------------------------------------------------------------ state dict
     def _export_state(self, state: dict) -> dict:

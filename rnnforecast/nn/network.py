@@ -423,6 +423,76 @@ class RecurrentNetwork:
         top = h_n[(self.num_layers - 1) * D:]
         return np.ascontiguousarray(np.concatenate(list(top), axis=1)[:, None, :])
 
+    # ------------------------------------------------------------------ prediction
+    def _headless(self) -> "RecurrentNetwork":
+        """The same recurrent stack without head or dropout (built per call, never cached)."""
+        return RecurrentNetwork(
+            self.cell, self.input_size, self.hidden_size, num_layers=self.num_layers,
+            bidirectional=self.bidirectional, nonlinearity=self.nonlinearity, dropout=0.0,
+            output_size=0, head=self.head, vocab_size=self.vocab_size,
+            embedding_dim=self.embedding_dim, dtype=self.dtype)
+
+    def predict(self, params, X, *, batch: int = 1024) -> np.ndarray:
+        """Head outputs in float64, independent of how samples are batched.
+
+        The recurrent layers run sample by sample (``chunk=1``), so every
+        sample's arithmetic is the same whatever else is in the batch, and the
+        linear head is applied in float64.  Dropout is off.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,), dtype of the network
+            May be read-only (e.g. a memmap); it is not modified.
+        X : ndarray
+            Float (N, T, input_size) of the network's dtype (left padding with
+            NaN allowed, see :meth:`forward`), or int (N, T) token ids; checked
+            by :meth:`forward`, batch by batch.
+        batch : int, default 1024
+            Samples per forward call (bounds the buffers; the result does not
+            depend on it).
+
+        Returns
+        -------
+        ndarray of shape (N, output_size), float64
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rnnforecast.nn import RecurrentNetwork
+        >>> net = RecurrentNetwork("gru", input_size=2, hidden_size=3, output_size=1)
+        >>> params = net.init_params(seed=0)
+        >>> X = np.random.default_rng(0).normal(size=(5, 4, 2)).astype(np.float32)
+        >>> out = net.predict(params, X)
+        >>> out.shape, out.dtype
+        ((5, 1), dtype('float64'))
+        >>> bool((net.predict(params, X[:1]) == out[:1]).all())  # batch-independent
+        True
+        """
+        if self.output_size == 0 or self.head == "sequence":
+            raise ValueError("predict needs a head that gives one output row per sample "
+                             f"(head 'last' or 'final_state', output_size >= 1); got "
+                             f"head={self.head!r}, output_size={self.output_size}.")
+        batch = _check_int("batch", batch, 1)
+        # non-finite weights: the recurrent ones are refused by forward, the
+        # head's give non-finite outputs (callers check them)
+        params = _check_array("params", params, (self.layout.size,), self.dtype, finite=False)
+        if not isinstance(X, np.ndarray):
+            raise TypeError(f"X must be a numpy.ndarray; got {type(X).__name__} instead.")
+        body = self._headless()
+        views = self.layout.views(params)
+        # gathered by name (a fresh, writeable, C-contiguous copy: the kernels are
+        # compiled for writeable arrays and fitted weights may be read-only)
+        rec = np.concatenate([views[b.name].ravel() for b in body.layout.blocks])
+        w = views["fc.weight"].astype(np.float64)
+        b = views["fc.bias"].astype(np.float64)
+        N = X.shape[0]
+        out = np.empty((N, self.output_size), dtype=np.float64)
+        for start in range(0, N, batch):
+            fr = body.forward(rec, X[start:start + batch], chunk=1)
+            feat = body.head_features(fr.output, fr.h_n)[:, 0, :]
+            out[start:start + feat.shape[0]] = feat.astype(np.float64) @ w.T + b
+        return out
+
     # ------------------------------------------------------------------ backward
     def backward(self, params, fr: ForwardResult, doutput, dh_n=None, dc_n=None,
                  need_input_grad=False):
