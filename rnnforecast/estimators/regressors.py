@@ -34,12 +34,9 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
-from rnnforecast.estimators._base import (
-    NONLINEARITY_CONSTRAINT,
-    REGRESSION_LOSS_CONSTRAINT,
-    BaseRecurrentEstimator,
-    fill_doc,
-)
+from rnnforecast.estimators._base import BaseRecurrentEstimator
+from rnnforecast.nn.docs import fill_doc
+from rnnforecast.nn.model import NONLINEARITY_CONSTRAINT, REGRESSION_LOSS_CONSTRAINT
 from rnnforecast.utils.guards import check_finite_output
 
 __all__ = ["GRURegressor", "LSTMRegressor", "RNNRegressor"]
