@@ -1,4 +1,6 @@
-"""Losses, gradient clipping, optimisers and a mini-batch training loop.
+"""Losses, gradient clipping, optimisers, one training step and the divergence rule.
+
+The training loop is :func:`rnnforecast.nn.loop.train`.
 
 Everything here works on the flat parameter vector of a
 :class:`~rnnforecast.nn.network.RecurrentNetwork`.  A step whose loss or
@@ -9,14 +11,11 @@ parameters are touched, so the previous weights stay intact.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from .._kernels import losses as kloss
 from .._kernels import optim as kopt
-from .network import RecurrentNetwork
-from .threads import kernel_threads
 
 LOSSES = ("mse", "mae", "huber", "cross_entropy", "pinball")
 
@@ -318,62 +317,6 @@ def train_step(net, params, optimizer, X, Y, *, loss="mse", huber_delta=1.0, cli
     norm = clip_gradients(grad, clip_grad_norm, clip_grad_value)
     optimizer.step(params, grad)
     return value, norm
-
-
-def fit_network(net: RecurrentNetwork, X, Y, *, loss="mse", solver="adam", learning_rate=1e-3,
-                epochs=10, batch_size=32, clip_grad_norm=None, clip_grad_value=None,
-                huber_delta=1.0, seed=0, n_jobs=None, params=None, callback=None, quantiles=None):
-    """Train ``net`` with mini-batches; returns (params, loss_curve).
-
-    Parameters
-    ----------
-    X : ndarray (N, T, I) of the network dtype, or int (N, T) token ids.
-    Y : ndarray (N, O) / (N, T, O) float targets, or int64 (N,) labels.
-    seed : int, seeds initialisation, shuffling and dropout.
-    n_jobs : int or None, kernel threads (see :func:`~rnnforecast.nn.threads.resolve_n_jobs`).
-    params : ndarray or None, starting parameters (a copy is trained).
-    callback : callable(epoch, mean_loss) or None.
-    quantiles : array-like (Q,) or None, the levels of ``loss="pinball"`` (then
-        ``Y`` has ``S`` targets and the network ``S * Q`` outputs).
-
-    Each epoch's batch order comes from ``numpy.random.default_rng((seed, epoch))``,
-    so the result depends on ``seed`` only, never on the thread count.
-    """
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
-        raise ValueError(f"epochs must be an int >= 1; got {epochs!r} instead.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be an int >= 1; got {batch_size!r} instead.")
-    quantiles = _loss_quantiles(loss, quantiles)
-    X = net.check_input(X)
-    N = X.shape[0]
-    if Y.shape[0] != N:
-        raise ValueError(f"X and Y must have the same number of samples; got {N} and {Y.shape[0]}.")
-    if loss == "cross_entropy":
-        Y = np.ascontiguousarray(Y, dtype=np.int64)
-    else:
-        Y = np.ascontiguousarray(Y, dtype=net.dtype)
-        if not np.isfinite(Y).all():
-            raise ValueError("Y contains NaN or infinite values.")
-    params = net.init_params(seed) if params is None else np.array(params, dtype=net.dtype)
-    opt = make_optimizer(solver, net.n_params, net.dtype, learning_rate)
-    curve = []
-    step = 0
-    with kernel_threads(n_jobs):
-        for epoch in range(epochs):
-            order = np.random.default_rng((seed, epoch)).permutation(N)
-            total = 0.0
-            for start in range(0, N, batch_size):
-                idx = np.sort(order[start:start + batch_size])
-                step += 1
-                value, _ = train_step(net, params, opt, X[idx], Y[idx], loss=loss,
-                                      huber_delta=huber_delta, clip_grad_norm=clip_grad_norm,
-                                      clip_grad_value=clip_grad_value, seed=seed, step=step,
-                                      quantiles=quantiles)
-                total += value * len(idx)
-            curve.append(total / N)
-            if callback is not None:
-                callback(epoch, curve[-1])
-    return params, curve
 
 
 class DivergenceMonitor:

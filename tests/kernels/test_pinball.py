@@ -14,9 +14,9 @@ from rnnforecast.nn.training import (
     Adam,
     check_quantiles,
     compute_loss,
-    fit_network,
     train_step,
 )
+from rnnforecast.nn.loop import ArraySource, TrainConfig, train
 
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=2e-4, atol=2e-5)}
 EPS = 1e-6
@@ -234,18 +234,24 @@ def test_quantile_network_covers_the_noise_band():
     assert np.mean(out[:, 0] <= out[:, 1]) > 0.95 and np.mean(out[:, 1] <= out[:, 2]) > 0.95
 
 
-def test_fit_network_passes_the_quantiles_through():
+def test_train_passes_the_quantiles_through():
     rng = np.random.default_rng(2)
     X = rng.standard_normal((64, 4, 1))
     Y = X[:, -1, :] + 0.1 * rng.standard_normal((64, 1))
     net = RecurrentNetwork("rnn", 1, 4, output_size=2, dtype=np.float64)
-    _, curve = fit_network(net, X, Y, loss="pinball", quantiles=[0.25, 0.75], epochs=15,
-                           learning_rate=0.02, n_jobs=1)
+
+    def fit(loss, quantiles, epochs):
+        config = TrainConfig(learning_rate_init=0.02, max_iter=epochs, n_iter_no_change=epochs,
+                             n_jobs=1)
+        return train(net, net.init_params(0), ArraySource(X, Y), loss=loss, seed=0,
+                     quantiles=quantiles, config=config)
+
+    curve = fit("pinball", [0.25, 0.75], 15).loss_curve
     assert curve[-1] < 0.6 * curve[0]
     with pytest.raises(ValueError, match="quantiles"):
-        fit_network(net, X, Y, loss="pinball", epochs=1)
+        fit("pinball", None, 1)
     with pytest.raises(ValueError, match="only used by loss='pinball'"):
-        fit_network(net, X, Y, loss="mae", quantiles=[0.5], epochs=1)
+        fit("mae", [0.5], 1)
 
 
 # ----------------------------------------------------------------- validation
