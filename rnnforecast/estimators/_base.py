@@ -68,6 +68,7 @@ from rnnforecast.nn.model import (  # noqa: F401  step 6: neural.py/benchmarking
 )
 from rnnforecast.persistence import SaveMixin
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
+from rnnforecast.utils.fitting import restore_on_error
 from rnnforecast.utils.network_input import check_dtype_range, check_n_timesteps
 
 __all__ = ["BaseRecurrentEstimator"]
@@ -164,9 +165,7 @@ class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
             # e.g. a read-only memmap: the kernels are compiled for writeable
             # arrays, and a read-only one would trigger a new compilation.
             X = X.copy()
-        if reset:
-            self._new_n_channels = n_channels
-        elif n_channels != self.n_channels_in_:
+        if not reset and n_channels != self.n_channels_in_:
             raise ValueError(
                 f"X has {n_channels} features per time step, but {name} is expecting "
                 f"{self.n_channels_in_} features per time step as input."
@@ -236,13 +235,8 @@ class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
             The fitted estimator.  If training fails (e.g. the loss becomes
             non-finite), the estimator is left exactly as before the call.
         """
-        saved = dict(self.__dict__)
-        try:
+        with restore_on_error(self):
             return self._fit(X, y)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
 
     def _fit(self, X: Any, y: Any) -> "BaseRecurrentEstimator":
         self._check_network_params()
@@ -254,8 +248,8 @@ class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
         warm = self.warm_start and hasattr(self, "params_")
         previous_channels = getattr(self, "n_channels_in_", None)
         X, Y, loss, val_score, stratify = self._prepare_targets(X, y)
-        self.n_channels_in_ = self._new_n_channels
-        del self._new_n_channels
+        # network-ready X: token ids (n, T) or floats (n, T, n_channels)
+        self.n_channels_in_ = 1 if X.ndim == 2 else int(X.shape[2])
         if warm and previous_channels != self.n_channels_in_:
             raise ValueError(
                 f"warm_start=True needs X with {previous_channels} features per time step, "

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._kernels import losses as kloss
 from .._kernels import optim as kopt
+from ..utils.validation import check_quantile_levels
 
 LOSSES = ("mse", "mae", "huber", "cross_entropy", "pinball")
 
@@ -70,59 +71,7 @@ class NonFiniteLossError(TrainingDivergedError):
     """
 
 
-def check_quantiles(quantiles, name="quantiles"):
-    """Validate the quantile levels of the pinball loss.
-
-    Parameters
-    ----------
-    quantiles : array-like of shape (Q,)
-        Quantile levels: finite, strictly between 0 and 1, strictly increasing.
-    name : str, default="quantiles"
-        Parameter name used in error messages.
-
-    Returns
-    -------
-    quantiles : ndarray of shape (Q,), float64, C-contiguous
-        A new array.
-
-    Raises
-    ------
-    TypeError
-        If ``quantiles`` is None, a string or not numeric.
-    ValueError
-        If it is not 1-D and non-empty, or a level is not finite, not strictly
-        inside (0, 1), or the levels are not strictly increasing.
-
-    Examples
-    --------
-    >>> from rnnforecast.nn.training import check_quantiles
-    >>> check_quantiles([0.1, 0.5, 0.9])
-    array([0.1, 0.5, 0.9])
-    >>> check_quantiles([0.5, 0.1])
-    Traceback (most recent call last):
-        ...
-    ValueError: quantiles must be strictly increasing (sorted, no duplicates); got [0.5, 0.1].
-    """
-    if quantiles is None or isinstance(quantiles, (str, bytes)):
-        raise TypeError(f"{name} must be a 1-D sequence of floats in (0, 1), e.g. [0.1, 0.5, "
-                        f"0.9]; got {quantiles!r}.")
-    arr = np.asarray(quantiles)
-    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
-                                 or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must hold real numbers in (0, 1); got {quantiles!r} "
-                        f"(dtype {arr.dtype}).")
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of floats in (0, 1); got "
-                         f"shape {arr.shape}.")
-    arr = np.array(arr, dtype=np.float64)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} must be finite; got {arr.tolist()}.")
-    if not ((arr > 0.0) & (arr < 1.0)).all():
-        raise ValueError(f"{name} must lie strictly between 0 and 1; got {arr.tolist()}.")
-    if arr.size > 1 and not (np.diff(arr) > 0).all():
-        raise ValueError(f"{name} must be strictly increasing (sorted, no duplicates); got "
-                         f"{arr.tolist()}.")
-    return arr
+check_quantiles = check_quantile_levels  # step 6: neural.py imports it from here
 
 
 def compute_loss(loss, pred, target, huber_delta=1.0, quantiles=None):
@@ -205,7 +154,7 @@ def _loss_quantiles(loss, quantiles):
         if quantiles is None:
             raise ValueError("loss='pinball' needs the quantile levels: pass quantiles, e.g. "
                              "quantiles=[0.1, 0.5, 0.9]; got None.")
-        return check_quantiles(quantiles)
+        return check_quantile_levels(quantiles)
     if quantiles is not None:
         raise ValueError(f"quantiles is only used by loss='pinball'; got quantiles={quantiles!r} "
                          f"with loss={loss!r}. Pass quantiles=None.")

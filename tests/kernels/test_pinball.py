@@ -12,11 +12,11 @@ from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.nn.training import (
     LOSSES,
     Adam,
-    check_quantiles,
     compute_loss,
     train_step,
 )
 from rnnforecast.nn.loop import ArraySource, TrainConfig, train
+from rnnforecast.utils.validation import check_quantile_levels
 
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=2e-4, atol=2e-5)}
 EPS = 1e-6
@@ -280,11 +280,11 @@ def test_bad_quantiles(quantiles, exc, match):
         compute_loss("pinball", pred, target, quantiles=quantiles)
 
 
-def test_check_quantiles_names_the_parameter_and_returns_float64():
-    out = check_quantiles((1e-3, 0.5))
+def test_check_quantile_levels_names_the_parameter_and_returns_float64():
+    out = check_quantile_levels((1e-3, 0.5))
     assert out.dtype == np.float64 and out.flags.c_contiguous
-    with pytest.raises(ValueError, match="levels must lie"):
-        check_quantiles([2.0], name="levels")
+    with pytest.raises(ValueError, match="every element of levels must be a float strictly"):
+        check_quantile_levels([2.0], name="levels")
 
 
 def test_bad_shapes_and_misuse():
