@@ -4,8 +4,8 @@ quantile property, an end-to-end quantile network, and input validation."""
 import numpy as np
 import pytest
 
-import naive
-from kernels.reference_model import naive_forward_backward
+import twin
+from twin import naive_forward_backward
 from rnnforecast._kernels import losses as kloss
 from rnnforecast.nn import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads
@@ -39,7 +39,7 @@ def test_kernel_matches_twin(N, S, Q, dtype):
     pred, target, quantiles = _data(N, S, Q, dtype, seed=N * 100 + S * 10 + Q)
     grad = np.full_like(pred, np.nan)
     value = kloss.pinball_loss(pred, target, quantiles, grad)
-    ref_value, ref_grad = naive.pinball_loss(pred, target, quantiles)
+    ref_value, ref_grad = twin.pinball_loss(pred, target, quantiles)
     assert isinstance(value, float) and grad.dtype == dtype
     np.testing.assert_allclose(value, float(ref_value), **TOL[dtype])
     np.testing.assert_allclose(grad, ref_grad, **TOL[dtype])
@@ -75,7 +75,7 @@ def test_sequence_shaped_pred_keeps_column_order():
     target = rng.standard_normal((N, T, S))
     q = [0.1, 0.5, 0.9]
     value, grad = compute_loss("pinball", pred, target, quantiles=q)
-    ref_value, ref_grad = naive.pinball_loss(pred.reshape(N, -1), target.reshape(N, -1), q)
+    ref_value, ref_grad = twin.pinball_loss(pred.reshape(N, -1), target.reshape(N, -1), q)
     assert grad.shape == pred.shape
     np.testing.assert_allclose(value, ref_value, rtol=1e-12)
     np.testing.assert_allclose(grad.reshape(N, -1), ref_grad, rtol=1e-12)
