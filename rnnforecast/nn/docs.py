@@ -119,7 +119,24 @@ network_ : rnnforecast.nn.RecurrentNetwork
 
 
 def fill_doc(**values: str) -> Callable[[type], type]:
-    """Class decorator: fill ``{network}``, ``{training}``... in the docstring."""
+    """Class decorator: fill ``{network}``, ``{training}``... in the docstring.
+
+    Parameters
+    ----------
+    **values : str
+        The defaults quoted by the pieces (``hidden_size``,
+        ``learning_rate_init``, ``max_iter``, ``clip_grad_norm``).
+
+    Examples
+    --------
+    >>> from rnnforecast.nn.docs import fill_doc
+    >>> class Model:
+    ...     __doc__ = "{network}"
+    >>> Model = fill_doc(hidden_size="8", learning_rate_init="0.01", max_iter="5",
+    ...                  clip_grad_norm="None")(Model)
+    >>> print(Model.__doc__.splitlines()[0])
+    hidden_size : int, default=8
+    """
 
     def decorate(cls: type) -> type:
         pieces = {
