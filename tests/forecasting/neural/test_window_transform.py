@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import rnnforecast.estimators._base as base_module
+import rnnforecast.nn.loop as loop_module
 from rnnforecast import GRUForecaster, LSTMForecaster
 from rnnforecast.forecasting._window_transform import WindowTransform
 from rnnforecast.forecasting._ensemble import PRE_AUTO_DEFAULTS
@@ -108,13 +108,13 @@ def test_window_options_need_direct_positive_and_compatible_lengths():
 
 def test_cosine_schedule_decays_from_lr_to_five_percent(monkeypatch):
     seen = []
-    real = base_module.train_step
+    real = loop_module.train_step
 
     def spy(net, params, optimizer, *a, **kw):
         seen.append(optimizer.lr)
         return real(net, params, optimizer, *a, **kw)
 
-    monkeypatch.setattr(base_module, "train_step", spy)
+    monkeypatch.setattr(loop_module, "train_step", spy)
     y = np.sin(np.arange(200) / 3.0)
     LSTMForecaster(**old(window_length=8, learning_rate="cosine", learning_rate_init=0.01,
                    batch_size=64, max_iter=4, hidden_size=4, n_jobs=1, random_state=0)).fit(y)

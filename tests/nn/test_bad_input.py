@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from rnnforecast.nn import RecurrentNetwork
-from rnnforecast.nn.training import Adam, NonFiniteLossError, fit_network, train_step
+from rnnforecast.nn.loop import ArraySource, TrainConfig, train
+from rnnforecast.nn.training import Adam, NonFiniteLossError, train_step
 
 
 @pytest.mark.parametrize("kwargs,exc,match", [
@@ -104,17 +105,22 @@ def test_non_finite_loss_stops_and_keeps_previous_weights():
     assert opt.t == 0 and not opt.m.any()
 
 
-def test_fit_network_checks_targets():
+def test_train_checks_targets_and_settings():
     net = _net()
     X = np.zeros((4, 5, 2), np.float32)
+
+    def fit(Y, **kw):
+        return train(net, net.init_params(0), ArraySource(X, Y), loss="mse", seed=0,
+                     config=TrainConfig(**kw))
+
     with pytest.raises(ValueError, match="same number of samples; got 4 and 3"):
-        fit_network(net, X, np.zeros((3, 1)))
+        fit(np.zeros((3, 1)))
     with pytest.raises(ValueError, match="Y contains NaN"):
-        fit_network(net, X, np.full((4, 1), np.nan))
-    with pytest.raises(ValueError, match="epochs must be an int >= 1; got 0"):
-        fit_network(net, X, np.zeros((4, 1)), epochs=0)
+        fit(np.full((4, 1), np.nan))
+    with pytest.raises(ValueError, match="max_iter must be an int >= 1; got 0"):
+        fit(np.zeros((4, 1)), max_iter=0)
     with pytest.raises(ValueError, match="solver must be 'adam' or 'sgd'; got 'lbfgs'"):
-        fit_network(net, X, np.zeros((4, 1)), solver="lbfgs")
+        fit(np.zeros((4, 1)), solver="lbfgs")
 
 
 def test_overflowing_forward_pass_is_reported():

@@ -1,12 +1,12 @@
-"""Every kernel path against its plain-numpy twin (tests/naive.py), odd sizes included."""
+"""Every kernel path against its plain-numpy twin (tests/twin/), odd sizes included."""
 
 import itertools
 
 import numpy as np
 import pytest
 
-import naive
-from kernels.reference_model import naive_forward_backward
+import twin
+from twin import naive_forward_backward
 from rnnforecast._kernels import optim as kopt
 from rnnforecast.nn import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads
@@ -131,11 +131,11 @@ def test_dropout_and_embedding_match_twin(dtype):
 def test_dropout_masks_follow_the_counter_based_generator():
     from rnnforecast._kernels.dropout import dropout_apply, dropout_uniform, splitmix64
 
-    assert int(splitmix64(np.uint64(0))) == naive.splitmix64(0)
+    assert int(splitmix64(np.uint64(0))) == twin.splitmix64(0)
     for key in itertools.product([0, 7], [1, 2**40], [0, 3], [0, 1], [0, 5], [0, 9]):
-        assert dropout_uniform(*key) == naive.dropout_uniform(*key)
+        assert dropout_uniform(*key) == twin.dropout_uniform(*key)
     x = np.ones((5, 3, 5), np.float32)
-    expected = naive.dropout_mask(123, 9, 1, 0.25, x.shape, np.float32)
+    expected = twin.dropout_mask(123, 9, 1, 0.25, x.shape, np.float32)
     out = np.empty_like(x)
     dropout_apply(x, 123, 9, 1, 0.25, 2, 0, 3, out)  # chunks of 2 samples, all 3 chunks
     np.testing.assert_array_equal(out, expected)
@@ -156,8 +156,8 @@ def test_clipping_and_optimisers_match_twin(dtype):
         norm = clip_gradients(g, max_norm, clip_value)
         ref = [g0.copy()]
         if clip_value is not None:
-            naive.clip_grad_value(ref, clip_value)
-        ref_norm = naive.clip_grad_norm(ref, max_norm) if max_norm is not None else None
+            twin.clip_grad_value(ref, clip_value)
+        ref_norm = twin.clip_grad_norm(ref, max_norm) if max_norm is not None else None
         if ref_norm is not None:
             assert norm == pytest.approx(ref_norm, rel=1e-6)
         np.testing.assert_allclose(g, ref[0], **TOL[dtype])
@@ -170,9 +170,9 @@ def test_clipping_and_optimisers_match_twin(dtype):
     for k in range(1, 4):
         g = rng.standard_normal(P).astype(dtype)
         adam.step(ours_a, g)
-        naive.adam_step(pa, g, m, v, k, 0.01, weight_decay=0.1)
+        twin.adam_step(pa, g, m, v, k, 0.01, weight_decay=0.1)
         sgd.step(ours_s, g)
-        naive.sgd_step(ps, g, buf, 0.05, momentum=0.9, weight_decay=0.01, nesterov=True,
+        twin.sgd_step(ps, g, buf, 0.05, momentum=0.9, weight_decay=0.01, nesterov=True,
                        first=(k == 1))
     np.testing.assert_allclose(ours_a, pa, **TOL[dtype])
     np.testing.assert_allclose(ours_s, ps, **TOL[dtype])

@@ -1,8 +1,8 @@
-"""Proves the naive reference twin (tests/naive.py) right against torch autograd.
+"""Proves the naive reference twin (tests/twin/) right against torch autograd.
 
-The kernel tests trust ``naive``; this file is what makes that trust earned.
+The kernel tests trust ``twin``; this file is what makes that trust earned.
 Every expected value here comes from torch (or from a published test vector,
-or from an independent re-implementation), never from ``naive`` itself.
+or from an independent re-implementation), never from ``twin`` itself.
 """
 
 import itertools
@@ -14,10 +14,7 @@ import pytest
 torch = pytest.importorskip("torch")
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-try:  # tests/ without __init__.py: pytest puts tests/ on sys.path
-    import naive
-except ImportError:  # tests/ as a package
-    from tests import naive
+import twin
 
 TOL = 1e-10
 CELLS = [("rnn", "tanh"), ("rnn", "relu"), ("gru", "tanh"), ("lstm", "tanh")]
@@ -32,7 +29,7 @@ TORCH_CLS = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
 
 def make_params(cell, input_size, H, num_layers, bidirectional, rng, dtype=np.float64,
                 scale=0.7):
-    G = naive.GATES[cell]
+    G = twin.GATES[cell]
     nd = 2 if bidirectional else 1
     params = {}
     for k in range(num_layers):
@@ -115,9 +112,9 @@ def compare_network(cell, nonlinearity, B, T, I, H, L, bidir, with_h0, seed):
     mod = torch_module(cell, nonlinearity, I, H, L, bidir, params)
     ref = torch_run(mod, cell, x, h0, c0, dout, dhn, dcn)
 
-    out, h_n, c_n, cache = naive.network_forward(
+    out, h_n, c_n, cache = twin.network_forward(
         params, x, cell, L, bidir, h0=h0, c0=c0, nonlinearity=nonlinearity)
-    grads = naive.network_backward(cache, dout, dhn, dcn if cell == "lstm" else None)
+    grads = twin.network_backward(cache, dout, dhn, dcn if cell == "lstm" else None)
 
     assert_close(out, ref["out"], what="out")
     assert_close(h_n, ref["h_n"], what="h_n")
@@ -189,14 +186,14 @@ def test_layer_api_matches_torch_both_directions(cell, nonlinearity, T):
 
     dx_total = np.zeros_like(x)
     for d, sfx in enumerate(["_l0", "_l0_reverse"]):
-        out, h_n, c_n, cache = naive.layer_forward(
+        out, h_n, c_n, cache = twin.layer_forward(
             cell, x, params["weight_ih" + sfx], params["weight_hh" + sfx],
             params["bias_ih" + sfx], params["bias_hh" + sfx], h0[d],
             c0[d] if cell == "lstm" else None, reverse=bool(d), nonlinearity=nonlinearity)
         assert out.shape == (B, T, H)
         assert_close(out, ref["out"][:, :, d * H:(d + 1) * H], what=f"out dir {d}")
         assert_close(h_n, ref["h_n"][d], what=f"h_n dir {d}")
-        g = naive.layer_backward(cache, dout[:, :, d * H:(d + 1) * H], dhn[d],
+        g = twin.layer_backward(cache, dout[:, :, d * H:(d + 1) * H], dhn[d],
                                  dcn[d] if cell == "lstm" else None)
         assert set(g) == {"dx", "dh0", "dc0", "dw_ih", "dw_hh", "db_ih", "db_hh"}
         for key, name in [("dw_ih", "weight_ih"), ("dw_hh", "weight_hh"),
@@ -223,10 +220,10 @@ def test_layer_defaults_none_states(cell, nonlinearity):
     z = np.zeros((1, B, H))
     ref = torch_run(torch_module(cell, nonlinearity, I, H, 1, False, params),
                     cell, x, z, z.copy(), dout, z.copy(), z.copy())
-    out, h_n, c_n, cache = naive.layer_forward(
+    out, h_n, c_n, cache = twin.layer_forward(
         cell, x, params["weight_ih_l0"], params["weight_hh_l0"], params["bias_ih_l0"],
         params["bias_hh_l0"], None, None, nonlinearity=nonlinearity)
-    g = naive.layer_backward(cache, dout)
+    g = twin.layer_backward(cache, dout)
     assert_close(out, ref["out"], what="out")
     assert_close(g["dx"], ref["input"], what="dx")
     assert_close(g["dh0"], ref["h0"][0], what="dh0")
@@ -244,7 +241,7 @@ def test_network_with_dropout_masks_matches_torch_composition(cell, nonlinearity
     rng = np.random.default_rng(21 + L)
     params = make_params(cell, I, H, L, bidir, rng)
     x, h0, c0, dout, dhn, dcn = random_case(cell, B, T, I, H, L, bidir, rng)
-    masks = [naive.dropout_mask(7, 3, k, 0.3, (B, T, nd * H), np.float64) for k in range(L - 1)]
+    masks = [twin.dropout_mask(7, 3, k, 0.3, (B, T, nd * H), np.float64) for k in range(L - 1)]
     assert any((m == 0).any() for m in masks)
 
     # torch, layer by layer
@@ -275,9 +272,9 @@ def test_network_with_dropout_masks_matches_torch_composition(cell, nonlinearity
         loss = loss + (cn_all * torch.from_numpy(dcn)).sum()
     loss.backward()
 
-    o, h_n, c_n, cache = naive.network_forward(params, x, cell, L, bidir, h0, c0,
+    o, h_n, c_n, cache = twin.network_forward(params, x, cell, L, bidir, h0, c0,
                                                nonlinearity=nonlinearity, dropout_masks=masks)
-    g = naive.network_backward(cache, dout, dhn, dcn if cell == "lstm" else None)
+    g = twin.network_backward(cache, dout, dhn, dcn if cell == "lstm" else None)
     assert_close(o, out.detach().numpy(), what="out")
     assert_close(h_n, hn_all.detach().numpy(), what="h_n")
     if cell == "lstm":
@@ -298,10 +295,10 @@ def test_dropout_masks_change_the_result():
     params = make_params("gru", I, H, L, False, rng)
     x = rng.standard_normal((B, T, I))
     ones = [np.ones((B, T, H))]
-    mask = [naive.dropout_mask(1, 0, 0, 0.5, (B, T, H), np.float64)]
-    a = naive.network_forward(params, x, "gru", L, False)[0]
-    b = naive.network_forward(params, x, "gru", L, False, dropout_masks=ones)[0]
-    c = naive.network_forward(params, x, "gru", L, False, dropout_masks=mask)[0]
+    mask = [twin.dropout_mask(1, 0, 0, 0.5, (B, T, H), np.float64)]
+    a = twin.network_forward(params, x, "gru", L, False)[0]
+    b = twin.network_forward(params, x, "gru", L, False, dropout_masks=ones)[0]
+    c = twin.network_forward(params, x, "gru", L, False, dropout_masks=mask)[0]
     assert_close(a, b, what="all-ones mask")
     assert maxerr(a, c) > 1e-3
 
@@ -320,16 +317,16 @@ def test_float32_in_float32_out(cell, nonlinearity):
     f32 = lambda a: a.astype(np.float32)  # noqa: E731
     p32 = {k: f32(v) for k, v in p64.items()}
     nd = 2
-    masks64 = [naive.dropout_mask(9, 1, 0, 0.25, (B, T, nd * H), np.float64)]
-    masks32 = [naive.dropout_mask(9, 1, 0, 0.25, (B, T, nd * H), np.float32)]
+    masks64 = [twin.dropout_mask(9, 1, 0, 0.25, (B, T, nd * H), np.float64)]
+    masks32 = [twin.dropout_mask(9, 1, 0, 0.25, (B, T, nd * H), np.float32)]
     assert masks32[0].dtype == np.float32
 
-    o32, h32, c32, cache32 = naive.network_forward(
+    o32, h32, c32, cache32 = twin.network_forward(
         p32, f32(x64), cell, L, bidir, f32(h064), f32(c064), nonlinearity, masks32)
-    g32 = naive.network_backward(cache32, f32(dout64), f32(dhn64), f32(dcn64))
-    o64, h64, c64, cache64 = naive.network_forward(
+    g32 = twin.network_backward(cache32, f32(dout64), f32(dhn64), f32(dcn64))
+    o64, h64, c64, cache64 = twin.network_forward(
         p64, x64, cell, L, bidir, h064, c064, nonlinearity, masks64)
-    g64 = naive.network_backward(cache64, dout64, dhn64, dcn64)
+    g64 = twin.network_backward(cache64, dout64, dhn64, dcn64)
 
     assert o32.dtype == np.float32 and h32.dtype == np.float32
     assert_close(o32, o64, tol=1e-5, what="out f32")
@@ -346,26 +343,26 @@ def test_float32_in_float32_out(cell, nonlinearity):
 
     # the layer-level API directly
     sfx = "_l0_reverse"
-    out, hn, cn, cache = naive.layer_forward(
+    out, hn, cn, cache = twin.layer_forward(
         cell, f32(x64), p32["weight_ih" + sfx], p32["weight_hh" + sfx], p32["bias_ih" + sfx],
         p32["bias_hh" + sfx], f32(h064[1]), f32(c064[1]) if cell == "lstm" else None,
         reverse=True, nonlinearity=nonlinearity)
     assert out.dtype == np.float32 and hn.dtype == np.float32
     assert cn is None or cn.dtype == np.float32
-    g = naive.layer_backward(cache, f32(dout64[:, :, H:]), f32(dhn64[1]),
+    g = twin.layer_backward(cache, f32(dout64[:, :, H:]), f32(dhn64[1]),
                              f32(dcn64[1]) if cell == "lstm" else None)
     assert all(v.dtype == np.float32 for v in g.values() if v is not None)
-    out, hn, cn, cache = naive.layer_forward(
+    out, hn, cn, cache = twin.layer_forward(
         cell, f32(x64), p32["weight_ih_l0"], p32["weight_hh_l0"], p32["bias_ih_l0"],
         p32["bias_hh_l0"], None, None, nonlinearity=nonlinearity)
-    g = naive.layer_backward(cache, f32(dout64[:, :, :H]))
+    g = twin.layer_backward(cache, f32(dout64[:, :, :H]))
     assert out.dtype == np.float32 and hn.dtype == np.float32
     assert all(v.dtype == np.float32 for v in g.values() if v is not None)
 
     # without explicit initial states as well
-    o32b, h32b, _, cb = naive.network_forward(p32, f32(x64), cell, L, bidir,
+    o32b, h32b, _, cb = twin.network_forward(p32, f32(x64), cell, L, bidir,
                                               nonlinearity=nonlinearity)
-    gb = naive.network_backward(cb, f32(dout64))
+    gb = twin.network_backward(cb, f32(dout64))
     assert o32b.dtype == np.float32 and h32b.dtype == np.float32
     assert all(v.dtype == np.float32 for v in gb.values() if v is not None)
 
@@ -375,29 +372,29 @@ def test_float32_heads_losses_optimisers():
     x = rng.standard_normal((3, 4, 5)).astype(np.float32)
     w = rng.standard_normal((2, 5)).astype(np.float32)
     b = rng.standard_normal(2).astype(np.float32)
-    y = naive.linear_forward(x, w, b)
+    y = twin.linear_forward(x, w, b)
     assert y.dtype == np.float32
-    assert all(a.dtype == np.float32 for a in naive.linear_backward(x, w, y))
+    assert all(a.dtype == np.float32 for a in twin.linear_backward(x, w, y))
     table = rng.standard_normal((6, 3)).astype(np.float32)
     ids = rng.integers(0, 6, (2, 4))
-    e = naive.embedding_forward(ids, table)
+    e = twin.embedding_forward(ids, table)
     assert e.dtype == np.float32
-    assert naive.embedding_backward(ids, e, 6).dtype == np.float32
+    assert twin.embedding_backward(ids, e, 6).dtype == np.float32
     pred = rng.standard_normal((4, 3)).astype(np.float32)
     target = rng.standard_normal((4, 3)).astype(np.float32)
-    for fn in (naive.mse_loss, naive.mae_loss, naive.huber_loss):
+    for fn in (twin.mse_loss, twin.mae_loss, twin.huber_loss):
         loss, d = fn(pred, target)
         assert np.asarray(loss).dtype == np.float32 and d.dtype == np.float32
-    loss, d = naive.cross_entropy_loss(pred, np.array([0, 2, 1, 2]))
+    loss, d = twin.cross_entropy_loss(pred, np.array([0, 2, 1, 2]))
     assert np.asarray(loss).dtype == np.float32 and d.dtype == np.float32
     p = pred.copy()
     m = np.zeros_like(p)
     v = np.zeros_like(p)
-    naive.adam_step(p, target, m, v, 1, 1e-2, weight_decay=0.1)
+    twin.adam_step(p, target, m, v, 1, 1e-2, weight_decay=0.1)
     assert p.dtype == m.dtype == v.dtype == np.float32
     assert maxerr(p, pred) > 0
     buf = np.zeros_like(p)
-    naive.sgd_step(p, target, buf, 1e-2, momentum=0.9, weight_decay=0.1)
+    twin.sgd_step(p, target, buf, 1e-2, momentum=0.9, weight_decay=0.1)
     assert p.dtype == buf.dtype == np.float32
 
 
@@ -416,8 +413,8 @@ def test_linear_matches_torch():
         xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
         yt = torch.nn.functional.linear(xt, wt, bt)
         (yt * torch.from_numpy(dy)).sum().backward()
-        assert_close(naive.linear_forward(x, w, b), yt.detach().numpy(), what="linear y")
-        dx, dw, db = naive.linear_backward(x, w, dy)
+        assert_close(twin.linear_forward(x, w, b), yt.detach().numpy(), what="linear y")
+        dx, dw, db = twin.linear_backward(x, w, dy)
         assert_close(dx, xt.grad.numpy(), what="linear dx")
         assert_close(dw, wt.grad.numpy(), what="linear dw")
         assert_close(db, bt.grad.numpy(), what="linear db")
@@ -432,8 +429,8 @@ def test_embedding_matches_torch():
     tt = torch.tensor(table, requires_grad=True)
     yt = torch.nn.functional.embedding(torch.from_numpy(ids), tt)
     (yt * torch.from_numpy(dy)).sum().backward()
-    assert_close(naive.embedding_forward(ids, table), yt.detach().numpy(), what="emb y")
-    assert_close(naive.embedding_backward(ids, dy, V), tt.grad.numpy(), what="emb dtable")
+    assert_close(twin.embedding_forward(ids, table), yt.detach().numpy(), what="emb y")
+    assert_close(twin.embedding_backward(ids, dy, V), tt.grad.numpy(), what="emb dtable")
 
 
 def _torch_loss(loss_fn, pred, target):
@@ -460,15 +457,15 @@ def test_regression_losses_match_torch(name):
     rng = np.random.default_rng(13)
     pred, target = _regression_data(rng)
     if name == "mse":
-        ours = naive.mse_loss(pred, target)
+        ours = twin.mse_loss(pred, target)
         ref = _torch_loss(torch.nn.MSELoss(), pred, target)
     elif name == "mae":
-        ours = naive.mae_loss(pred, target)
+        ours = twin.mae_loss(pred, target)
         ref = _torch_loss(torch.nn.L1Loss(), pred, target)
         assert ours[1].flat[0] == 0.0  # sign(0) = 0, like torch
     else:
         delta = float(name[5:])
-        ours = naive.huber_loss(pred, target, delta=delta)
+        ours = twin.huber_loss(pred, target, delta=delta)
         ref = _torch_loss(torch.nn.HuberLoss(reduction="mean", delta=delta), pred, target)
     assert abs(float(ours[0]) - ref[0]) <= TOL, (float(ours[0]), ref[0])
     assert_close(ours[1], ref[1], what=f"{name} grad")
@@ -478,7 +475,7 @@ def test_huber_default_delta_is_one():
     rng = np.random.default_rng(14)
     pred, target = _regression_data(rng)
     ref = _torch_loss(torch.nn.HuberLoss(), pred, target)
-    loss, d = naive.huber_loss(pred, target)
+    loss, d = twin.huber_loss(pred, target)
     assert abs(float(loss) - ref[0]) <= TOL
     assert_close(d, ref[1], what="huber default grad")
 
@@ -492,7 +489,7 @@ def test_cross_entropy_matches_torch():
         pt = torch.tensor(logits, requires_grad=True)
         loss = torch.nn.CrossEntropyLoss()(pt, torch.from_numpy(labels))
         loss.backward()
-        ours, d = naive.cross_entropy_loss(logits, labels)
+        ours, d = twin.cross_entropy_loss(logits, labels)
         assert np.isfinite(ours)
         assert abs(float(ours) - loss.item()) <= TOL * max(1.0, abs(loss.item()))
         assert_close(d, pt.grad.numpy(), what="ce grad")
@@ -516,7 +513,7 @@ def test_clip_grad_norm_matches_torch(max_norm):
             p.grad = torch.tensor(g)
         ref_norm = torch.nn.utils.clip_grad_norm_(tparams, max_norm).item()
         before = [g.copy() for g in grads]
-        total = naive.clip_grad_norm(grads, max_norm)
+        total = twin.clip_grad_norm(grads, max_norm)
         assert isinstance(total, float)
         assert abs(total - ref_norm) <= TOL
         for g, p in zip(grads, tparams):
@@ -533,7 +530,7 @@ def test_clip_grad_value_matches_torch():
         for p, g in zip(tparams, grads):
             p.grad = torch.tensor(g)
         torch.nn.utils.clip_grad_value_(tparams, clip)
-        naive.clip_grad_value(grads, clip)
+        twin.clip_grad_value(grads, clip)
         for g, p in zip(grads, tparams):
             assert np.array_equal(g, p.grad.numpy())
             assert np.abs(g).max() <= clip
@@ -557,7 +554,7 @@ def test_adam_matches_torch(weight_decay, lr, betas):
         opt.step()
         for p, g, m, v in zip(params, grads, ms, vs):
             g_before = g.copy()
-            naive.adam_step(p, g, m, v, step, lr, beta1=betas[0], beta2=betas[1], eps=1e-8,
+            twin.adam_step(p, g, m, v, step, lr, beta1=betas[0], beta2=betas[1], eps=1e-8,
                             weight_decay=weight_decay)
             assert np.array_equal(g, g_before)  # grad not modified
         for p, tp in zip(params, tparams):
@@ -590,7 +587,7 @@ def test_sgd_matches_torch(momentum, weight_decay, nesterov):
         opt.step()
         for p, g, buf in zip(params, grads, bufs):
             g_before = g.copy()
-            naive.sgd_step(p, g, buf if momentum else None, lr, momentum=momentum,
+            twin.sgd_step(p, g, buf if momentum else None, lr, momentum=momentum,
                            weight_decay=weight_decay, nesterov=nesterov, first=(step == 1))
             assert np.array_equal(g, g_before)
         for p, tp in zip(params, tparams):
@@ -609,12 +606,12 @@ def test_sgd_matches_torch(momentum, weight_decay, nesterov):
 def test_splitmix64_published_vector():
     # SplitMix64 (Steele, Lea, Flood 2014; Vigna's splitmix64.c) seeded with 0
     # yields E220A8397B1DCDAF, 6E789E6AA1B965F4, 06C45D188009454F, F88BB8A8724C81EC.
-    # naive.splitmix64(z) is the output function on state z + gamma, so the
+    # twin.splitmix64(z) is the output function on state z + gamma, so the
     # n-th output is splitmix64(n * gamma mod 2**64) (n = 0, 1, ...).
     gamma = 0x9E3779B97F4A7C15
     published = [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F, 0xF88BB8A8724C81EC]
-    assert naive.splitmix64(0) == 0xE220A8397B1DCDAF
-    assert [naive.splitmix64((n * gamma) % 2**64) for n in range(4)] == published
+    assert twin.splitmix64(0) == 0xE220A8397B1DCDAF
+    assert [twin.splitmix64((n * gamma) % 2**64) for n in range(4)] == published
 
 
 def _splitmix64_uint64(z):
@@ -636,11 +633,11 @@ def test_dropout_uniform_matches_independent_implementation():
         for v in rest:
             z = _splitmix64_uint64(z ^ v)
         expected = (z >> 11) / 2.0**53
-        assert naive.dropout_uniform(seed, *rest) == expected
+        assert twin.dropout_uniform(seed, *rest) == expected
 
 
 def test_dropout_uniform_distribution():
-    u = np.array([naive.dropout_uniform(12345, 0, s, 1, t, k)
+    u = np.array([twin.dropout_uniform(12345, 0, s, 1, t, k)
                   for s in range(10) for t in range(100) for k in range(100)])
     assert u.size == 10**5
     assert u.min() >= 0.0 and u.max() < 1.0
@@ -654,23 +651,23 @@ def test_dropout_uniform_distinct_for_distinct_counters():
     base = (3, 4, 5, 6, 7)
     vals = {}
     for c in itertools.product(range(4), range(3), range(3), range(5), range(6)):
-        vals[c] = naive.dropout_uniform(99, *c)
+        vals[c] = twin.dropout_uniform(99, *c)
     assert len(set(vals.values())) == len(vals)
     # each single counter (and the seed) matters on its own
-    ref = naive.dropout_uniform(1, *base)
+    ref = twin.dropout_uniform(1, *base)
     for pos in range(5):
         changed = list(base)
         changed[pos] += 1
-        assert naive.dropout_uniform(1, *changed) != ref
-    assert naive.dropout_uniform(2, *base) != ref
+        assert twin.dropout_uniform(1, *changed) != ref
+    assert twin.dropout_uniform(2, *base) != ref
     # deterministic
-    assert naive.dropout_uniform(1, *base) == ref
+    assert twin.dropout_uniform(1, *base) == ref
 
 
 @pytest.mark.parametrize("p", [0.1, 0.3, 0.5])
 def test_dropout_mask(p):
     B, T, D = 8, 40, 64
-    mask = naive.dropout_mask(2024, 5, 1, p, (B, T, D), np.float64)
+    mask = twin.dropout_mask(2024, 5, 1, p, (B, T, D), np.float64)
     assert mask.shape == (B, T, D) and mask.dtype == np.float64
     scale = 1 / (1 - p)
     assert np.all((mask == 0) | np.isclose(mask, scale, rtol=0, atol=1e-15))
@@ -679,18 +676,18 @@ def test_dropout_mask(p):
     assert abs(mask.mean() - 1.0) < 0.03        # inverted dropout keeps the mean
     # index mapping: mask[b,t,u] uses (seed, step, sample=b, layer, t, unit=u)
     for b, t, u in [(0, 0, 0), (7, 39, 63), (3, 17, 5), (1, 2, 60)]:
-        kept = naive.dropout_uniform(2024, 5, b, 1, t, u) >= p
+        kept = twin.dropout_uniform(2024, 5, b, 1, t, u) >= p
         assert (mask[b, t, u] != 0) == kept
     # a different step / layer gives a different mask
-    assert not np.array_equal(mask, naive.dropout_mask(2024, 6, 1, p, (B, T, D), np.float64))
-    assert not np.array_equal(mask, naive.dropout_mask(2024, 5, 0, p, (B, T, D), np.float64))
-    m32 = naive.dropout_mask(2024, 5, 1, p, (B, T, D), np.float32)
+    assert not np.array_equal(mask, twin.dropout_mask(2024, 6, 1, p, (B, T, D), np.float64))
+    assert not np.array_equal(mask, twin.dropout_mask(2024, 5, 0, p, (B, T, D), np.float64))
+    m32 = twin.dropout_mask(2024, 5, 1, p, (B, T, D), np.float32)
     assert m32.dtype == np.float32
     assert np.array_equal(m32 != 0, mask != 0)
 
 
 def test_dropout_mask_edge_probabilities():
-    ones = naive.dropout_mask(1, 0, 0, 0.0, (2, 3, 4), np.float64)
+    ones = twin.dropout_mask(1, 0, 0, 0.0, (2, 3, 4), np.float64)
     assert np.array_equal(ones, np.ones((2, 3, 4)))
-    zeros = naive.dropout_mask(1, 0, 0, 1.0, (2, 3, 4), np.float32)
+    zeros = twin.dropout_mask(1, 0, 0, 1.0, (2, 3, 4), np.float32)
     assert zeros.dtype == np.float32 and not zeros.any()

@@ -6,7 +6,7 @@ import pytest
 
 from rnnforecast.nn import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads, resolve_n_jobs
-from rnnforecast.nn.training import fit_network
+from rnnforecast.nn.loop import ArraySource, TrainConfig, train
 
 
 def _train(cell, n_jobs, dtype):
@@ -15,9 +15,11 @@ def _train(cell, n_jobs, dtype):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((37, 9, 2)).astype(dtype)  # 37: not a multiple of the threads
     Y = rng.standard_normal((37, 1)).astype(dtype)
-    params, curve = fit_network(net, X, Y, epochs=3, batch_size=16, learning_rate=1e-2,
-                                clip_grad_norm=1.0, seed=42, n_jobs=n_jobs)
-    return params, curve
+    config = TrainConfig(learning_rate_init=1e-2, max_iter=3, batch_size=16,
+                         clip_grad_norm=1.0, n_jobs=n_jobs)
+    result = train(net, net.init_params(42), ArraySource(X, Y), loss="mse", seed=42,
+                   config=config)
+    return result.params, result.loss_curve
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")

@@ -4,19 +4,19 @@ quantile property, an end-to-end quantile network, and input validation."""
 import numpy as np
 import pytest
 
-import naive
-from kernels.reference_model import naive_forward_backward
+import twin
+from twin import naive_forward_backward
 from rnnforecast._kernels import losses as kloss
 from rnnforecast.nn import RecurrentNetwork
 from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.nn.training import (
     LOSSES,
     Adam,
-    check_quantiles,
     compute_loss,
-    fit_network,
     train_step,
 )
+from rnnforecast.nn.loop import ArraySource, TrainConfig, train
+from rnnforecast.utils.validation import check_quantile_levels
 
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=2e-4, atol=2e-5)}
 EPS = 1e-6
@@ -39,7 +39,7 @@ def test_kernel_matches_twin(N, S, Q, dtype):
     pred, target, quantiles = _data(N, S, Q, dtype, seed=N * 100 + S * 10 + Q)
     grad = np.full_like(pred, np.nan)
     value = kloss.pinball_loss(pred, target, quantiles, grad)
-    ref_value, ref_grad = naive.pinball_loss(pred, target, quantiles)
+    ref_value, ref_grad = twin.pinball_loss(pred, target, quantiles)
     assert isinstance(value, float) and grad.dtype == dtype
     np.testing.assert_allclose(value, float(ref_value), **TOL[dtype])
     np.testing.assert_allclose(grad, ref_grad, **TOL[dtype])
@@ -75,7 +75,7 @@ def test_sequence_shaped_pred_keeps_column_order():
     target = rng.standard_normal((N, T, S))
     q = [0.1, 0.5, 0.9]
     value, grad = compute_loss("pinball", pred, target, quantiles=q)
-    ref_value, ref_grad = naive.pinball_loss(pred.reshape(N, -1), target.reshape(N, -1), q)
+    ref_value, ref_grad = twin.pinball_loss(pred.reshape(N, -1), target.reshape(N, -1), q)
     assert grad.shape == pred.shape
     np.testing.assert_allclose(value, ref_value, rtol=1e-12)
     np.testing.assert_allclose(grad.reshape(N, -1), ref_grad, rtol=1e-12)
@@ -234,18 +234,24 @@ def test_quantile_network_covers_the_noise_band():
     assert np.mean(out[:, 0] <= out[:, 1]) > 0.95 and np.mean(out[:, 1] <= out[:, 2]) > 0.95
 
 
-def test_fit_network_passes_the_quantiles_through():
+def test_train_passes_the_quantiles_through():
     rng = np.random.default_rng(2)
     X = rng.standard_normal((64, 4, 1))
     Y = X[:, -1, :] + 0.1 * rng.standard_normal((64, 1))
     net = RecurrentNetwork("rnn", 1, 4, output_size=2, dtype=np.float64)
-    _, curve = fit_network(net, X, Y, loss="pinball", quantiles=[0.25, 0.75], epochs=15,
-                           learning_rate=0.02, n_jobs=1)
+
+    def fit(loss, quantiles, epochs):
+        config = TrainConfig(learning_rate_init=0.02, max_iter=epochs, n_iter_no_change=epochs,
+                             n_jobs=1)
+        return train(net, net.init_params(0), ArraySource(X, Y), loss=loss, seed=0,
+                     quantiles=quantiles, config=config)
+
+    curve = fit("pinball", [0.25, 0.75], 15).loss_curve
     assert curve[-1] < 0.6 * curve[0]
     with pytest.raises(ValueError, match="quantiles"):
-        fit_network(net, X, Y, loss="pinball", epochs=1)
+        fit("pinball", None, 1)
     with pytest.raises(ValueError, match="only used by loss='pinball'"):
-        fit_network(net, X, Y, loss="mae", quantiles=[0.5], epochs=1)
+        fit("mae", [0.5], 1)
 
 
 # ----------------------------------------------------------------- validation
@@ -274,11 +280,11 @@ def test_bad_quantiles(quantiles, exc, match):
         compute_loss("pinball", pred, target, quantiles=quantiles)
 
 
-def test_check_quantiles_names_the_parameter_and_returns_float64():
-    out = check_quantiles((1e-3, 0.5))
+def test_check_quantile_levels_names_the_parameter_and_returns_float64():
+    out = check_quantile_levels((1e-3, 0.5))
     assert out.dtype == np.float64 and out.flags.c_contiguous
-    with pytest.raises(ValueError, match="levels must lie"):
-        check_quantiles([2.0], name="levels")
+    with pytest.raises(ValueError, match="every element of levels must be a float strictly"):
+        check_quantile_levels([2.0], name="levels")
 
 
 def test_bad_shapes_and_misuse():

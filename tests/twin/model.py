@@ -1,11 +1,11 @@
 """The naive twin of a whole :class:`RecurrentNetwork` (embedding, stack, head, loss).
 
-Built only from ``tests/naive.py``; used to check the kernels end to end.
+Built only from :mod:`twin.cells` and :mod:`twin.ops`; used to check the kernels end to end.
 """
 
 import numpy as np
 
-import naive
+from . import cells, ops
 
 
 def naive_forward_backward(net, params, X, Y=None, loss="mse", huber_delta=1.0, training=False,
@@ -23,14 +23,14 @@ def naive_forward_backward(net, params, X, Y=None, loss="mse", huber_delta=1.0, 
     D, H, L = net.num_directions, net.hidden_size, net.num_layers
     dt = net.dtype
     if net.vocab_size:
-        x = naive.embedding_forward(X, P["embedding.weight"])
+        x = ops.embedding_forward(X, P["embedding.weight"])
     else:
         x = X
     masks = None
     if training and net.dropout > 0 and L > 1:
-        masks = [naive.dropout_mask(seed, step, k, net.dropout, (B, T, D * H), dt)
+        masks = [ops.dropout_mask(seed, step, k, net.dropout, (B, T, D * H), dt)
                  for k in range(L - 1)]
-    out, h_n, c_n, cache = naive.network_forward(
+    out, h_n, c_n, cache = cells.network_forward(
         P, x, net.cell, L, net.bidirectional, h0=h0, c0=c0, nonlinearity=net.nonlinearity,
         dropout_masks=masks)
     res = {"h_n": h_n, "c_n": c_n}
@@ -44,33 +44,33 @@ def naive_forward_backward(net, params, X, Y=None, loss="mse", huber_delta=1.0, 
             feat = np.concatenate(list(top), axis=1)[:, None, :]
         hmask = None
         if training and net.head_dropout > 0:
-            hmask = naive.dropout_mask(seed, step, L, net.head_dropout, feat.shape, dt)
+            hmask = ops.dropout_mask(seed, step, L, net.head_dropout, feat.shape, dt)
             feat_in = feat * hmask
         else:
             feat_in = feat
-        y = naive.linear_forward(feat_in, P["fc.weight"], P["fc.bias"])
+        y = ops.linear_forward(feat_in, P["fc.weight"], P["fc.bias"])
         output = y if net.head == "sequence" else y[:, 0, :]
     else:
         output = out
     res["output"] = output
     if doutput is None:
         if loss == "mse":
-            value, doutput = naive.mse_loss(output, Y)
+            value, doutput = ops.mse_loss(output, Y)
         elif loss == "mae":
-            value, doutput = naive.mae_loss(output, Y)
+            value, doutput = ops.mae_loss(output, Y)
         elif loss == "huber":
-            value, doutput = naive.huber_loss(output, Y, huber_delta)
+            value, doutput = ops.huber_loss(output, Y, huber_delta)
         elif loss == "pinball":
-            value, doutput = naive.pinball_loss(output.reshape(B, -1), Y.reshape(B, -1), quantiles)
+            value, doutput = ops.pinball_loss(output.reshape(B, -1), Y.reshape(B, -1), quantiles)
             doutput = doutput.reshape(output.shape)
         else:
-            value, doutput = naive.cross_entropy_loss(output, Y)
+            value, doutput = ops.cross_entropy_loss(output, Y)
         res["loss"] = float(value)
     grads = {}
     dh_n = np.zeros_like(h_n) if dh_n is None else dh_n.copy()
     if net.output_size:
         dy = doutput if net.head == "sequence" else doutput[:, None, :]
-        dfeat, dw, db = naive.linear_backward(feat_in, P["fc.weight"], dy)
+        dfeat, dw, db = ops.linear_backward(feat_in, P["fc.weight"], dy)
         grads["fc.weight"], grads["fc.bias"] = dw, db
         if hmask is not None:
             dfeat = dfeat * hmask
@@ -84,11 +84,11 @@ def naive_forward_backward(net, params, X, Y=None, loss="mse", huber_delta=1.0, 
                 dh_n[(L - 1) * D + d] += dfeat[:, 0, d * H:(d + 1) * H]
     else:
         dout = doutput
-    g = naive.network_backward(cache, dout, dh_n, dc_n)
+    g = cells.network_backward(cache, dout, dh_n, dc_n)
     for name in P:
         if name in g:
             grads[name] = g[name]
     if net.vocab_size:
-        grads["embedding.weight"] = naive.embedding_backward(X, g["input"], net.vocab_size)
+        grads["embedding.weight"] = ops.embedding_backward(X, g["input"], net.vocab_size)
     res.update(grads=grads, input=g["input"], h0=g["h0"], c0=g["c0"])
     return res
