@@ -343,7 +343,7 @@ def _collect(
 def _uses_kernels(forecaster: Any) -> bool:
     """Whether ``forecaster`` trains a network on the Numba kernels."""
     try:
-        from rnnforecast.estimators._base import RecurrentModelMixin
+        from rnnforecast.nn.model import RecurrentModelMixin
     except ImportError:  # pragma: no cover - ships with the package
         return False
     return isinstance(forecaster, RecurrentModelMixin)
