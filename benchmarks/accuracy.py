@@ -96,7 +96,7 @@ def bundled_model(name, seed, sp, h, n_train, overrides):
         if self_configuring("lstm"):
             from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS as before
         return AE.CELLS["lstm"](**before, random_state=seed, n_jobs=1)
-    return make_forecaster(name, sp=sp, horizon=h, n_train=n_train, random_state=seed)
+    return make_forecaster(name, seasonal_period=sp, horizon=h, n_train=n_train, random_state=seed)
 
 
 # --------------------------------------------------------------------------- part 1
@@ -119,7 +119,7 @@ def bundled(datasets, models, windows, seed, split, overrides, cache, save=lambd
         if todo:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = run_benchmark(y, todo, horizon=h, n_windows=windows, sp=sp, name=name)
+                res = run_benchmark(y, todo, horizon=h, n_windows=windows, seasonal_period=sp, name=name)
             for m in todo:
                 r = res.table.loc[m]
                 rows[name][m] = {"mase": float(r["mase"]), "smape": float(r["smape"]),
@@ -127,7 +127,7 @@ def bundled(datasets, models, windows, seed, split, overrides, cache, save=lambd
                 if m in CACHED:
                     cache[f"{split}/{name}/{windows}/{seed}/{m}"] = rows[name][m]
         save()
-        print(f"{name} (h={h}, sp={sp}): " + ", ".join(
+        print(f"{name} (h={h}, seasonal_period={sp}): " + ", ".join(
             f"{m} {v['mase']:.3f}" for m, v in rows[name].items()), file=sys.stderr, flush=True)
     return rows
 
@@ -195,7 +195,7 @@ def m4_part(subset, path, every, split, models, seed, overrides):
             warnings.simplefilter("ignore")
             fc, fit_s = m4_forecasts(model, subset, train, h, m, seed, overrides)
         sm = [symmetric_mean_absolute_percentage_error(y, f) for y, f in zip(test, fc)]
-        ms = [mean_absolute_scaled_error(y, f, y_train=x, m=m) for y, f, x in zip(test, fc, train)]
+        ms = [mean_absolute_scaled_error(y, f, y_train=x, seasonal_period=m) for y, f, x in zip(test, fc, train)]
         out[model] = {"smape": float(np.mean(sm)), "mase": float(np.mean(ms)), "fit_s": fit_s,
                       "per_series": (sm, ms), "status": "ok"}
         print(f"m4_{subset} {model}: sMAPE {np.mean(sm):.3f} MASE {np.mean(ms):.3f} fit {fit_s:.0f} s",

@@ -130,7 +130,7 @@ class AutoEnsembleForecaster(BaseForecaster):
         self.fallback_ = self.settings_["fallback"]
         if self.fallback_ is not None:
             m = self.settings_["seasonal_period"]
-            self.models_ = [AutoARIMAForecaster(sp=m).fit(values)]
+            self.models_ = [AutoARIMAForecaster(seasonal_period=m).fit(values)]
             return self
         self.models_ = [f.fit(values) for f in members(self.cell, self.settings_, self.random_state)]
         return self

@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import cpu_model  # noqa: E402
 
-import rnnforecast.estimators._base as est_base  # noqa: E402
+import rnnforecast.nn.loop as est_base  # noqa: E402
 from rnnforecast import LSTMForecaster, LSTMRegressor, NaiveForecaster  # noqa: E402
 from rnnforecast.forecasting.base import BaseForecaster  # noqa: E402
 

@@ -85,10 +85,10 @@ def peak_rss_mb() -> float:
 def score(forecasts, tests, trains):
     """sMAPE, MASE (means over series) and OWA of a list of forecasts."""
     sm = [symmetric_mean_absolute_percentage_error(y, f) for y, f in zip(tests, forecasts)]
-    ms = [mean_absolute_scaled_error(y, f, y_train=x, m=M) for y, f, x in zip(tests, forecasts, trains)]
+    ms = [mean_absolute_scaled_error(y, f, y_train=x, seasonal_period=M) for y, f, x in zip(tests, forecasts, trains)]
     n2 = [naive2_forecast(x, H, M) for x in trains]
     sm2 = [symmetric_mean_absolute_percentage_error(y, f) for y, f in zip(tests, n2)]
-    ms2 = [mean_absolute_scaled_error(y, f, y_train=x, m=M) for y, f, x in zip(tests, n2, trains)]
+    ms2 = [mean_absolute_scaled_error(y, f, y_train=x, seasonal_period=M) for y, f, x in zip(tests, n2, trains)]
     return float(np.mean(sm)), float(np.mean(ms)), float(overall_weighted_average(sm, ms, sm2, ms2))
 
 

@@ -7,7 +7,7 @@ Usage::
     python benchmarks/speed_arima.py overhead [--repeats 5] [--default-blas-repeats 1]
                                               [--markdown benchmarks/results/speed_arima.md]
 
-``auto``: rnnforecast's ``AutoARIMAForecaster(sp=m)`` and statsforecast's
+``auto``: rnnforecast's ``AutoARIMAForecaster(seasonal_period=m)`` and statsforecast's
 ``AutoARIMA(season_length=m)`` (both with default settings) fit the same
 series in the same process, the contender order alternating series by series
 (A B, B A, ...) so that the load of the shared machine affects both alike,
@@ -254,7 +254,7 @@ def _auto_cases(origins, n_weekly, n_hourly, m4_path):
 def _fit_ours(y, m, h):
     from rnnforecast.baselines import AutoARIMAForecaster
 
-    f = AutoARIMAForecaster(sp=m).fit(y)
+    f = AutoARIMAForecaster(seasonal_period=m).fit(y)
     return np.asarray(f.predict(h), dtype=float), f"{f.order_}{f.seasonal_order_[:3] if m > 1 else ''}" + (
         "+c" if f.trend_ else "")
 

@@ -6,7 +6,7 @@ Usage::
                                       [--hogs N] [--hog-seconds 120] [--no-torch]
                                       [--markdown out.md]
 
-A "fit" here is ``fit_network`` for one epoch over 1024 samples in batches of
+A "fit" here is ``rnnforecast.nn.loop.train`` for one epoch over 1024 samples in batches of
 256 at the C2 shapes (B=256, T=48, I=1, H=64, float32): 4 training steps.
 Three measurements, each with timed windows that alternate between the two
 settings compared (A B B A ...), medians reported:
@@ -42,7 +42,7 @@ LOAD_BEFORE = C.load()
 from rnnforecast.nn import RecurrentNetwork  # noqa: E402
 from rnnforecast.nn.threads import (cpu_count, kernel_threads, resolve_n_jobs,  # noqa: E402
                                     run_chunks)
-from rnnforecast.nn.training import fit_network  # noqa: E402
+from rnnforecast.nn.loop import ArraySource, TrainConfig, train  # noqa: E402
 
 SHAPE = (256, 48, 1, 64)  # C2
 N_SAMPLES = 1024
@@ -90,8 +90,9 @@ class Fit:
 
     def __call__(self, n_jobs):
         t0 = time.perf_counter()
-        params, _ = fit_network(self.net, self.X, self.Y, epochs=1, batch_size=self.batch,
-                                seed=0, n_jobs=n_jobs)
+        params = train(self.net, self.net.init_params(0), ArraySource(self.X, self.Y), loss="mse",
+                       seed=0, config=TrainConfig(max_iter=1, batch_size=self.batch,
+                                                  n_jobs=n_jobs)).params
         return time.perf_counter() - t0, params
 
 

@@ -33,6 +33,7 @@ _EXPORTS = {
     "Differencer": "rnnforecast.transformers.series",
     # baselines and evaluation
     "NaiveForecaster": "rnnforecast.baselines",
+    "Naive2Forecaster": "rnnforecast.baselines",
     "ARIMAForecaster": "rnnforecast.baselines",
     "AutoARIMAForecaster": "rnnforecast.baselines",
     "backtest": "rnnforecast.backtesting",

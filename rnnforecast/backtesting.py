@@ -36,10 +36,9 @@ on a Dask cluster).  The results do not depend on ``n_jobs`` or ``backend``.
 
 from __future__ import annotations
 
-import numbers
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -48,7 +47,7 @@ from sklearn.base import clone
 
 from rnnforecast.metrics import METRICS
 from rnnforecast.utils._parallel import run_parallel
-from rnnforecast.utils.validation import check_series
+from rnnforecast.utils.validation import check_int, check_series
 
 __all__ = ["backtest", "BacktestResult", "BacktestWindowError"]
 
@@ -160,19 +159,6 @@ class BacktestResult:
 
 
 # --------------------------------------------------------------------------- helpers
-def _check_int(value: Any, name: str, minimum: int, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an int >= {minimum}{' or None' if allow_none else ''}; "
-            f"got {value!r} of type {type(value).__name__}"
-        )
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {int(value)}")
-    return int(value)
-
-
 def _resolve_metrics(metrics: Any) -> list[tuple[str, Callable[..., Any], bool]]:
     if isinstance(metrics, str) or callable(metrics):
         metrics = (metrics,)
@@ -249,7 +235,7 @@ def _run_group(
     windows: list[tuple[int, int, int]],
     horizon: int,
     metric_list: list[tuple[str, Callable[..., Any], bool]],
-    sp: int,
+    seasonal_period: int,
     cutoff_labels: list[Any],
     coverage: float | None = None,
 ) -> list[tuple[dict[str, Any], Any]]:
@@ -286,18 +272,10 @@ def _run_group(
                 i, cutoff, "predict",
             ) from exc
         predict_seconds = time.perf_counter() - t0
-        yt, yp = _as_2d(y_true), _as_2d(pred)
+        yt = _as_2d(y_true)
         row: dict[str, Any] = {"window": i, "cutoff": cutoff, "train_size": t - start, "refit": refit}
-        for name, func, needs_train in metric_list:
-            try:
-                value = func(yt, yp, _as_2d(y_hist), m=sp) if needs_train else func(yt, yp)
-            except Exception as exc:
-                raise BacktestWindowError(
-                    f"metric {name!r} failed in backtest window {i} (cutoff {cutoff}): "
-                    f"{type(exc).__name__}: {exc}",
-                    i, cutoff, "score",
-                ) from exc
-            row[name] = float(value)
+        row.update(_score_window(yt, _as_2d(pred), _as_2d(y_hist), metric_list, seasonal_period,
+                                 i, cutoff))
         row["fit_seconds"] = fit_seconds
         row["predict_seconds"] = predict_seconds
         if coverage is not None:
@@ -322,6 +300,31 @@ def _run_group(
     return out
 
 
+def _score_window(
+    yt: np.ndarray,
+    yp: np.ndarray,
+    y_hist: np.ndarray,
+    metric_list: list[tuple[str, Callable[..., Any], bool]],
+    seasonal_period: int,
+    i: int,
+    cutoff: Any,
+) -> dict[str, float]:
+    """Every metric of window ``i`` (arrays ``(h, k)``; ``y_hist`` scales MASE)."""
+    scores = {}
+    for name, func, needs_train in metric_list:
+        try:
+            value = (func(yt, yp, y_hist, seasonal_period=seasonal_period) if needs_train
+                     else func(yt, yp))
+        except Exception as exc:
+            raise BacktestWindowError(
+                f"metric {name!r} failed in backtest window {i} (cutoff {cutoff}): "
+                f"{type(exc).__name__}: {exc}",
+                i, cutoff, "score",
+            ) from exc
+        scores[name] = float(value)
+    return scores
+
+
 def _bounds(band: Any, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds ``(h, k)`` of any ``predict_interval`` output."""
     a = band.to_numpy() if hasattr(band, "to_numpy") else np.asarray(band)
@@ -341,7 +344,7 @@ def backtest(
     window: str = "expanding",
     refit: bool | int = True,
     metrics: Sequence[str | Callable[..., Any]] = ("mae", "rmse", "smape", "mase"),
-    sp: int = 1,
+    seasonal_period: int = 1,
     n_jobs: int | None = None,
     backend: str | None = None,
     coverage: float | None = None,
@@ -373,9 +376,9 @@ def backtest(
     metrics : sequence of str or callables, default=("mae", "rmse", "smape", "mase")
         Names from :data:`rnnforecast.metrics.METRICS` or functions
         ``f(y_true, y_pred) -> float`` taking float64 arrays of shape (h, k).
-        ``"mase"`` is scaled by the seasonal-naive MAE (period ``sp``) of each
+        ``"mase"`` is scaled by the seasonal-naive MAE (period ``seasonal_period``) of each
         window's training data.
-    sp : int, default=1
+    seasonal_period : int, default=1
         Seasonal period for MASE.
     n_jobs : int, default=None
         Number of joblib workers over groups of windows (None = sequential
@@ -441,19 +444,59 @@ def backtest(
     1       1  1.5       0.5
     2       2  1.5       0.5
     """
+    args = _check_backtest_args(forecaster, horizon, n_windows, initial_window, step,
+                                seasonal_period, window, refit, metrics, coverage)
+    _, info = check_series(y, name="y")
+    n = info.n_timesteps
+    if X is not None and len(X) != n:
+        raise ValueError(f"X must have one row per observation of y ({n}); got {len(X)} rows")
+    origins, groups, cutoff_labels = _origins(info, args)
+    results = _score_groups(forecaster, y, X, groups, cutoff_labels, args, n_jobs, backend)
+    rows = [row for group_result in results for row, _ in group_result]
+    preds = [pred for group_result in results for _, pred in group_result]
+    return _assemble(y, info, rows, preds, origins, args)
+
+
+class _Args(NamedTuple):
+    """The validated settings of a :func:`backtest` call."""
+
+    horizon: int
+    n_windows: int | None
+    initial_window: int | None
+    step: int
+    window: str
+    seasonal_period: int
+    refit_every: int | None
+    metric_list: list[tuple[str, Callable[..., Any], bool]]
+    coverage: float | None
+
+
+def _check_backtest_args(
+    forecaster: Any,
+    horizon: Any,
+    n_windows: Any,
+    initial_window: Any,
+    step: Any,
+    seasonal_period: Any,
+    window: Any,
+    refit: Any,
+    metrics: Any,
+    coverage: Any,
+) -> _Args:
+    """Validate :func:`backtest`'s parameters (messages name the parameter and the value)."""
     if not (hasattr(forecaster, "fit") and hasattr(forecaster, "predict")):
         raise TypeError(f"forecaster must have fit and predict methods; got {type(forecaster).__name__}")
-    horizon = _check_int(horizon, "horizon", 1)
-    n_windows = _check_int(n_windows, "n_windows", 1, allow_none=True)
-    initial_window = _check_int(initial_window, "initial_window", 1, allow_none=True)
-    step = horizon if step is None else _check_int(step, "step", 1)
-    sp = _check_int(sp, "sp", 1)
+    horizon = check_int(horizon, "horizon")
+    n_windows = check_int(n_windows, "n_windows", allow_none=True)
+    initial_window = check_int(initial_window, "initial_window", allow_none=True)
+    step = horizon if step is None else check_int(step, "step")
+    seasonal_period = check_int(seasonal_period, "seasonal_period")
     if window not in ("expanding", "sliding"):
         raise ValueError(f"window must be 'expanding' or 'sliding'; got {window!r}")
     if isinstance(refit, (bool, np.bool_)):
         refit_every = 1 if refit else None
     else:
-        refit_every = _check_int(refit, "refit", 1)
+        refit_every = check_int(refit, "refit")
     metric_list = _resolve_metrics(metrics)
     if coverage is not None:
         if isinstance(coverage, (bool, np.bool_)) or not isinstance(coverage, (int, float, np.number)) \
@@ -465,46 +508,58 @@ def backtest(
                 f"{type(forecaster).__name__} has none"
             )
         coverage = float(coverage)
+    return _Args(horizon, n_windows, initial_window, step, window, seasonal_period, refit_every,
+                 metric_list, coverage)
 
-    _, info = check_series(y, name="y")
-    n = info.n_timesteps
-    if X is not None and len(X) != n:
-        raise ValueError(f"X must have one row per observation of y ({n}); got {len(X)} rows")
-    origins = _compute_origins(n, horizon, n_windows, initial_window, step)
+
+def _origins(info: Any, args: _Args) -> tuple[list[int], list[list[tuple[int, int, int]]], list[Any]]:
+    """Window origins, the windows grouped by refit (``(i, start, t)``) and the cutoff labels."""
+    origins = _compute_origins(info.n_timesteps, args.horizon, args.n_windows, args.initial_window,
+                               args.step)
     L = origins[0]
-    starts = [0 if window == "expanding" else t - L for t in origins]
+    starts = [0 if args.window == "expanding" else t - L for t in origins]
     if info.is_pandas:
         cutoff_labels = [info.index[t - 1] for t in origins]
     else:
         cutoff_labels = [t - 1 for t in origins]
-
-    # group windows by refit
     groups: list[list[tuple[int, int, int]]] = []
     for i, (s, t) in enumerate(zip(starts, origins)):
-        if not groups or (refit_every is not None and i % refit_every == 0):
+        if not groups or (args.refit_every is not None and i % args.refit_every == 0):
             groups.append([])
         groups[-1].append((i, s, t))
+    return origins, groups, cutoff_labels
+
+
+def _score_groups(
+    forecaster: Any,
+    y: Any,
+    X: Any,
+    groups: list[list[tuple[int, int, int]]],
+    cutoff_labels: list[Any],
+    args: _Args,
+    n_jobs: int | None,
+    backend: str | None,
+) -> list[list[tuple[dict[str, Any], Any]]]:
+    """Run the groups of windows, in this process or on joblib workers; results in window order."""
+    def group_args(group: list[tuple[int, int, int]]) -> tuple:
+        return (forecaster, y, X, group, args.horizon, args.metric_list, args.seasonal_period,
+                cutoff_labels, args.coverage)
 
     if n_jobs is None and backend is None and len(groups) == 1:
-        results = [_run_group(forecaster, y, X, groups[0], horizon, metric_list, sp, cutoff_labels,
-                              coverage)]
-    else:
-        results = run_parallel(
-            (delayed(_run_group)(forecaster, y, X, g, horizon, metric_list, sp, cutoff_labels,
-                                 coverage)
-             for g in groups),
-            n_jobs=n_jobs, backend=backend,
-        )
-    rows, preds = [], []
-    for group_result in results:
-        for row, pred in group_result:
-            rows.append(row)
-            preds.append(pred)
-    scores = pd.DataFrame(rows, columns=["window", "cutoff", "train_size", "refit",
-                                         *[m for m, _, _ in metric_list], "fit_seconds", "predict_seconds",
-                                         *(["coverage", "interval_seconds"] if coverage is not None else [])])
+        return [_run_group(*group_args(groups[0]))]
+    return run_parallel((delayed(_run_group)(*group_args(g)) for g in groups),
+                        n_jobs=n_jobs, backend=backend)
 
-    # long-format forecasts
+
+def _assemble(
+    y: Any, info: Any, rows: list[dict[str, Any]], preds: list[Any], origins: list[int], args: _Args
+) -> BacktestResult:
+    """The scores table (one row per window) and the long-format forecasts."""
+    horizon, metric_names = args.horizon, [m for m, _, _ in args.metric_list]
+    scores = pd.DataFrame(rows, columns=["window", "cutoff", "train_size", "refit",
+                                         *metric_names, "fit_seconds", "predict_seconds",
+                                         *(["coverage", "interval_seconds"]
+                                           if args.coverage is not None else [])])
     if info.columns is not None:
         series_names = list(info.columns)
     elif info.is_pandas:
@@ -527,4 +582,4 @@ def backtest(
                 "y_pred": yp[:, j],
             }))
     forecasts = pd.concat(frames, ignore_index=True)
-    return BacktestResult(scores=scores, forecasts=forecasts, metric_names=[m for m, _, _ in metric_list])
+    return BacktestResult(scores=scores, forecasts=forecasts, metric_names=metric_names)

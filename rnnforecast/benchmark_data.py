@@ -91,8 +91,8 @@ def seasonal_period_for(freq: pd.offsets.BaseOffset | None) -> int:
     return base // n if base % n == 0 else 1
 
 
-def horizon_for(freq: pd.offsets.BaseOffset | None, sp: int) -> int:
-    """Default horizon: the M4 horizon of the frequency, else ``max(2 * sp, 8)``.
+def horizon_for(freq: pd.offsets.BaseOffset | None, seasonal_period: int) -> int:
+    """Default horizon: the M4 horizon of the frequency, else ``max(2 * seasonal_period, 8)``.
 
     Examples
     --------
@@ -104,7 +104,7 @@ def horizon_for(freq: pd.offsets.BaseOffset | None, sp: int) -> int:
     n = abs(getattr(freq, "n", 1) or 1)
     if family in M4_HORIZONS and n == 1:
         return M4_HORIZONS[family]
-    return max(2 * int(sp), 8)
+    return max(2 * int(seasonal_period), 8)
 
 
 def _read(path: str) -> pd.DataFrame:
@@ -181,7 +181,7 @@ def _regular(index: pd.Index, path: str, where: str, freq: str | None, rows: np.
             raise CSVInputError(f"{path}: the integer time column{where} is not evenly spaced and "
                                 "increasing")
         return index
-    from rnnforecast.utils.validation import _infer_freq
+    from rnnforecast.utils.series import _infer_freq
 
     given = freq
     if freq is None:
@@ -331,7 +331,8 @@ def combine_results(results: dict[str, Any], name: str) -> Any:
     return BenchmarkResult(
         table=table, scores=stacked("scores"), forecasts=stacked("forecasts"), failures=failures,
         warnings=[f"series {uid!r}: {w}" for uid, r in results.items() for w in r.warnings],
-        params=first.params, horizon=first.horizon, n_windows=first.n_windows, sp=first.sp,
+        params=first.params, horizon=first.horizon, n_windows=first.n_windows,
+        seasonal_period=first.seasonal_period,
         name=name, y=None,
         warmup_seconds={m: sum(r.warmup_seconds.get(m, 0.0) for r in results.values())
                         for m in first.warmup_seconds},

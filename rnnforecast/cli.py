@@ -180,12 +180,12 @@ def benchmark_command(args: argparse.Namespace) -> int:
     """
     from rnnforecast.benchmarking import parse_model_list
 
-    series, sp, horizon, name = _benchmark_data(args)
+    series, seasonal_period, horizon, name = _benchmark_data(args)
     models = args.models if args.models is not None else parse_model_list(DEFAULT_MODELS)
     stem = f"benchmark_{_file_safe(name)}_h{horizon}"
     _, csv_path, md_path, png_path = _output_paths(args.out, stem, plot=not args.no_plot)
     t0 = time.perf_counter()
-    result, plotted = _run_all(series, models, horizon, sp, name, args)
+    result, plotted = _run_all(series, models, horizon, seasonal_period, name, args)
     elapsed = time.perf_counter() - t0
 
     try:
@@ -230,8 +230,8 @@ def _benchmark_data(args: argparse.Namespace) -> tuple[dict, int, int, str]:
         if given:
             raise UsageError(f"{', '.join(given)} only apply to --csv")
         info = DATASETS[args.dataset]
-        sp = args.seasonal_period or info.seasonal_period
-        horizon = args.horizon or DEFAULT_HORIZONS.get(args.dataset, max(2 * sp, 8))
+        seasonal_period = args.seasonal_period or info.seasonal_period
+        horizon = args.horizon or DEFAULT_HORIZONS.get(args.dataset, max(2 * seasonal_period, 8))
         series, name = {args.dataset: load_dataset(args.dataset)}, args.dataset
     else:
         from rnnforecast.benchmark_data import (
@@ -247,8 +247,8 @@ def _benchmark_data(args: argparse.Namespace) -> tuple[dict, int, int, str]:
         except CSVInputError as exc:
             raise UsageError(f"--csv {exc}") from None
         freq = getattr(next(iter(series.values())).index, "freq", None)
-        sp = args.seasonal_period or seasonal_period_for(freq)
-        horizon = args.horizon or horizon_for(freq, sp)
+        seasonal_period = args.seasonal_period or seasonal_period_for(freq)
+        horizon = args.horizon or horizon_for(freq, seasonal_period)
         stem = os.path.splitext(os.path.basename(args.csv))[0]
         name = stem
     for uid, y in series.items():
@@ -257,10 +257,11 @@ def _benchmark_data(args: argparse.Namespace) -> tuple[dict, int, int, str]:
             check_test_part(len(y), horizon, args.windows, label)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-    return series, sp, horizon, name
+    return series, seasonal_period, horizon, name
 
 
-def _run_all(series: dict, models: list, horizon: int, sp: int, name: str, args: argparse.Namespace):
+def _run_all(series: dict, models: list, horizon: int, seasonal_period: int, name: str,
+             args: argparse.Namespace):
     """Benchmark every series; returns the (combined) result and the result to plot."""
     from rnnforecast.benchmarking import run_benchmark
 
@@ -269,7 +270,7 @@ def _run_all(series: dict, models: list, horizon: int, sp: int, name: str, args:
         if len(series) > 1 and not args.no_progress:
             print(f"series {uid!r} ({len(results) + 1}/{len(series)})", file=sys.stderr, flush=True)
         results[uid] = run_benchmark(
-            y, models, horizon=horizon, n_windows=args.windows, sp=sp,
+            y, models, horizon=horizon, n_windows=args.windows, seasonal_period=seasonal_period,
             name=name if len(series) == 1 else f"{name}: {uid}", random_state=args.seed,
             quick=args.quick, progress=not args.no_progress, progress_file=sys.stderr,
             coverage=args.coverage or None,

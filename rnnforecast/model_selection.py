@@ -35,9 +35,10 @@ name                                           value (larger is better)
 ``neg_mean_absolute_percentage_error``         ``-sklearn.metrics.mean_absolute_percentage_error``
                                                (a fraction, as in scikit-learn)
 ``r2``                                         ``sklearn.metrics.r2_score``
-``neg_mean_absolute_scaled_error``             ``-MASE`` with ``m=1`` (use
-                                               ``make_forecast_scorer("mase", m=sp)``
-                                               for seasonal scaling)
+``neg_mean_absolute_scaled_error``             ``-MASE`` with ``seasonal_period=1`` (use
+                                               ``make_forecast_scorer("mase",
+                                               seasonal_period=24)`` (say) for
+                                               seasonal scaling)
 ``neg_symmetric_mean_absolute_percentage_error``  ``-sMAPE`` (M4, 0--200 scale)
 =============================================  ==========================================
 
@@ -51,7 +52,8 @@ Examples
 >>> from rnnforecast.baselines import NaiveForecaster
 >>> from rnnforecast.model_selection import GridSearchCV
 >>> y = np.sin(np.arange(96) * 2 * np.pi / 12) + np.arange(96) / 24
->>> search = GridSearchCV(NaiveForecaster(sp=12), {"strategy": ["last", "drift", "seasonal_last"]},
+>>> search = GridSearchCV(NaiveForecaster(seasonal_period=12),
+...                       {"strategy": ["last", "drift", "seasonal_last"]},
 ...                       scoring="neg_mean_absolute_error",
 ...                       cv=TimeSeriesSplit(n_splits=3, test_size=12)).fit(y)
 >>> search.best_params_
@@ -86,7 +88,7 @@ FORECAST_SCORERS: dict[str, Callable[..., float]] = {
     "neg_root_mean_squared_error": make_forecast_scorer(skm.root_mean_squared_error),
     "neg_mean_absolute_percentage_error": make_forecast_scorer(skm.mean_absolute_percentage_error),
     "r2": make_forecast_scorer(skm.r2_score, greater_is_better=True),
-    "neg_mean_absolute_scaled_error": make_forecast_scorer("mase", m=1),
+    "neg_mean_absolute_scaled_error": make_forecast_scorer("mase", seasonal_period=1),
     "neg_symmetric_mean_absolute_percentage_error": make_forecast_scorer("smape"),
 }
 """Forecast scorers by name: ``scorer(forecaster, y_test, X_test=None) -> float``."""

@@ -199,7 +199,7 @@ def plot_backtest(results: Any, ax: Any = None, *, window: int = -1, y: Any = No
     >>> from rnnforecast.plotting import plot_backtest
     >>> y = np.sin(np.arange(48) * 2 * np.pi / 12)
     >>> results = {"naive": backtest(NaiveForecaster(), y, horizon=6, n_windows=2),
-    ...            "seasonal": backtest(NaiveForecaster("seasonal_last", sp=12), y,
+    ...            "seasonal": backtest(NaiveForecaster("seasonal_last", seasonal_period=12), y,
     ...                                 horizon=6, n_windows=2)}
     >>> ax = plot_backtest(results, ax=Figure().subplots(), y=y)
     >>> [line.get_label() for line in ax.lines]

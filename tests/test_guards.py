@@ -33,7 +33,7 @@ class Broken(BaseForecaster):
     def _fit(self, y, X=None):
         pass
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         out = np.full((h, 1), 1.0)
         out[self.bad:] = np.nan
         return out

@@ -13,9 +13,7 @@ Anything else fails the test: a silent NaN/inf, an implausible value, a wrong
 length or index, any other exception type (an internal error) or a case that
 runs past its limit (unbounded work).
 
-Some cases depend on fixes made on other branches of issue 13; they are
-listed in :data:`DEPENDS_ON_OTHER_BRANCHES` (not skipped: they must pass
-once every branch is merged).  The kernels are compiled by a module fixture
+The kernels are compiled by a module fixture
 before the first case, outside the watchdog.
 """
 
@@ -60,35 +58,6 @@ CASE_LIMIT_S = 30
 #: Forecasts must lie within the data's range widened by this many times
 #: ``max(range, 10% of the largest |value|)`` on each side.
 BAND = 3.0
-
-#: (model, case) pairs whose fix belongs to another branch of issue 13: they
-#: may fail on this branch alone (or, where marked, after merging that
-#: branch) and must pass once issue 13 is done.  Not skipped, not xfailed.
-DEPENDS_ON_OTHER_BRANCHES = {
-    # helper F: ARIMA fitted on a standardised series (tiny scales collapse to 0)
-    ("arima", "constant_tiny"): "ARIMA on tiny scales (helper F)",
-    ("arima", "tiny_y"): "ARIMA on tiny scales (helper F)",
-    ("arima", "huge_y"): "ARIMA near the float64 limit: ARIMAFitError (helper F)",
-    ("auto_arima", "huge_y"): "ARIMA near the float64 limit: ARIMAFitError (helper F)",
-    ("auto_arima", "exog_not_supported"): "AutoARIMA with a constant X column (helper F)",
-    # helper A: the long format needs unique_id (never reads ds/ids as values)
-    **{(m, c): "long format without unique_id (helper A)"
-       for m in ("lstm", "local_naive")
-       for c in ("long_without_id", "long_integer_ds_without_id", "long_other_id_name",
-                 "long_id_in_index")},
-    # pass on this branch, failed in a trial merge with h/arima (06:55 UTC):
-    # AutoARIMA on a constant series raises ARIMAFitError (helper F)
-    ("auto_arima", "constant_y"): "AutoARIMA on a constant series after h/arima (helper F)",
-    ("auto_arima", "constant_tiny"): "AutoARIMA on a constant series after h/arima (helper F)",
-    # helper A: NaiveForecaster predicts from the fitted strategy/sp
-    ("naive_last", "set_params_after_fit"): "naive set_params after fit (helper A)",
-    ("naive_drift", "set_params_after_fit"): "naive set_params after fit (helper A)",
-    ("naive_seasonal", "set_params_after_fit"): "naive set_params after fit (helper A)",
-    # helper C: the neural forecasters predict from the fitted configuration
-    ("lstm", "set_params_after_fit"): "neural set_params after fit (helper C)",
-    ("gru", "set_params_after_fit"): "neural set_params after fit (helper C)",
-    ("rnn", "set_params_after_fit"): "neural set_params after fit (helper C)",
-}
 
 NEURAL = dict(window_length=6, hidden_size=4, max_iter=2, n_jobs=1, random_state=0,
               conformal_windows=10)
@@ -210,7 +179,7 @@ FORECASTERS = {
     "naive_last": lambda: NaiveForecaster(),
     "naive_mean": lambda: NaiveForecaster(strategy="mean"),
     "naive_drift": lambda: NaiveForecaster(strategy="drift"),
-    "naive_seasonal": lambda: NaiveForecaster(strategy="seasonal_last", sp=12),
+    "naive_seasonal": lambda: NaiveForecaster(strategy="seasonal_last", seasonal_period=12),
     "arima": lambda: ARIMAForecaster(order=(1, 0, 0)),
     "auto_arima": lambda: AutoARIMAForecaster(max_p=1, max_q=1, max_P=0, max_Q=0,
                                               max_models=4),
@@ -313,7 +282,7 @@ def case_failed_refit_keeps_model(make):
 def case_set_params_after_fit(make):
     f = make().fit(Y)
     before = f.predict(3)
-    changes = {"window_length": 3, "strategy": "mean", "order": (2, 0, 0), "sp": 2,
+    changes = {"window_length": 3, "strategy": "mean", "order": (2, 0, 0), "seasonal_period": 2,
                "dtype": "float64", "max_p": 2}
     params = f.get_params(deep=False)
     f.set_params(**{k: v for k, v in changes.items() if k in params})
@@ -684,11 +653,3 @@ LONG_CASES = {
 @pytest.mark.parametrize("model", sorted(PANEL_MODELS))
 def test_long_format(model, case):
     LONG_CASES[case](PANEL_MODELS[model])
-
-
-def test_pending_list_names_real_cases():
-    """Every entry of DEPENDS_ON_OTHER_BRANCHES is a case of the matrix."""
-    cases = {**FORECASTER_CASES, **NEURAL_CASES, **ESTIMATOR_CASES, **LONG_CASES}
-    for model, case in DEPENDS_ON_OTHER_BRANCHES:
-        assert model in FORECASTERS or model in ESTIMATORS, model
-        assert case in cases, case

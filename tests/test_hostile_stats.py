@@ -166,11 +166,11 @@ def test_naive2_and_owa(kind):
     hostile = _series(kind)
     values = hostile.to_numpy() if isinstance(hostile, pd.Series) else hostile
     if kind in BAD_ALWAYS:
-        _outcome(lambda: M.naive2_forecast(values, h=3, m=4), ERROR, "y_train")
+        _outcome(lambda: M.naive2_forecast(values, h=3, seasonal_period=4), ERROR, "y_train")
     else:
         # BASE is not seasonal at m = 4: Naive2 is the naive (last value) forecast
         assert not M.seasonality_test(values, 4)
-        _outcome(lambda: M.naive2_forecast(values, h=3, m=4), [values[-1]] * 3, "y_train")
+        _outcome(lambda: M.naive2_forecast(values, h=3, seasonal_period=4), [values[-1]] * 3, "y_train")
     if kind in BAD_ALWAYS - {"scalar"}:  # a scalar is a valid OWA argument
         _outcome(lambda: M.overall_weighted_average(values, 1.0, 1.0, 1.0), ERROR, "smape")
         return
@@ -225,7 +225,7 @@ MIN_INTERVAL = {"last": 2, "mean": 2, "drift": 3, "seasonal_last": 5}
 @pytest.mark.parametrize("kind", KINDS)
 def test_naive_forecaster(strategy, kind):
     y = _series(kind)
-    f = NaiveForecaster(strategy, sp=4)
+    f = NaiveForecaster(strategy, seasonal_period=4)
     bad_index = kind in ("irregular", "duplicated")
     if kind in BAD_ALWAYS or bad_index or len(y) < MIN_POINT[strategy]:
         _outcome(lambda: f.fit(y), ERROR, "y")

@@ -11,7 +11,7 @@ README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 
 def test_readme_python_example_runs():
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
-    assert len(blocks) == 3  # the first forecast (run here); many series and Dask (below)
+    assert len(blocks) == 4  # the first forecast (run here); many series, Dask, Pipeline (below)
     namespace = {}
     exec(compile(blocks[0], str(README), "exec"), namespace)  # noqa: S102 - our own README
     y, forecast, search = namespace["y"], namespace["forecast"], namespace["search"]
@@ -33,7 +33,7 @@ def test_readme_commands_are_the_ones_ci_runs():
 
 
 def test_readme_other_snippets_are_valid_and_their_imports_exist():
-    """The many-series and Dask snippets need data or a cluster: compile them and run their imports."""
+    """The many-series, Dask and Pipeline snippets need data or a cluster: compile them, run their imports."""
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)[1:]
     for block in blocks:
         compile(block, str(README), "exec")

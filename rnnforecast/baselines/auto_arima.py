@@ -3,12 +3,12 @@
 Algorithm (Hyndman & Khandakar, 2008, *J. Stat. Software* 27(3), as in R's
 ``forecast::auto.arima``), on statsmodels' SARIMAX:
 
-1. **Seasonal differencing D** (only when ``sp > 1`` and ``D`` is None):
+1. **Seasonal differencing D** (only when ``seasonal_period > 1`` and ``D`` is None):
    seasonal-strength test.  An STL decomposition (statsmodels ``STL``,
-   period ``sp``, seasonal smoother length 11 as R's ``mstl``) gives ``F_s = max(0, 1 - Var(R) / Var(S + R))``; the series
+   period ``seasonal_period``, seasonal smoother length 11 as R's ``mstl``) gives ``F_s = max(0, 1 - Var(R) / Var(S + R))``; the series
    is seasonally differenced while ``F_s > 0.64`` (the threshold of R's
    ``nsdiffs(test="seas")``), at most ``max_D`` times.  Fewer than
-   ``2 * sp + 1`` observations: no seasonal differencing.
+   ``2 * seasonal_period + 1`` observations: no seasonal differencing.
 2. **Differencing d** (when ``d`` is None): KPSS level-stationarity test
    (statsmodels ``kpss``, ``regression="c"``, data-dependent bandwidth of
    Hobijn et al. 1998) on the seasonally differenced series at level
@@ -17,7 +17,7 @@ Algorithm (Hyndman & Khandakar, 2008, *J. Stat. Software* 27(3), as in R's
    regression of ``y`` on ``[1, X]``.
 3. **Stepwise search** (``stepwise=True``): fit the four starting models
    ``(2,d,2)(1,D,1)``, ``(0,d,0)(0,D,0)``, ``(1,d,0)(1,D,0)``, ``(0,d,1)(0,D,1)``
-   (seasonal parts dropped when ``sp == 1``), with a constant when
+   (seasonal parts dropped when ``seasonal_period == 1``), with a constant when
    ``d + D <= 1`` (a mean if ``d + D = 0``, a drift if 1).  Then repeatedly
    visit the neighbours of the current best model -- ``p``, ``q``, ``P``, ``Q``
    each +-1; ``(p, q)`` and ``(P, Q)`` jointly +-1 in every sign combination;
@@ -35,7 +35,7 @@ Algorithm (Hyndman & Khandakar, 2008, *J. Stat. Software* 27(3), as in R's
    ``auto.arima(approximation=TRUE)``).  The ``n_exact`` best candidates
    are then fitted by exact Gaussian maximum likelihood of the differenced
    series (statsmodels SARIMAX with ``simple_differencing=True``, i.e.
-   conditional on the first ``d + D * sp`` values, as R's ``arima``; a much
+   conditional on the first ``d + D * seasonal_period`` values, as R's ``arima``; a much
    smaller state space than the diffuse one), started from their CSS
    estimates; an unconverged fit is continued with ``2 * maxiter`` more
    L-BFGS iterations (instead of the slow Nelder--Mead retry).  The one
@@ -102,11 +102,11 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
     See the module docstring for the exact algorithm (KPSS for ``d``,
     seasonal-strength test for ``D``, Hyndman--Khandakar stepwise search).
 
-    Needs at least 10 observations (``2 * sp + 2`` when seasonal).
+    Needs at least 10 observations (``2 * seasonal_period + 2`` when seasonal).
 
     Parameters
     ----------
-    sp : int, default=1
+    seasonal_period : int, default=1
         Seasonal period (1 = non-seasonal search).
     d, D : int or None, default=None
         Fix the differencing orders instead of testing.
@@ -152,7 +152,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
     order_ : tuple of 3 ints
         Selected ``(p, d, q)``.
     seasonal_order_ : tuple of 4 ints
-        Selected ``(P, D, Q, sp)`` (``(0, 0, 0, 0)`` when ``sp == 1``).
+        Selected ``(P, D, Q, seasonal_period)`` (``(0, 0, 0, 0)`` when ``seasonal_period == 1``).
     trend_ : {"c", None}
         Whether the selected model has a constant.
     d_, D_ : int
@@ -199,7 +199,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
     """
 
     _parameter_constraints: dict = {
-        "sp": [Interval(numbers.Integral, 1, None, closed="left")],
+        "seasonal_period": [Interval(numbers.Integral, 1, None, closed="left")],
         "d": [None, Interval(numbers.Integral, 0, None, closed="left")],
         "D": [None, Interval(numbers.Integral, 0, None, closed="left")],
         "max_p": [Interval(numbers.Integral, 0, None, closed="left")],
@@ -225,7 +225,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
 
     def __init__(
         self,
-        sp: int = 1,
+        seasonal_period: int = 1,
         d: int | None = None,
         D: int | None = None,
         max_p: int = 5,
@@ -246,7 +246,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         approximation: bool = True,
         n_exact: int = 3,
     ) -> None:
-        self.sp = sp
+        self.seasonal_period = seasonal_period
         self.d = d
         self.D = D
         self.max_p = max_p
@@ -268,7 +268,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         self.n_exact = n_exact
 
     def _min_history(self) -> int:
-        sp = int(self.sp) if isinstance(self.sp, numbers.Integral) else 1
+        sp = int(self.seasonal_period) if isinstance(self.seasonal_period, numbers.Integral) else 1
         return max(10, 2 * sp + 2) if sp > 1 else 10
 
     def _min_predict_history(self) -> int:
@@ -276,7 +276,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
 
     # --------------------------------------------------------------- search
     def _choose_differences(self, y: np.ndarray, X: np.ndarray | None) -> tuple[int, int, float | None]:
-        sp = int(self.sp)
+        sp = int(self.seasonal_period)
         x = y[:, 0]
         if X is not None:
             A = np.column_stack([np.ones(len(x)), X])
@@ -306,10 +306,10 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         return d, D, strength
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "AutoARIMAForecaster":
-        sp = int(self.sp)
+        sp = int(self.seasonal_period)
         seasonal = sp > 1
         if not seasonal and self.D not in (None, 0):
-            raise ValueError(f"D={self.D} needs a seasonal period sp >= 2; got sp={sp}")
+            raise ValueError(f"D={self.D} needs seasonal_period >= 2; got seasonal_period={sp}")
         # tests and fits on y / scale: scale-free results for tiny or huge series
         d, D, strength = self._choose_differences(y / _series_scale(y[:, 0]), X)
         scale = _series_scale(y[:, 0], d, D, sp)
@@ -318,12 +318,14 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         n_exog = 0 if X is None else X.shape[1]
         if n - n_lost < 3:
             raise ValueError(
-                f"y has {n} observations; after d={d} and D={D} (sp={sp}) differences fewer than 3 remain"
+                f"y has {n} observations; after d={d} and D={D} (seasonal_period={sp}) differences fewer than 3 remain"
             )
         max_P = int(self.max_P) if seasonal else 0
         max_Q = int(self.max_Q) if seasonal else 0
         bounds = (int(self.max_p), int(self.max_q), max_P, max_Q)
         constant_ok = bool(self.allow_constant) and d + D <= 1
+        if X is not None and bool(np.any(np.ptp(X, axis=0) == 0)):
+            constant_ok = False  # a constant column of X already is the model's constant
         crit = self.information_criterion
 
         records: list[dict[str, Any]] = []
@@ -365,13 +367,14 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
                     if seasonal and ((p >= sp and P) or (q >= sp and Q)):
                         raise ValueError(f"{_describe(order, so, trend)}: lags in both the seasonal and "
                                          "non-seasonal parts (not allowed by statsmodels)")
-                    fit = css_fits[c] = css_fit(w, Xd, p, q, P, Q, sp, const, n_cond)
+                    fit = css_fit(w, Xd, p, q, P, Q, sp, const, n_cond)
                     value = fit.criteria()[crit] + css_shift
-                    if not np.isfinite(value):
-                        raise ARIMAFitError(f"{_describe(order, so, trend)}: CSS fit failed or is not "
-                                            "stationary/invertible")
+                if approx and np.isfinite(value):
+                    css_fits[c] = fit
                     rec.update(ic=value, converged=True, error=None)
                 else:
+                    # exact likelihood: approximation=False, or a CSS fit that failed
+                    # (e.g. a constant differenced series, whose CSS variance is 0)
                     res, info = _sarimax_fit(
                         y[:, 0], X, order=order, seasonal_order=so, trend=trend,
                         method=self.method, maxiter=int(self.maxiter), on_failure="ignore",
@@ -492,7 +495,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         # of the first n_exact that succeed (approximation=True); a candidate
         # whose fit fails numerically is replaced by the next one.
         approx = css_fits is not None
-        sp, crit = int(self.sp), self.information_criterion
+        sp, crit = int(self.seasonal_period), self.information_criterion
         seasonal = sp > 1
         want = int(self.n_exact) if approx else 1
         rec_of = {(r["order"], r["seasonal_order"], r["trend"]): r for r in records}
@@ -505,7 +508,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
             p, q, P, Q, const = cand
             order, trend = (p, d, q), ("c" if const else None)
             so = (P, D, Q, sp) if seasonal else (0, 0, 0, 0)
-            start = sarimax_start_params(css_fits[cand], sp) if approx else None
+            start = sarimax_start_params(css_fits[cand], sp) if approx and cand in css_fits else None
             try:
                 # approximation: conditional ML (on the first d + D * sp values, i.e. the
                 # likelihood of the differenced series, as R's arima) -- a much smaller
@@ -571,7 +574,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         coverage: float | None,
     ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
         if y_hist is not None:
-            need = self.d_ + self.D_ * int(self.sp) + 1
+            need = self.d_ + self.D_ * int(self.seasonal_period) + 1
             if y_hist.shape[0] < need:
                 raise ValueError(
                     f"y has {y_hist.shape[0]} observations but the selected "

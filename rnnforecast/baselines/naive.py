@@ -1,137 +1,42 @@
-"""Naive benchmark forecasters and the prediction-interval machinery of the baselines.
+"""Naive benchmark forecasters.
 
 :class:`NaiveForecaster` implements the four classical benchmarks (last value,
 mean, drift, seasonal last value) with normal prediction intervals from the
 standard variance formulas (Hyndman & Athanasopoulos, *Forecasting: Principles
-and Practice*, 3rd ed., Table 5.2).
+and Practice*, 3rd ed., Table 5.2).  :class:`Naive2Forecaster` is the M4
+"Naive2" benchmark (point forecasts only).
 
 Every baseline in :mod:`rnnforecast.baselines` provides
 ``predict_interval(h, coverage=0.9, X=None, y=None)``.  It goes through the
 same input validation as :meth:`BaseForecaster.predict` (it calls the base
 class's machinery, which then calls the subclass's ``_predict`` hook); the
-requested coverage is handed to the hook through a :class:`contextvars.ContextVar`
-so that no state is stored on the estimator.
+requested coverage is handed to the hook as a ``ForecastRequest`` and the bounds
+come back in its ``Forecast`` record (:mod:`rnnforecast.baselines._intervals`).
 """
 
 from __future__ import annotations
 
-import contextvars
 import numbers
-from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy.stats import norm
-from sklearn.utils.validation import check_is_fitted
 
+from rnnforecast.baselines._intervals import _IntervalForecasterMixin  # arima.py imports it: step 6
 from rnnforecast.forecasting.base import BaseForecaster
+from rnnforecast.metrics import naive2_forecast
 from rnnforecast.utils._compat import Interval, StrOptions
 from rnnforecast.utils.scaled import add_scaled, normalise, restore, safe_difference, safe_mean
-from rnnforecast.utils.validation import check_coverage as _check_coverage
-from rnnforecast.utils.validation import check_horizon, future_index
 
-__all__ = ["NaiveForecaster"]
-
-# Holds {"coverage": float, "bounds": (lower, upper) | None} while predict_interval runs.
-_INTERVAL_REQUEST: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
-    "rnnforecast_interval_request", default=None
-)
+__all__ = ["Naive2Forecaster", "NaiveForecaster"]
 
 
-#: Minimum history of each strategy's point forecast, as a function of sp.
+#: Minimum history of each strategy's point forecast, as a function of the seasonal period.
 _MIN_POINT = {
-    "last": lambda sp: 1,
-    "mean": lambda sp: 1,
-    "drift": lambda sp: 2,
-    "seasonal_last": lambda sp: sp,
+    "last": lambda period: 1,
+    "mean": lambda period: 1,
+    "drift": lambda period: 2,
+    "seasonal_last": lambda period: period,
 }
-
-
-class _IntervalForecasterMixin:
-    """Adds ``predict_interval`` to a :class:`BaseForecaster` subclass.
-
-    Subclasses implement ``_forecast(h, X, y_hist, X_hist, coverage)``
-    returning ``(mean, bounds)`` where ``mean`` is float64 ``(h, k)`` and
-    ``bounds`` is ``None`` when ``coverage`` is None, else a pair of
-    ``(h, k)`` arrays ``(lower, upper)``.
-    """
-
-    def _forecast(
-        self,
-        h: int,
-        X: np.ndarray | None,
-        y_hist: np.ndarray | None,
-        X_hist: np.ndarray | None,
-        coverage: float | None,
-    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-        raise NotImplementedError
-
-    def _predict(
-        self,
-        h: int,
-        X: np.ndarray | None = None,
-        y_hist: np.ndarray | None = None,
-        X_hist: np.ndarray | None = None,
-    ) -> np.ndarray:
-        request = _INTERVAL_REQUEST.get()
-        coverage = None if request is None else request["coverage"]
-        mean, bounds = self._forecast(h, X, y_hist, X_hist, coverage)
-        if request is not None:
-            request["bounds"] = bounds
-        return mean
-
-    def predict_interval(self, h: int, coverage: float = 0.9, X: Any = None, y: Any = None) -> Any:
-        """Prediction interval for the next ``h`` steps.
-
-        Parameters
-        ----------
-        h : int
-            Number of steps ahead (>= 1).
-        coverage : float, default=0.9
-            Nominal probability that the interval contains the future value,
-            strictly between 0 and 1 (central interval: the
-            ``(1 - coverage)/2`` and ``(1 + coverage)/2`` quantiles).
-        X : array-like or DataFrame, default=None
-            Future exogenous regressors, exactly as for :meth:`predict`.
-        y : array-like or pandas object, default=None
-            A new history to forecast from without refitting, as for
-            :meth:`predict`.
-
-        Returns
-        -------
-        interval : ndarray or DataFrame
-            * 1-D numpy ``y`` at fit: ndarray of shape (h, 2), float64, columns
-              ``[lower, upper]``;
-            * 2-D numpy ``y``: ndarray of shape (h, n_series, 2);
-            * pandas Series: DataFrame indexed by the next ``h`` periods with
-              columns ``["lower", "upper"]``;
-            * pandas DataFrame: DataFrame with MultiIndex columns
-              ``(series, "lower"/"upper")``.
-        """
-        check_is_fitted(self, "_y_info_")
-        h = check_horizon(h)
-        coverage = _check_coverage(coverage)
-        request: dict = {"coverage": coverage, "bounds": None}
-        token = _INTERVAL_REQUEST.set(request)
-        try:
-            _, (info, cutoff) = self._predict_array(h, X, y)
-        finally:
-            _INTERVAL_REQUEST.reset(token)
-        if request["bounds"] is None:  # pragma: no cover - subclass bug guard
-            raise RuntimeError(f"{type(self).__name__}._forecast returned no interval bounds")
-        k = self._y_info_.n_columns
-        lower = np.asarray(request["bounds"][0], dtype=np.float64).reshape(h, k)
-        upper = np.asarray(request["bounds"][1], dtype=np.float64).reshape(h, k)
-        train = self._y_info_
-        if not train.is_pandas:
-            out = np.stack([lower, upper], axis=-1)
-            return out[:, 0, :] if train.ndim == 1 else out
-        index = future_index(info, h, cutoff)
-        if train.ndim == 1:
-            return pd.DataFrame({"lower": lower[:, 0], "upper": upper[:, 0]}, index=index)
-        columns = pd.MultiIndex.from_product([list(train.columns), ["lower", "upper"]])
-        data = np.stack([lower, upper], axis=-1).reshape(h, 2 * k)
-        return pd.DataFrame(data, index=index, columns=columns)
 
 
 class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
@@ -142,7 +47,8 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
     * ``"last"`` (naive): ``y_T``;
     * ``"mean"``: ``mean(y_1..y_T)``;
     * ``"drift"``: ``y_T + j * (y_T - y_1) / (T - 1)``;
-    * ``"seasonal_last"`` (seasonal naive): ``y_{T - sp + 1 + (j - 1) mod sp}``.
+    * ``"seasonal_last"`` (seasonal naive): ``y_{T - s + 1 + (j - 1) mod s}``
+      with ``s = seasonal_period``.
 
     The forecasts are functions of the history only, so ``predict(h, y=new)``
     equals refitting on ``new``.  Each column of a multivariate ``y`` is
@@ -156,8 +62,8 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
       deviation of ``y`` (``T - 1`` denominator);
     * drift: ``sigma_h = sigma * sqrt(j (1 + j/(T - 1)))``,
       ``sigma^2 = mean_t (y_t - y_{t-1} - b)^2`` with ``b`` the drift;
-    * seasonal_last: ``sigma_h = sigma * sqrt(floor((j - 1)/sp) + 1)``,
-      ``sigma^2 = mean_t (y_t - y_{t-sp})^2``.
+    * seasonal_last: ``sigma_h = sigma * sqrt(floor((j - 1)/s) + 1)``,
+      ``sigma^2 = mean_t (y_t - y_{t-s})^2``.
 
     ``sigma`` is computed from the same history as the point forecasts.
 
@@ -171,12 +77,12 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
     ----------
     strategy : {"last", "mean", "drift", "seasonal_last"}, default="last"
         Forecasting rule.
-    sp : int, default=1
+    seasonal_period : int, default=1
         Seasonal period, used only by ``"seasonal_last"``.
 
     Attributes
     ----------
-    strategy_, sp_ : str, int
+    strategy_, seasonal_period_ : str, int
         The rule fitted; ``predict`` uses them, so ``set_params`` after
         ``fit`` changes nothing until the next ``fit``.
     sigma_ : ndarray of shape (n_series,)
@@ -195,32 +101,33 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
 
     _parameter_constraints: dict = {
         "strategy": [StrOptions({"last", "mean", "drift", "seasonal_last"})],
-        "sp": [Interval(numbers.Integral, 1, None, closed="left")],
+        "seasonal_period": [Interval(numbers.Integral, 1, None, closed="left")],
     }
     _supports_exog = False
     _supports_multivariate = True
 
-    def __init__(self, strategy: str = "last", sp: int = 1) -> None:
+    def __init__(self, strategy: str = "last", seasonal_period: int = 1) -> None:
         self.strategy = strategy
-        self.sp = sp
+        self.seasonal_period = seasonal_period
 
     # -------------------------------------------------------------- protocol
     def _rule(self) -> tuple[str, int]:
-        """``(strategy, sp)`` as fitted (``set_params`` after fit changes nothing until refit)."""
+        """``(strategy, seasonal_period)`` as fitted (``set_params`` after fit changes nothing
+        until refit)."""
         if hasattr(self, "strategy_"):
-            return self.strategy_, self.sp_
-        return self.strategy, int(self.sp)
+            return self.strategy_, self.seasonal_period_
+        return self.strategy, int(self.seasonal_period)
 
     def _min_history(self) -> int:  # for fit: the current parameters
-        return _MIN_POINT[self.strategy](int(self.sp))
+        return _MIN_POINT[self.strategy](int(self.seasonal_period))
 
     def _min_predict_history(self) -> int:
-        strategy, sp = self._rule()
-        return _MIN_POINT[strategy](sp)
+        strategy, seasonal_period = self._rule()
+        return _MIN_POINT[strategy](seasonal_period)
 
     def _min_interval_history(self) -> int:
-        strategy, sp = self._rule()
-        return _MIN_POINT[strategy](sp) + 1
+        strategy, seasonal_period = self._rule()
+        return _MIN_POINT[strategy](seasonal_period) + 1
 
     def _sigma(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One-step residual standard deviation per column of ``y`` (T, k), as ``(s, e)``.
@@ -229,13 +136,13 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         column): it is computed in a scaled space and may exceed float64.
         """
         T, k = y.shape
-        strategy, sp = self._rule()
+        strategy, seasonal_period = self._rule()
         if T < self._min_interval_history():
             return np.zeros(k), np.zeros(k, dtype=np.int64)
         if strategy == "mean":
             u, e = normalise(y, axis=0)
             return np.std(u, axis=0, ddof=1), e[0]
-        lag = sp if strategy == "seasonal_last" else 1
+        lag = seasonal_period if strategy == "seasonal_last" else 1
         d, kd = safe_difference(y[lag:], y[:-lag])
         u, e = normalise(d, kd, axis=0)
         if strategy == "drift":
@@ -243,15 +150,15 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         return np.sqrt(np.mean(u**2, axis=0)), e[0]
 
     def _fitted_repr(self) -> str:
-        strategy, sp = self._rule()
-        return repr(NaiveForecaster(strategy=strategy, sp=sp))
+        strategy, seasonal_period = self._rule()
+        return repr(NaiveForecaster(strategy=strategy, seasonal_period=seasonal_period))
 
     def _too_large(self, what: str) -> tuple[str, str]:
         return (f"{self._fitted_repr()}: {what}",
                 "Rescale y (e.g. divide it by a power of 10) before fitting.")
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "NaiveForecaster":
-        self.strategy_, self.sp_ = self.strategy, int(self.sp)
+        self.strategy_, self.seasonal_period_ = self.strategy, int(self.seasonal_period)
         self.sigma_ = restore(*self._sigma(y), *self._too_large(
             "the residual standard deviation of y (sigma_)"))
         return self
@@ -259,7 +166,7 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
     def _point_forecast(self, y: np.ndarray, h: int) -> np.ndarray:
         """Point forecasts ``(h, k)`` from the history ``y`` (T, k), in a scaled space."""
         T = y.shape[0]
-        strategy, sp = self._rule()
+        strategy, seasonal_period = self._rule()
         if strategy == "last":
             return np.tile(y[-1], (h, 1))
         if strategy == "mean":
@@ -270,7 +177,7 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
             slope = (ends[1] - ends[0]) / (T - 1)
             return restore(ends[1] + j * slope, e,
                            *self._too_large(f"the forecast over h={h} steps"))
-        return y[T - sp + (np.arange(h) % sp)]
+        return y[T - seasonal_period + (np.arange(h) % seasonal_period)]
 
     def _forecast(
         self,
@@ -293,7 +200,7 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
                 "the residual standard deviation of a prediction interval"
             )
         j = np.arange(1, h + 1, dtype=np.float64)[:, None]
-        strategy, sp = self._rule()
+        strategy, seasonal_period = self._rule()
         if strategy == "last":
             scale = np.sqrt(j)
         elif strategy == "mean":
@@ -301,7 +208,7 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         elif strategy == "drift":
             scale = np.sqrt(j * (1.0 + j / (T - 1)))
         else:
-            scale = np.sqrt(np.floor((j - 1) / sp) + 1.0)
+            scale = np.sqrt(np.floor((j - 1) / seasonal_period) + 1.0)
         sigma, e = self._sigma(y)
         # half-width z * sigma * scale = half * 2**e, added to the mean in a scaled space
         half = norm.ppf(0.5 + coverage / 2.0) * sigma[None, :] * scale
@@ -309,3 +216,48 @@ class NaiveForecaster(_IntervalForecasterMixin, BaseForecaster):
         lower = add_scaled(mean, -half, e, *self._too_large(what))
         upper = add_scaled(mean, half, e, *self._too_large(what))
         return mean, (lower, upper)
+
+
+class Naive2Forecaster(BaseForecaster):
+    """The M4 "Naive2" benchmark as a forecaster.
+
+    Naive forecast of the seasonally adjusted series, re-seasonalised; the
+    series is adjusted only when the M4 seasonality test finds it seasonal
+    (see :func:`rnnforecast.metrics.naive2_forecast`, which this wraps).
+    Forecasting from a new history (``predict(h, y=...)``) equals refitting.
+
+    Parameters
+    ----------
+    seasonal_period : int, default=1
+        Seasonal period (1 = plain naive).
+
+    Attributes
+    ----------
+    n_targets_, n_exog_, cutoff_, freq_, n_timesteps_
+        See :class:`~rnnforecast.forecasting.base.BaseForecaster`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.baselines import Naive2Forecaster
+    >>> y = 10 + np.tile([1.0, -1.0, 2.0, -2.0], 6)
+    >>> Naive2Forecaster(seasonal_period=4).fit(y).predict(4).round(2)
+    array([11.,  9., 12.,  8.])
+    """
+
+    _parameter_constraints: dict = {
+        "seasonal_period": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+    _supports_multivariate = False
+
+    def __init__(self, seasonal_period: int = 1) -> None:
+        self.seasonal_period = seasonal_period
+
+    def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "Naive2Forecaster":
+        return self
+
+    def _predict(
+        self, h: int, X: np.ndarray | None = None, y_hist: np.ndarray | None = None, **_: object
+    ) -> np.ndarray:
+        y = self._history(y_hist)
+        return naive2_forecast(y[:, 0], h, int(self.seasonal_period))[:, None]

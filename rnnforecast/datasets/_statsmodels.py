@@ -201,7 +201,7 @@ class DatasetInfo:
     loader : callable
         Zero-argument function returning the series.
     seasonal_period : int
-        Conventional seasonal period ``sp`` (1 = none).
+        Conventional seasonal period (1 = none).
     frequency : str
         pandas frequency alias of the index.
     description : str

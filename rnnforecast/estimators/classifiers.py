@@ -39,11 +39,9 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
-from rnnforecast.estimators._base import (
-    NONLINEARITY_CONSTRAINT,
-    BaseRecurrentEstimator,
-    fill_doc,
-)
+from rnnforecast.estimators._base import BaseRecurrentEstimator
+from rnnforecast.nn.docs import fill_doc
+from rnnforecast.nn.model import NONLINEARITY_CONSTRAINT
 
 __all__ = ["GRUClassifier", "LSTMClassifier", "RNNClassifier"]
 

@@ -32,14 +32,11 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.metrics import r2_score
 
-from rnnforecast.estimators._base import (
-    NONLINEARITY_CONSTRAINT,
-    REGRESSION_LOSS_CONSTRAINT,
-    BaseRecurrentEstimator,
-    fill_doc,
-)
+from rnnforecast.estimators._base import BaseRecurrentEstimator
+from rnnforecast.nn.docs import fill_doc
+from rnnforecast.nn.model import NONLINEARITY_CONSTRAINT, REGRESSION_LOSS_CONSTRAINT
+from rnnforecast.utils.fitting import r2_float64
 from rnnforecast.utils.guards import check_finite_output
 
 __all__ = ["GRURegressor", "LSTMRegressor", "RNNRegressor"]
@@ -129,7 +126,7 @@ class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         self.n_outputs_ = k
         self.y_mean_ = mean
         self.y_scale_ = scale
-        return X, np.ascontiguousarray(Y), self.loss, _r2, None
+        return X, np.ascontiguousarray(Y), self.loss, r2_float64, None
 
     def _output_size(self) -> int:
         return int(self.n_outputs_)
@@ -178,10 +175,6 @@ class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-def _r2(y_true: np.ndarray, raw: np.ndarray) -> float:
-    return float(r2_score(y_true.astype(np.float64), raw))
 
 
 _CLASS_DOC = """{cell} sequence regressor with a scikit-learn interface.

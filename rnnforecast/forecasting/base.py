@@ -19,7 +19,8 @@ and convert outputs)::
             self.level_ = y[-self.window:].mean(axis=0)   # fitted attrs end in "_"
             return self
 
-        def _predict(self, h, X=None, y_hist=None):
+        def _predict(self, h, X=None, y_hist=None, X_hist=None, y_info=None,
+                     request=None):
             # y_hist: None -> forecast after the training data, else a new
             # float64 (n_new, k) history to forecast from (no refitting).
             y = self._history(y_hist)       # training history or y_hist
@@ -38,14 +39,23 @@ The contract, in detail:
   float64 ``(n, m)`` array or ``None``.  Store what ``_predict`` needs as
   attributes ending in ``_`` (fitted scaler, weights...).  The return value is
   ignored; ``fit`` returns ``self``.
-* ``_predict(self, h, X, y_hist)`` returns an ``(h, k)`` array of forecasts
-  for the ``h`` steps after the end of the history.  ``X`` is ``None`` or the
-  float64 ``(h, m)`` future exogenous values.  ``y_hist`` is ``None`` (forecast
-  after the training series, available from ``self._history()``) or a new
-  validated ``(n_new, k)`` history.  If the forecaster supports exogenous
-  regressors *and* forecasting from a new history, ``_predict`` must also
-  accept a keyword ``X_hist`` (float64 ``(n_new, m)``, the regressors over
-  ``y_hist``); it is only passed in that case.
+* ``_predict(self, h, X=None, y_hist=None, X_hist=None, y_info=None,
+  request=None)`` forecasts the ``h`` steps after the end of the history and
+  returns a :class:`~rnnforecast.forecasting.record.Forecast` record, or just
+  the ``(h, k)`` array of its means (the base wraps it).  ``X`` is ``None`` or
+  the float64 ``(h, m)`` future exogenous values.  ``y_hist`` is ``None``
+  (forecast after the training series, available from ``self._history()``)
+  or a new validated ``(n_new, k)`` history; ``X_hist`` the float64
+  ``(n_new, m)`` regressors over ``y_hist`` (``None`` without a new history
+  or without regressors); ``y_info`` the
+  :class:`~rnnforecast.utils.validation.SeriesInfo` of the history forecast
+  from (index, frequency).  ``X_hist`` and ``y_info`` are always passed as
+  keywords.  ``request`` (a
+  :class:`~rnnforecast.forecasting.record.ForecastRequest`) is passed only
+  when an interval method needs more than the mean, e.g.
+  ``ForecastRequest(coverage=0.9)``: the hook then fills ``Forecast.lower``/
+  ``upper`` (or ``quantiles``/``levels`` for ``quantiles=True``).  A hook
+  that only makes point forecasts may end its signature with ``**_``.
 * Class attributes declare capabilities:
   ``_supports_exog = False`` (set True if ``X`` is used; otherwise passing
   ``X`` raises ``ValueError``), ``_supports_multivariate = True`` (set False
@@ -82,6 +92,7 @@ RangeIndex continuing an integer index), with the same name/columns.
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -90,6 +101,8 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
+from rnnforecast.forecasting._collections import CollectionMixin
+from rnnforecast.forecasting.record import Forecast, ForecastRequest
 from rnnforecast.persistence import SaveMixin
 from rnnforecast.utils._compat import _fit_context
 from rnnforecast.utils.guards import (
@@ -97,13 +110,8 @@ from rnnforecast.utils.guards import (
     check_finite_output,
     guard_forecast_method,
 )
-from rnnforecast.utils.panel import (
-    Panel,
-    check_long_future_exog,
-    check_panel,
-    check_panel_exog,
-    is_panel,
-)
+from rnnforecast.utils.fitting import restore_on_error
+from rnnforecast.utils.panel import is_panel
 from rnnforecast.utils.validation import (
     SeriesInfo,
     check_exog,
@@ -117,7 +125,7 @@ from rnnforecast.utils.validation import (
 __all__ = ["BaseForecaster"]
 
 
-class BaseForecaster(SaveMixin, BaseEstimator):
+class BaseForecaster(CollectionMixin, SaveMixin, BaseEstimator):
     """Base class for forecasters with a scikit-learn interface.
 
     See the module docstring for the subclass protocol. Public methods:
@@ -140,7 +148,7 @@ class BaseForecaster(SaveMixin, BaseEstimator):
     ...         return self.window
     ...     def _fit(self, y, X=None):
     ...         self.level_ = y[-self.window:].mean(axis=0)
-    ...     def _predict(self, h, X=None, y_hist=None):
+    ...     def _predict(self, h, X=None, y_hist=None, **_):
     ...         y = self._history(y_hist)
     ...         return np.tile(y[-self.window:].mean(axis=0), (h, 1))
     >>> f = MeanForecaster(window=2).fit(np.array([1.0, 2.0, 3.0, 5.0]))
@@ -187,17 +195,17 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         raise NotImplementedError(f"{type(self).__name__} must implement _fit.")
 
     def _predict(
-        self, h: int, X: np.ndarray | None = None, y_hist: np.ndarray | None = None
-    ) -> np.ndarray:
+        self,
+        h: int,
+        X: np.ndarray | None = None,
+        y_hist: np.ndarray | None = None,
+        X_hist: np.ndarray | None = None,
+        y_info: SeriesInfo | None = None,
+        request: ForecastRequest | None = None,
+    ) -> Forecast | np.ndarray:
         raise NotImplementedError(
             f"{type(self).__name__} must implement _predict."
         )
-
-    def _fit_panel(self, panel: Panel) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must implement _fit_panel.")
-
-    def _predict_panel(self, h: int, panel: Panel, X_future: list | None) -> list:
-        raise NotImplementedError(f"{type(self).__name__} must implement _predict_panel.")
 
     def _min_history(self) -> int:
         """Minimum number of observations ``fit`` needs (default 1)."""
@@ -262,8 +270,7 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             )
         # A failed fit (e.g. training that diverges) leaves the forecaster as it
         # was: a fitted one keeps its history and model, an unfitted one stays so.
-        previous = dict(self.__dict__)
-        try:
+        with restore_on_error(self):
             self._y_info_: SeriesInfo = info
             self._panel_ = None
             self._y_fit_ = y_arr
@@ -275,10 +282,6 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             self.cutoff_ = info.cutoff
             self.freq_ = info.freq
             self._fit(y_arr.copy(), None if X_arr is None else X_arr.copy())
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous)
-            raise
         return self
 
     def predict(self, h: int, X: Any = None, y: Any = None) -> Any:
@@ -315,8 +318,8 @@ class BaseForecaster(SaveMixin, BaseEstimator):
                 f"y is a collection of series but {type(self).__name__} was fitted on a "
                 "single series; fit it on a collection (list or long DataFrame) first."
             )
-        values, cutoff_info = self._predict_array(h, X, y)
-        return self._to_output(values, cutoff_info, h)
+        record, cutoff_info = self._predict_array(h, X, y)
+        return self._to_output(record.mean, cutoff_info, h)
 
     predict = guard_forecast_method(predict)
 
@@ -374,143 +377,12 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         else:
             h = info.n_timesteps
             steps = np.arange(1, h + 1)
-        pred, _ = self._predict_array(h, X_future, None, x_name="X_future")
+        pred = self._predict_array(h, X_future, None, x_name="X_future")[0].mean
         check_finite_output(pred, who=type(self).__name__, advice=self._nonfinite_advice)
         y_pred = pred[steps - 1]
         if info.n_columns == 1:
             return float(r2_score(y_true[:, 0], y_pred[:, 0]))
         return float(r2_score(y_true, y_pred))
-
-    # ------------------------------------------------------------------ panels
-    def _fit_panel_checked(self, y: Any, X: Any) -> "BaseForecaster":
-        """``fit`` on a collection of series (list or long DataFrame)."""
-        name = type(self).__name__
-        if not self._supports_panel:
-            raise TypeError(
-                f"{name} forecasts one series at a time; got a collection of series "
-                f"({type(y).__name__}). Wrap it in LocalForecaster({name}(...)) to fit "
-                "one model per series (in parallel), or use a global neural forecaster "
-                "(LSTMForecaster, GRUForecaster, RNNForecaster)."
-            )
-        panel = check_panel(y, X, name="y")
-        if panel.exog is not None and not self._supports_exog:
-            raise ValueError(
-                f"{name} does not use exogenous regressors; got covariates "
-                f"{panel.exog_columns or ''} with y. Pass y without them."
-            )
-        previous = dict(self.__dict__)
-        try:
-            self._panel_ = panel
-            self._y_info_ = panel.infos[0]
-            self._y_fit_ = None
-            self._X_fit_ = None
-            self._X_columns_ = panel.exog_columns
-            self.n_series_ = panel.n_series
-            self.n_targets_ = 1
-            self.n_exog_ = panel.n_exog
-            self.n_timesteps_ = int(panel.lengths.sum())
-            self.cutoff_ = None
-            self.freq_ = panel.infos[0].freq
-            self._fit_panel(panel)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous)
-            raise
-        return self
-
-    def _panel_predict_inputs(self, h: int, X: Any, y: Any) -> tuple[Panel, list | None]:
-        """The panel to forecast from (training or new) and its future covariates."""
-        train = self._panel_
-        if y is None:
-            panel = train
-        else:
-            if not is_panel(y):
-                raise TypeError(
-                    f"{type(self).__name__} was fitted on a collection of series; y must "
-                    f"be one too (a list of series or a long DataFrame); got "
-                    f"{type(y).__name__}."
-                )
-            X_hist = None
-            if train.kind == "list" and X is not None and isinstance(X, (list, tuple)):
-                # list format: X covers each new history followed by the future
-                X_hist = X
-            panel = check_panel(y, name="y")
-            if panel.kind != train.kind:
-                raise TypeError(
-                    f"y must be in the format seen at fit ({train.kind}); got {panel.kind}."
-                )
-            if train.kind == "long" and panel.exog_columns != train.exog_columns:
-                raise ValueError(
-                    f"y must have the covariate columns seen at fit "
-                    f"{train.exog_columns or []}; got {panel.exog_columns or []}."
-                )
-            if train.kind == "list" and self.n_exog_:
-                if X_hist is None:
-                    raise ValueError(
-                        f"X is required: {type(self).__name__} was fitted with "
-                        f"{self.n_exog_} covariate(s); with a new y, pass a list with, per "
-                        "series, its history rows followed by the h future rows."
-                    )
-                full, _ = check_panel_exog(
-                    [np.asarray(x)[: info.n_timesteps] if not hasattr(x, "iloc")
-                     else x.iloc[: info.n_timesteps] for x, info in zip(X_hist, panel.infos)],
-                    panel.infos, name="X", n_columns=self.n_exog_)
-                panel.exog = full
-                X = [np.asarray(x)[info.n_timesteps:] if not hasattr(x, "iloc")
-                     else x.iloc[info.n_timesteps:] for x, info in zip(X_hist, panel.infos)]
-            self._check_panel_kind(panel)
-        future_cols = self._future_covariate_names()
-        if not self.n_exog_:
-            if X is not None:
-                raise ValueError(
-                    f"X was given but {type(self).__name__} needs no future covariates "
-                    "(it was fitted without covariates, or with past-only ones)."
-                )
-            return panel, None
-        if X is None:
-            raise ValueError(
-                f"X is required: {type(self).__name__} was fitted with covariates "
-                f"{train.exog_columns or self.n_exog_}; pass their values for the next "
-                f"h={h} periods of every series."
-            )
-        if train.kind == "long":
-            return panel, check_long_future_exog(X, panel.ids, panel.infos, h,
-                                                 future_cols, name="X")
-        fut, _ = check_panel_exog(X, panel.infos, name="X", future=True, h=h,
-                                  n_columns=self.n_exog_)
-        return panel, fut
-
-    def _future_covariate_names(self) -> list:
-        """Covariates whose future values ``predict`` needs (default: all of them)."""
-        return list(self._panel_.exog_columns or [])
-
-    def _check_panel_kind(self, panel: Panel) -> None:
-        train = self._panel_
-        a, b = train.infos[0], panel.infos[0]
-        if (a.is_pandas, a.index_kind) != (b.is_pandas, b.index_kind):
-            raise TypeError(
-                f"y must hold series of the kind seen at fit ({a.describe()}); got "
-                f"{b.describe()}."
-            )
-        if a.freq is not None and b.freq is not None and str(a.freq) != str(b.freq):
-            raise ValueError(f"y must have the frequency seen at fit ({a.freq}); got {b.freq}.")
-        need = int(self._min_predict_history())
-        short = [(uid, len(v)) for uid, v in zip(panel.ids, panel.values) if len(v) < need]
-        if short:
-            raise ValueError(
-                f"{len(short)} series of y are too short to forecast from: "
-                f"{self._describe()} needs at least {need} observations; e.g. series "
-                f"{short[0][0]!r} has {short[0][1]}."
-            )
-
-    def _checked_panel_forecasts(self, h: int, panel: Panel, X_future: list | None) -> list:
-        out = self._predict_panel(h, panel, X_future)
-        if len(out) != panel.n_series:
-            raise RuntimeError(
-                f"{type(self).__name__}._predict_panel returned {len(out)} forecasts for "
-                f"{panel.n_series} series."
-            )
-        return [np.asarray(o, dtype=np.float64).reshape(h) for o in out]
 
     # -------------------------------------------------------------- internals
     def _describe(self) -> str:
@@ -531,9 +403,16 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             )
 
     def _predict_array(
-        self, h: int, X: Any, y: Any, *, x_name: str = "X"
-    ) -> tuple[np.ndarray, tuple[SeriesInfo, Any]]:
-        """Validate ``X``/``y``, call ``_predict``; return ``(h, k)`` values."""
+        self, h: int, X: Any, y: Any, *, x_name: str = "X",
+        request: ForecastRequest | None = None,
+    ) -> tuple[Forecast, tuple[SeriesInfo, Any]]:
+        """Validate ``X``/``y``, call ``_predict``; return its :class:`Forecast` and
+        ``(info, cutoff)`` of the history forecast from.
+
+        ``request`` (what an interval method needs besides the mean) is passed
+        to ``_predict`` only when given, so a hook without a ``request``
+        parameter serves ``predict``.
+        """
         train = self._y_info_
         y_hist = None
         out_info, cutoff = train, train.cutoff
@@ -592,26 +471,29 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             if y_hist is not None:
                 X_hist = X_all[:n_hist]
 
-        kwargs = {}
-        if X_hist is not None:
-            if not _accepts_kwarg(self._predict, "X_hist"):
-                raise ValueError(
-                    f"{type(self).__name__} cannot forecast from a new history "
-                    "y when fitted with exogenous regressors X; refit it on the "
-                    "new data instead."
+        extra = {} if request is None else {"request": request}
+        out = self._predict(h, X_fut, y_hist, X_hist=X_hist, y_info=out_info, **extra)
+        return self._as_record(out, h), (out_info, cutoff)
+
+    def _as_record(self, out: Any, h: int) -> Forecast:
+        """``_predict``'s output as a :class:`Forecast` of float64 ``(h, k)`` arrays."""
+        k = self._y_info_.n_columns
+        record = out if isinstance(out, Forecast) else Forecast(out)
+
+        def rows(values: Any, what: str) -> np.ndarray | None:
+            if values is None:
+                return None
+            arr = np.asarray(values, dtype=np.float64)
+            if arr.shape != (h, k) and not (arr.ndim == 1 and k == 1 and arr.shape[0] == h):
+                raise RuntimeError(
+                    f"{type(self).__name__}._predict must return {what} of shape "
+                    f"(h, n_series) = ({h}, {k}); got {arr.shape}."
                 )
-            kwargs["X_hist"] = X_hist
-        if _accepts_kwarg(self._predict, "y_info"):
-            kwargs["y_info"] = out_info
-        out = self._predict(h, X_fut, y_hist, **kwargs)
-        out = np.asarray(out, dtype=np.float64)
-        k = train.n_columns
-        if out.shape not in ((h, k),) and not (out.ndim == 1 and k == 1 and out.shape[0] == h):
-            raise RuntimeError(
-                f"{type(self).__name__}._predict must return an array of shape "
-                f"(h, n_series) = ({h}, {k}); got {out.shape}."
-            )
-        return out.reshape(h, k), (out_info, cutoff)
+            return arr.reshape(h, k)
+
+        return replace(record, mean=rows(record.mean, "an array"),
+                       lower=rows(record.lower, "lower bounds"),
+                       upper=rows(record.upper, "upper bounds"))
 
     def _check_same_kind(self, new: SeriesInfo) -> None:
         train = self._y_info_
@@ -662,12 +544,3 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         tags.input_tags.two_d_array = True
         return tags
 
-
-def _accepts_kwarg(func: Any, name: str) -> bool:
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
-    )

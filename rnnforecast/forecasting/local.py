@@ -20,6 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.forecasting.base import BaseForecaster
+from rnnforecast.forecasting.record import ForecastRequest
 from rnnforecast.utils._compat import HasMethods
 from rnnforecast.utils.guards import get_horizon_limit, guard_forecast_method, horizon_limit
 from rnnforecast.utils._parallel import run_parallel
@@ -277,6 +278,8 @@ class LocalForecaster(BaseForecaster):
         X: np.ndarray | None = None,
         y_hist: np.ndarray | None = None,
         X_hist: np.ndarray | None = None,
+        y_info: SeriesInfo | None = None,
+        request: ForecastRequest | None = None,
     ) -> np.ndarray:
         check_is_fitted(self, "forecaster_")
         y_in = None

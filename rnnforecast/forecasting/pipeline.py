@@ -9,7 +9,9 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import Bunch
 
 from rnnforecast.forecasting.base import BaseForecaster
+from rnnforecast.forecasting.record import ForecastRequest
 from rnnforecast.utils._compat import _BaseComposition
+from rnnforecast.utils.validation import SeriesInfo
 
 __all__ = ["ForecastingPipeline"]
 
@@ -234,6 +236,8 @@ class ForecastingPipeline(BaseForecaster, _BaseComposition):
         X: np.ndarray | None = None,
         y_hist: np.ndarray | None = None,
         X_hist: np.ndarray | None = None,
+        y_info: SeriesInfo | None = None,
+        request: ForecastRequest | None = None,
     ) -> np.ndarray:
         final = self._final_estimator
         k = self.n_targets_

@@ -9,8 +9,10 @@ import numpy as np
 from sklearn.base import clone
 
 from rnnforecast.forecasting.base import BaseForecaster
+from rnnforecast.forecasting.record import ForecastRequest
 from rnnforecast.transformers.windowing import make_windows
 from rnnforecast.utils._compat import HasMethods, Interval, StrOptions
+from rnnforecast.utils.validation import SeriesInfo
 
 __all__ = ["ReductionForecaster"]
 
@@ -155,6 +157,8 @@ class ReductionForecaster(BaseForecaster):
         X: np.ndarray | None = None,
         y_hist: np.ndarray | None = None,
         X_hist: np.ndarray | None = None,
+        y_info: SeriesInfo | None = None,
+        request: ForecastRequest | None = None,
     ) -> np.ndarray:
         w, strategy, horizon = self.window_length_, self.strategy_, self.horizon_
         y = self._history(y_hist)

@@ -13,15 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._kernels import dropout as kdrop
-from .._kernels import heads as khead
-from .._kernels.gru import gru_backward, gru_forward
-from .._kernels.lstm import lstm_backward, lstm_forward
-from .._kernels.rnn import rnn_backward, rnn_forward
-from .._kernels.optim import reduce_chunks
-from .masked import masked_backward, masked_forward, padding_lengths
-from .layout import GATES, ParameterLayout, recurrent_names as _names
-from .threads import run_chunks
+from ._dispatch import backward_kernels, check_array as _check_array, forward_kernels
+from .layout import GATES, ParameterLayout
+from .masked import masked_forward, padding_lengths
+from ..utils.validation import check_int
 
 CELLS = tuple(GATES)
 HEADS = ("last", "final_state", "sequence")
@@ -38,28 +33,6 @@ _MIN_CHUNK = 8
 def default_chunk(batch_size: int) -> int:
     """Samples per chunk for a batch of ``batch_size`` samples (thread-count independent)."""
     return min(_MAX_CHUNK, max(_MIN_CHUNK, -(-batch_size // 2)))
-
-
-def _check_int(name, value, low):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {type(value).__name__} ({value!r}) instead.")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}; got {value} instead.")
-    return int(value)
-
-
-def _check_array(name, a, shape, dtype, finite=True):
-    """Check that ``a`` is an ndarray of ``dtype`` with ``shape`` (None = any), finite."""
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"{name} must be a numpy.ndarray; got {type(a).__name__} instead.")
-    if a.dtype != dtype:
-        raise TypeError(f"{name} must have dtype {dtype}; got {a.dtype} instead.")
-    if a.ndim != len(shape) or any(s is not None and s != g for s, g in zip(shape, a.shape)):
-        want = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
-        raise ValueError(f"{name} must have shape {want}; got {a.shape} instead.")
-    if finite and a.dtype.kind == "f" and not np.isfinite(a).all():
-        raise ValueError(f"{name} contains NaN or infinite values.")
-    return np.ascontiguousarray(a)
 
 
 @dataclass
@@ -155,10 +128,10 @@ class RecurrentNetwork:
         if dt not in DTYPES:
             raise TypeError(f"dtype must be float32 or float64; got {dt} instead.")
         self.cell = cell
-        self.hidden_size = _check_int("hidden_size", hidden_size, 1)
-        self.num_layers = _check_int("num_layers", num_layers, 1)
-        self.vocab_size = _check_int("vocab_size", vocab_size, 0)
-        self.embedding_dim = _check_int("embedding_dim", embedding_dim, 0)
+        self.hidden_size = check_int(hidden_size, "hidden_size", 1)
+        self.num_layers = check_int(num_layers, "num_layers", 1)
+        self.vocab_size = check_int(vocab_size, "vocab_size", 0)
+        self.embedding_dim = check_int(embedding_dim, "embedding_dim", 0)
         if (self.vocab_size == 0) != (self.embedding_dim == 0):
             raise ValueError("vocab_size and embedding_dim must be both positive or both 0; "
                              f"got vocab_size={vocab_size}, embedding_dim={embedding_dim}.")
@@ -167,12 +140,12 @@ class RecurrentNetwork:
             if input_size != self.embedding_dim:
                 raise ValueError("with an embedding, input_size must equal embedding_dim; got "
                                  f"input_size={input_size}, embedding_dim={embedding_dim}.")
-        self.input_size = _check_int("input_size", input_size, 1)
+        self.input_size = check_int(input_size, "input_size", 1)
         self.bidirectional = bool(bidirectional)
         self.nonlinearity = nonlinearity
         self.dropout = float(dropout)
         self.head_dropout = float(head_dropout)
-        self.output_size = _check_int("output_size", output_size, 0)
+        self.output_size = check_int(output_size, "output_size", 0)
         self.head = head
         self.dtype = dt
         self.num_directions = 2 if self.bidirectional else 1
@@ -333,78 +306,8 @@ class RecurrentNetwork:
                      "chunk": default_chunk(B) if chunk is None else chunk}
             return ForwardResult(output, h_n, c_n, saved)
         chunk = default_chunk(B) if chunk is None else chunk
-        return self._forward_kernels(params, X, h0, c0, training, seed, step, chunk)
-
-    def _forward_kernels(self, params, X, h0, c0, training, seed, step, chunk):
-        B, T = X.shape[0], X.shape[1]
-        dt = self.dtype
-        H = self.hidden_size
-        D = self.num_directions
-        V = self.layout.views(params)
-        saved = {"X": X, "chunk": chunk, "training": training, "seed": seed, "step": step,
-                 "h0": h0, "c0": c0, "layers": []}
-        nc = -(-B // chunk)
-        if self.vocab_size:
-            inp = np.empty((B, T, self.embedding_dim), dtype=dt)
-            run_chunks(lambda lo, hi: khead.embedding_forward(X, V["embedding.weight"], chunk, lo,
-                                                              hi, inp), nc)
-        else:
-            inp = X
-        h_n = np.empty((self.num_layers * D, B, H), dtype=dt)
-        c_n = np.empty_like(h_n) if self.cell == "lstm" else None
-        for k in range(self.num_layers):
-            out = np.empty((B, T, D * H), dtype=dt)
-            dirs = []
-            for d in range(D):
-                w_ih, w_hh, b_ih, b_hh = (V[n] for n in _names(k, d))
-                idx = k * D + d
-                gates, aux = self._forward_direction(inp, w_ih, w_hh, b_ih, b_hh, h0, c0, idx, d,
-                                                     chunk, out, h_n, c_n)
-                dirs.append((gates, aux))
-            saved["layers"].append((inp, out, dirs))
-            if training and self.dropout > 0.0 and k < self.num_layers - 1:
-                inp = _dropout(out, seed, step, k, self.dropout, chunk)
-            else:
-                inp = out
-        last = inp
-        if not self.output_size:
-            return ForwardResult(last, h_n, c_n, saved)
-        feat = self.head_features(last, h_n)
-        if training and self.head_dropout > 0.0:
-            saved["head_raw"] = feat
-            feat = _dropout(feat, seed, step, self.num_layers, self.head_dropout, chunk)
-        saved["feat"] = feat
-        feat2 = feat.reshape(-1, feat.shape[2])
-        y = np.empty((feat2.shape[0], self.output_size), dtype=dt)
-        khead.linear_forward(feat2, V["fc.weight"], V["fc.bias"], y)
-        if self.head == "sequence":
-            y = y.reshape(B, T, self.output_size)
-        return ForwardResult(y, h_n, c_n, saved)
-
-    def _forward_direction(self, inp, w_ih, w_hh, b_ih, b_hh, h0, c0, idx, d, chunk, out, h_n,
-                           c_n):
-        """Run one direction of one layer on the kernel threads; returns (gates, aux)."""
-        B, T = inp.shape[0], inp.shape[1]
-        H = self.hidden_size
-        dt = self.dtype
-        aux = None if self.cell == "rnn" else np.empty((B, T, H), dtype=dt)
-        gates = np.empty((B, T, GATES[self.cell] * H), dtype=dt)
-        if self.cell == "lstm":
-            def kernel(lo, hi):
-                lstm_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], c0[idx], d == 1, chunk, lo, hi,
-                             out, d * H, gates, aux, h_n[idx], c_n[idx])
-        elif self.cell == "gru":
-            def kernel(lo, hi):
-                gru_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], d == 1, chunk, lo, hi, out, d * H,
-                            gates, aux, h_n[idx])
-        else:
-            relu = self.nonlinearity == "relu"
-
-            def kernel(lo, hi):
-                rnn_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], relu, d == 1, chunk, lo, hi, out,
-                            d * H, gates, h_n[idx])
-        run_chunks(kernel, -(-B // chunk))
-        return gates, aux
+        return ForwardResult(*forward_kernels(self, params, X, h0, c0, training, seed, step,
+                                              chunk))
 
     def head_features(self, last, h_n):
         """What the linear head sees, as (B, R, D*H) with R = T for "sequence", else 1.
@@ -422,6 +325,76 @@ class RecurrentNetwork:
         D = self.num_directions
         top = h_n[(self.num_layers - 1) * D:]
         return np.ascontiguousarray(np.concatenate(list(top), axis=1)[:, None, :])
+
+    # ------------------------------------------------------------------ prediction
+    def _headless(self) -> "RecurrentNetwork":
+        """The same recurrent stack without head or dropout (built per call, never cached)."""
+        return RecurrentNetwork(
+            self.cell, self.input_size, self.hidden_size, num_layers=self.num_layers,
+            bidirectional=self.bidirectional, nonlinearity=self.nonlinearity, dropout=0.0,
+            output_size=0, head=self.head, vocab_size=self.vocab_size,
+            embedding_dim=self.embedding_dim, dtype=self.dtype)
+
+    def predict(self, params, X, *, batch: int = 1024) -> np.ndarray:
+        """Head outputs in float64, independent of how samples are batched.
+
+        The recurrent layers run sample by sample (``chunk=1``), so every
+        sample's arithmetic is the same whatever else is in the batch, and the
+        linear head is applied in float64.  Dropout is off.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,), dtype of the network
+            May be read-only (e.g. a memmap); it is not modified.
+        X : ndarray
+            Float (N, T, input_size) of the network's dtype (left padding with
+            NaN allowed, see :meth:`forward`), or int (N, T) token ids; checked
+            by :meth:`forward`, batch by batch.
+        batch : int, default 1024
+            Samples per forward call (bounds the buffers; the result does not
+            depend on it).
+
+        Returns
+        -------
+        ndarray of shape (N, output_size), float64
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rnnforecast.nn import RecurrentNetwork
+        >>> net = RecurrentNetwork("gru", input_size=2, hidden_size=3, output_size=1)
+        >>> params = net.init_params(seed=0)
+        >>> X = np.random.default_rng(0).normal(size=(5, 4, 2)).astype(np.float32)
+        >>> out = net.predict(params, X)
+        >>> out.shape, out.dtype
+        ((5, 1), dtype('float64'))
+        >>> bool((net.predict(params, X[:1]) == out[:1]).all())  # batch-independent
+        True
+        """
+        if self.output_size == 0 or self.head == "sequence":
+            raise ValueError("predict needs a head that gives one output row per sample "
+                             f"(head 'last' or 'final_state', output_size >= 1); got "
+                             f"head={self.head!r}, output_size={self.output_size}.")
+        batch = check_int(batch, "batch", 1)
+        # non-finite weights: the recurrent ones are refused by forward, the
+        # head's give non-finite outputs (callers check them)
+        params = _check_array("params", params, (self.layout.size,), self.dtype, finite=False)
+        if not isinstance(X, np.ndarray):
+            raise TypeError(f"X must be a numpy.ndarray; got {type(X).__name__} instead.")
+        body = self._headless()
+        views = self.layout.views(params)
+        # gathered by name (a fresh, writeable, C-contiguous copy: the kernels are
+        # compiled for writeable arrays and fitted weights may be read-only)
+        rec = np.concatenate([views[b.name].ravel() for b in body.layout.blocks])
+        w = views["fc.weight"].astype(np.float64)
+        b = views["fc.bias"].astype(np.float64)
+        N = X.shape[0]
+        out = np.empty((N, self.output_size), dtype=np.float64)
+        for start in range(0, N, batch):
+            fr = body.forward(rec, X[start:start + batch], chunk=1)
+            feat = body.head_features(fr.output, fr.h_n)[:, 0, :]
+            out[start:start + feat.shape[0]] = feat.astype(np.float64) @ w.T + b
+        return out
 
     # ------------------------------------------------------------------ backward
     def backward(self, params, fr: ForwardResult, doutput, dh_n=None, dc_n=None,
@@ -442,112 +415,4 @@ class RecurrentNetwork:
         grad : ndarray (n_params,), the network dtype.
         extras : dict with "input" (or None), "h0" and "c0" (LSTM; else None).
         """
-        return self._backward_kernels(params, fr, doutput, dh_n, dc_n, need_input_grad)
-
-    def _backward_kernels(self, params, fr, doutput, dh_n, dc_n, need_input_grad):
-        s = fr._saved
-        if "groups" in s:  # left-padded batch: one backward pass per valid length
-            doutput = _check_array("doutput", doutput, fr.output.shape, self.dtype, finite=False)
-            return masked_backward(self, params, s["X"], s["groups"], doutput, dh_n, dc_n,
-                                   need_input_grad)
-        X, chunk = s["X"], s["chunk"]
-        B, T = X.shape[0], X.shape[1]
-        dt = self.dtype
-        H = self.hidden_size
-        D = self.num_directions
-        V = self.layout.views(params)
-        nc = -(-B // chunk)
-        gbuf = np.empty((nc, self.layout.size), dtype=dt)
-        doutput = _check_array("doutput", doutput, fr.output.shape, dt)
-        L = self.num_layers * D
-        dh_n = np.zeros((L, B, H), dt) if dh_n is None else _check_array("dh_n", dh_n, (L, B, H), dt).copy()
-        if self.cell == "lstm":
-            dc_n = np.zeros((L, B, H), dt) if dc_n is None else _check_array("dc_n", dc_n, (L, B, H), dt)
-        # gradient w.r.t. the last layer's output sequence
-        if self.output_size:
-            feat = s["feat"]
-            R = feat.shape[1]
-            dfeat = np.empty_like(feat)
-            fw, fb = self.layout.by_name["fc.weight"], self.layout.by_name["fc.bias"]
-            khead.linear_backward(feat.reshape(B * R, -1), V["fc.weight"],
-                                  np.ascontiguousarray(doutput.reshape(B * R, -1)), R, chunk, B,
-                                  gbuf, fw.offset, fb.offset, dfeat.reshape(B * R, -1))
-            if "head_raw" in s:
-                dfeat = _dropout(dfeat, s["seed"], s["step"], self.num_layers, self.head_dropout,
-                                 chunk)
-            if self.head == "sequence":
-                dlast = dfeat
-            elif self.head == "last":
-                dlast = np.zeros((B, T, D * H), dt)
-                dlast[:, T - 1, :] = dfeat[:, 0, :]
-            else:
-                dlast = np.zeros((B, T, D * H), dt)
-                top = (self.num_layers - 1) * D
-                for d in range(D):
-                    dh_n[top + d] += dfeat[:, 0, d * H:(d + 1) * H]
-        else:
-            dlast = doutput
-        dh0 = np.empty((L, B, H), dt)
-        dc0 = np.empty((L, B, H), dt) if self.cell == "lstm" else None
-        dout = dlast
-        dinp = None
-        for k in range(self.num_layers - 1, -1, -1):
-            inp, out, dirs = s["layers"][k]
-            need_dx = k > 0 or need_input_grad or bool(self.vocab_size)
-            dinp = np.zeros(inp.shape, dt) if need_dx else inp  # unused buffer when not needed
-            for d in range(D):
-                self._backward_direction(V, s, k, d, inp, out, dirs[d], dout, dh_n, dc_n,
-                                         need_dx, dinp, dh0, dc0, gbuf)
-            if k > 0:
-                if s["training"] and self.dropout > 0.0:
-                    dout = _dropout(dinp, s["seed"], s["step"], k - 1, self.dropout, chunk)
-                else:
-                    dout = dinp
-        if self.vocab_size:
-            emb = self.layout.by_name["embedding.weight"]
-            run_chunks(lambda lo, hi: khead.embedding_backward(X, dinp, self.vocab_size, chunk, lo,
-                                                               hi, gbuf, emb.offset), nc)
-        grad = np.empty(self.layout.size, dt)
-        reduce_chunks(gbuf, grad)
-        extras = {"input": dinp if (need_input_grad and not self.vocab_size) else None,
-                  "h0": dh0, "c0": dc0}
-        return grad, extras
-
-
-    def _backward_direction(self, V, s, k, d, inp, out, saved_dir, dout, dh_n, dc_n, need_dx,
-                            dinp, dh0, dc0, gbuf):
-        """Backpropagate one direction of layer ``k`` on the kernel threads."""
-        chunk = s["chunk"]
-        H = self.hidden_size
-        w_ih, w_hh = V[_names(k, d)[0]], V[_names(k, d)[1]]
-        offs = self.layout.offsets(k, d)
-        idx = k * self.num_directions + d
-        gates, aux = saved_dir
-        h0 = s["h0"][idx]
-        if self.cell == "lstm":
-            c0 = s["c0"][idx]
-
-            def kernel(lo, hi):
-                lstm_backward(inp, w_ih, w_hh, h0, c0, d == 1, chunk, lo, hi, out, d * H, gates,
-                              aux, dout, dh_n[idx], dc_n[idx], need_dx, dinp, dh0[idx], dc0[idx],
-                              gbuf, offs)
-        elif self.cell == "gru":
-            def kernel(lo, hi):
-                gru_backward(inp, w_ih, w_hh, h0, d == 1, chunk, lo, hi, out, d * H, gates, aux,
-                             dout, dh_n[idx], need_dx, dinp, dh0[idx], gbuf, offs)
-        else:
-            relu = self.nonlinearity == "relu"
-
-            def kernel(lo, hi):
-                rnn_backward(inp, w_ih, w_hh, h0, relu, d == 1, chunk, lo, hi, out, d * H, dout,
-                             dh_n[idx], need_dx, dinp, dh0[idx], gbuf, offs)
-        run_chunks(kernel, gbuf.shape[0])
-
-
-def _dropout(x, seed, step, layer, p, chunk):
-    """A new array: ``x`` with the dropout mask of (seed, step, layer) applied, on the kernel
-    threads (x is (B, T, D); the mask does not depend on ``chunk``)."""
-    out = np.empty_like(x)
-    run_chunks(lambda lo, hi: kdrop.dropout_apply(x, seed, step, layer, p, chunk, lo, hi, out),
-               -(-x.shape[0] // chunk))
-    return out
+        return backward_kernels(self, params, fr, doutput, dh_n, dc_n, need_input_grad)

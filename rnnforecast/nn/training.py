@@ -1,4 +1,6 @@
-"""Losses, gradient clipping, optimisers and a mini-batch training loop.
+"""Losses, gradient clipping, optimisers, one training step and the divergence rule.
+
+The training loop is :func:`rnnforecast.nn.loop.train`.
 
 Everything here works on the flat parameter vector of a
 :class:`~rnnforecast.nn.network.RecurrentNetwork`.  A step whose loss or
@@ -9,14 +11,12 @@ parameters are touched, so the previous weights stay intact.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from .._kernels import losses as kloss
 from .._kernels import optim as kopt
-from .network import RecurrentNetwork
-from .threads import kernel_threads
+from ..utils.validation import check_quantile_levels
 
 LOSSES = ("mse", "mae", "huber", "cross_entropy", "pinball")
 
@@ -71,59 +71,7 @@ class NonFiniteLossError(TrainingDivergedError):
     """
 
 
-def check_quantiles(quantiles, name="quantiles"):
-    """Validate the quantile levels of the pinball loss.
-
-    Parameters
-    ----------
-    quantiles : array-like of shape (Q,)
-        Quantile levels: finite, strictly between 0 and 1, strictly increasing.
-    name : str, default="quantiles"
-        Parameter name used in error messages.
-
-    Returns
-    -------
-    quantiles : ndarray of shape (Q,), float64, C-contiguous
-        A new array.
-
-    Raises
-    ------
-    TypeError
-        If ``quantiles`` is None, a string or not numeric.
-    ValueError
-        If it is not 1-D and non-empty, or a level is not finite, not strictly
-        inside (0, 1), or the levels are not strictly increasing.
-
-    Examples
-    --------
-    >>> from rnnforecast.nn.training import check_quantiles
-    >>> check_quantiles([0.1, 0.5, 0.9])
-    array([0.1, 0.5, 0.9])
-    >>> check_quantiles([0.5, 0.1])
-    Traceback (most recent call last):
-        ...
-    ValueError: quantiles must be strictly increasing (sorted, no duplicates); got [0.5, 0.1].
-    """
-    if quantiles is None or isinstance(quantiles, (str, bytes)):
-        raise TypeError(f"{name} must be a 1-D sequence of floats in (0, 1), e.g. [0.1, 0.5, "
-                        f"0.9]; got {quantiles!r}.")
-    arr = np.asarray(quantiles)
-    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
-                                 or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must hold real numbers in (0, 1); got {quantiles!r} "
-                        f"(dtype {arr.dtype}).")
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of floats in (0, 1); got "
-                         f"shape {arr.shape}.")
-    arr = np.array(arr, dtype=np.float64)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} must be finite; got {arr.tolist()}.")
-    if not ((arr > 0.0) & (arr < 1.0)).all():
-        raise ValueError(f"{name} must lie strictly between 0 and 1; got {arr.tolist()}.")
-    if arr.size > 1 and not (np.diff(arr) > 0).all():
-        raise ValueError(f"{name} must be strictly increasing (sorted, no duplicates); got "
-                         f"{arr.tolist()}.")
-    return arr
+check_quantiles = check_quantile_levels  # step 6: neural.py imports it from here
 
 
 def compute_loss(loss, pred, target, huber_delta=1.0, quantiles=None):
@@ -206,7 +154,7 @@ def _loss_quantiles(loss, quantiles):
         if quantiles is None:
             raise ValueError("loss='pinball' needs the quantile levels: pass quantiles, e.g. "
                              "quantiles=[0.1, 0.5, 0.9]; got None.")
-        return check_quantiles(quantiles)
+        return check_quantile_levels(quantiles)
     if quantiles is not None:
         raise ValueError(f"quantiles is only used by loss='pinball'; got quantiles={quantiles!r} "
                          f"with loss={loss!r}. Pass quantiles=None.")
@@ -318,62 +266,6 @@ def train_step(net, params, optimizer, X, Y, *, loss="mse", huber_delta=1.0, cli
     norm = clip_gradients(grad, clip_grad_norm, clip_grad_value)
     optimizer.step(params, grad)
     return value, norm
-
-
-def fit_network(net: RecurrentNetwork, X, Y, *, loss="mse", solver="adam", learning_rate=1e-3,
-                epochs=10, batch_size=32, clip_grad_norm=None, clip_grad_value=None,
-                huber_delta=1.0, seed=0, n_jobs=None, params=None, callback=None, quantiles=None):
-    """Train ``net`` with mini-batches; returns (params, loss_curve).
-
-    Parameters
-    ----------
-    X : ndarray (N, T, I) of the network dtype, or int (N, T) token ids.
-    Y : ndarray (N, O) / (N, T, O) float targets, or int64 (N,) labels.
-    seed : int, seeds initialisation, shuffling and dropout.
-    n_jobs : int or None, kernel threads (see :func:`~rnnforecast.nn.threads.resolve_n_jobs`).
-    params : ndarray or None, starting parameters (a copy is trained).
-    callback : callable(epoch, mean_loss) or None.
-    quantiles : array-like (Q,) or None, the levels of ``loss="pinball"`` (then
-        ``Y`` has ``S`` targets and the network ``S * Q`` outputs).
-
-    Each epoch's batch order comes from ``numpy.random.default_rng((seed, epoch))``,
-    so the result depends on ``seed`` only, never on the thread count.
-    """
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
-        raise ValueError(f"epochs must be an int >= 1; got {epochs!r} instead.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be an int >= 1; got {batch_size!r} instead.")
-    quantiles = _loss_quantiles(loss, quantiles)
-    X = net.check_input(X)
-    N = X.shape[0]
-    if Y.shape[0] != N:
-        raise ValueError(f"X and Y must have the same number of samples; got {N} and {Y.shape[0]}.")
-    if loss == "cross_entropy":
-        Y = np.ascontiguousarray(Y, dtype=np.int64)
-    else:
-        Y = np.ascontiguousarray(Y, dtype=net.dtype)
-        if not np.isfinite(Y).all():
-            raise ValueError("Y contains NaN or infinite values.")
-    params = net.init_params(seed) if params is None else np.array(params, dtype=net.dtype)
-    opt = make_optimizer(solver, net.n_params, net.dtype, learning_rate)
-    curve = []
-    step = 0
-    with kernel_threads(n_jobs):
-        for epoch in range(epochs):
-            order = np.random.default_rng((seed, epoch)).permutation(N)
-            total = 0.0
-            for start in range(0, N, batch_size):
-                idx = np.sort(order[start:start + batch_size])
-                step += 1
-                value, _ = train_step(net, params, opt, X[idx], Y[idx], loss=loss,
-                                      huber_delta=huber_delta, clip_grad_norm=clip_grad_norm,
-                                      clip_grad_value=clip_grad_value, seed=seed, step=step,
-                                      quantiles=quantiles)
-                total += value * len(idx)
-            curve.append(total / N)
-            if callback is not None:
-                callback(epoch, curve[-1])
-    return params, curve
 
 
 class DivergenceMonitor:

@@ -25,7 +25,8 @@ from .._kernels import lstm as klstm
 from .._kernels import rnn as krnn
 from .network import CELLS, RecurrentNetwork
 from .threads import kernel_threads
-from .training import SGD, Adam, check_quantiles, compute_loss, make_optimizer, train_step
+from ..utils.validation import check_quantile_levels
+from .training import SGD, Adam, compute_loss, make_optimizer, train_step
 
 __all__ = ["announce_compile", "kernels_ready", "prepare_kernels", "warmup"]
 
@@ -171,7 +172,7 @@ def prepare_kernels(net, *, loss="mse", solver="adam", quantiles=None, verbose=N
         X = rng.integers(0, net.vocab_size, size=(B, T)).astype(np.int64)
     else:
         X = rng.standard_normal((B, T, net.input_size)).astype(dt)
-    q = None if quantiles is None else check_quantiles(quantiles)
+    q = None if quantiles is None else check_quantile_levels(quantiles)
     O = net.output_size // (1 if q is None else q.size)
     lead = (B, T) if net.head == "sequence" else (B,)
     if loss == "cross_entropy":

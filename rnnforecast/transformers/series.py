@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.utils._compat import Interval, _fit_context
 from rnnforecast.utils.scaled import add_scaled, halve_pair
-from rnnforecast.utils.validation import check_series
+from rnnforecast.utils.validation import check_lags, check_series
 
 __all__ = ["Differencer", "LogTransformer"]
 
@@ -199,7 +199,10 @@ class Differencer(_SeriesTransformer):
     lags : int or list of int, default=1
         Lag of each differencing pass, applied in order: ``1`` is a first
         difference, ``[1, 12]`` a first difference followed by a seasonal
-        (lag 12) difference, ``[1, 1]`` a second difference.
+        (lag 12) difference, ``[1, 1]`` a second difference.  An int ``L``
+        is the single lag ``L`` (``12`` is one seasonal difference, unlike
+        :class:`~rnnforecast.transformers.LagTransformer` where it means
+        lags ``1..12``).
 
     Attributes
     ----------
@@ -241,22 +244,7 @@ class Differencer(_SeriesTransformer):
         self.lags = lags
 
     def _resolve_lags(self) -> list[int]:
-        if isinstance(self.lags, (bool, np.bool_)):
-            raise TypeError(
-                "lags must be a positive int or a list of positive ints; got "
-                f"{self.lags!r} (bool)."
-            )
-        if isinstance(self.lags, Integral):
-            return [int(self.lags)]
-        lags = list(self.lags)
-        if not lags:
-            raise ValueError("lags must not be empty; got [].")
-        for lag in lags:
-            if isinstance(lag, (bool, np.bool_)) or not isinstance(lag, Integral) or lag < 1:
-                raise ValueError(
-                    f"lags must contain positive integers; got {lag!r} in {self.lags!r}."
-                )
-        return [int(lag) for lag in lags]
+        return check_lags(self.lags, int_means="one")
 
     def _n_dropped_rows(self) -> int:
         """Number of leading rows ``transform`` drops (``sum(lags)``)."""

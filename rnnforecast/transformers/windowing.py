@@ -39,7 +39,7 @@ from rnnforecast.utils._compat import (
     get_transform_output,
     validate_parameter_constraints,
 )
-from rnnforecast.utils.validation import check_exog, check_series
+from rnnforecast.utils.validation import check_exog, check_lags, check_series
 
 __all__ = ["LagTransformer", "SlidingWindowTransformer", "make_windows"]
 
@@ -300,8 +300,10 @@ class LagTransformer(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     lags : int or list of int, default=1
-        An int ``L`` means lags ``1, 2, ..., L``; a list gives the lags
-        explicitly (positive, distinct; output in the given order).
+        An int ``L`` means lags ``1, 2, ..., L`` (unlike
+        :class:`~rnnforecast.transformers.Differencer`, where it is the single
+        lag ``L``); a list gives the lags explicitly (positive, distinct;
+        output in the given order).
     dropna : bool, default=True
         If True, leading rows where a lag is undefined (the first
         ``max(lags)`` time steps) are dropped: the output has
@@ -340,24 +342,7 @@ class LagTransformer(TransformerMixin, BaseEstimator):
         self.dropna = dropna
 
     def _resolve_lags(self) -> list[int]:
-        if isinstance(self.lags, (bool, np.bool_)):
-            raise TypeError(
-                "lags must be a positive int or a list of positive ints; got "
-                f"{self.lags!r} (bool)."
-            )
-        if isinstance(self.lags, Integral):
-            return list(range(1, int(self.lags) + 1))
-        lags = list(self.lags)
-        if not lags:
-            raise ValueError("lags must not be empty; got [].")
-        for lag in lags:
-            if isinstance(lag, (bool, np.bool_)) or not isinstance(lag, Integral) or lag < 1:
-                raise ValueError(
-                    f"lags must contain positive integers; got {lag!r} in {self.lags!r}."
-                )
-        if len(set(lags)) != len(lags):
-            raise ValueError(f"lags must be distinct; got {self.lags!r}.")
-        return [int(lag) for lag in lags]
+        return check_lags(self.lags, int_means="up_to", distinct=True)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, y: Any, X: Any = None) -> "LagTransformer":

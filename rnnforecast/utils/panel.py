@@ -37,7 +37,7 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL
-from rnnforecast.utils.validation import (
+from rnnforecast.utils.series import (
     check_exog,
     check_series,
     future_index,

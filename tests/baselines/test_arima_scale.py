@@ -64,7 +64,7 @@ def test_arima_forecasts_and_intervals_scale_with_the_data(with_x):
 def test_auto_arima_forecasts_and_intervals_scale_with_the_data(with_x):
     y, X, Xf = _series(seed=1)
     kw = dict(X=X, Xf=Xf) if with_x else {}
-    make = lambda: AutoARIMAForecaster(sp=4, max_p=2, max_q=2, max_P=1, max_Q=1)  # noqa: E731
+    make = lambda: AutoARIMAForecaster(seasonal_period=4, max_p=2, max_q=2, max_P=1, max_Q=1)  # noqa: E731
     ref_model = make()
     ref = _forecasts(ref_model, y, **kw)
     for c in (1e-12, 1e-9, 1e12):
@@ -99,7 +99,7 @@ def test_constant_series_forecasts_the_constant(value, spec):
 @pytest.mark.parametrize("value", [1e-3, 1e-12])
 def test_auto_arima_constant_series_forecasts_the_constant(value):
     for sp in (1, 12):
-        pred = AutoARIMAForecaster(sp=sp).fit(np.full(60, value)).predict(3)
+        pred = AutoARIMAForecaster(seasonal_period=sp).fit(np.full(60, value)).predict(3)
         np.testing.assert_allclose(pred, value, rtol=1e-4)
 
 

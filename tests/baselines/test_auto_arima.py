@@ -35,7 +35,7 @@ def log_air():
 
 @pytest.fixture(scope="module")
 def air_model(log_air):
-    return AutoARIMAForecaster(sp=12).fit(log_air)
+    return AutoARIMAForecaster(seasonal_period=12).fit(log_air)
 
 
 def test_airpassengers_selects_airline_model(air_model):
@@ -124,7 +124,7 @@ def test_exogenous_regressor():
 
 
 def test_validation():
-    with pytest.raises(ValueError, match="D=1 needs a seasonal period"):
+    with pytest.raises(ValueError, match="D=1 needs seasonal_period >= 2"):
         AutoARIMAForecaster(D=1).fit(np.arange(30.0))
     with pytest.raises(ValueError, match="information_criterion"):
         AutoARIMAForecaster(information_criterion="hqic").fit(np.arange(30.0))
@@ -187,11 +187,11 @@ def test_unconverged_exact_fit_is_continued_then_reported(log_air):
 
     y = log_air.to_numpy()
     with pytest.warns(ConvergenceWarning, match=r"did not converge \(lbfgs, maxiter=3\)"):
-        f = AutoARIMAForecaster(sp=12, maxiter=1, max_p=1, max_q=1, max_P=1, max_Q=1).fit(y)
+        f = AutoARIMAForecaster(seasonal_period=12, maxiter=1, max_p=1, max_q=1, max_P=1, max_Q=1).fit(y)
     assert f.fit_method_ == "lbfgs+lbfgs" and not f.converged_
     assert np.all(np.isfinite(f.predict(3)))
     with pytest.raises(ARIMAFitError, match="did not converge"):
-        AutoARIMAForecaster(sp=12, maxiter=1, max_p=1, max_q=1, max_P=1, max_Q=1, on_failure="raise").fit(y)
+        AutoARIMAForecaster(seasonal_period=12, maxiter=1, max_p=1, max_q=1, max_P=1, max_Q=1, on_failure="raise").fit(y)
     # enough iterations: converged, no continuation
-    g = AutoARIMAForecaster(sp=12, max_p=1, max_q=1, max_P=1, max_Q=1).fit(y)
+    g = AutoARIMAForecaster(seasonal_period=12, max_p=1, max_q=1, max_P=1, max_Q=1).fit(y)
     assert g.converged_ and g.fit_method_ == "lbfgs"

@@ -1,4 +1,4 @@
-"""NaiveForecaster: point forecasts and intervals checked against hand-derived values."""
+"""NaiveForecaster and Naive2Forecaster: forecasts and intervals checked against hand-derived values."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from rnnforecast.baselines import NaiveForecaster
+from rnnforecast.baselines import Naive2Forecaster, NaiveForecaster
 
 Z90 = 1.6448536269514722  # standard normal 95 % quantile (90 % central interval)
 Y = np.array([1.0, 2.0, 4.0, 7.0, 11.0])
@@ -20,13 +20,13 @@ def test_point_forecasts_by_hand():
     # drift (11 - 1) / 4 = 2.5 per step
     np.testing.assert_allclose(NaiveForecaster("drift").fit(Y).predict(3), [13.5, 16.0, 18.5])
     # sp = 2: last season (7, 11) repeated
-    assert NaiveForecaster("seasonal_last", sp=2).fit(Y).predict(5).tolist() == [7.0, 11.0, 7.0, 11.0, 7.0]
+    assert NaiveForecaster("seasonal_last", seasonal_period=2).fit(Y).predict(5).tolist() == [7.0, 11.0, 7.0, 11.0, 7.0]
 
 
 def test_new_history_equals_refit():
     new = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0])
     for strategy in ("last", "mean", "drift", "seasonal_last"):
-        f = NaiveForecaster(strategy, sp=3)
+        f = NaiveForecaster(strategy, seasonal_period=3)
         a = f.fit(Y).predict(4, y=new)
         b = clone(f).fit(new).predict(4)
         np.testing.assert_array_equal(a, b)
@@ -68,13 +68,13 @@ def test_interval_formulas_by_hand():
     s = np.sqrt(5 / 4)
     iv = NaiveForecaster("drift").fit(Y).predict_interval(3)
     np.testing.assert_allclose(iv[:, 1] - (11 + 2.5 * j), Z90 * s * np.sqrt(j * (1 + j / (T - 1))))
-    # seasonal, sp=2: y_t - y_{t-2} = 3, 5, 7 -> sigma^2 = 83/3; k = floor((j-1)/2)
+    # seasonal, seasonal_period=2: y_t - y_{t-2} = 3, 5, 7 -> sigma^2 = 83/3; k = floor((j-1)/2)
     s = np.sqrt(83 / 3)
-    iv = NaiveForecaster("seasonal_last", sp=2).fit(Y).predict_interval(4, coverage=0.8)
+    iv = NaiveForecaster("seasonal_last", seasonal_period=2).fit(Y).predict_interval(4, coverage=0.8)
     z80 = 1.2815515655446004
     k = np.floor((np.arange(1, 5) - 1) / 2)
     np.testing.assert_allclose(iv[:, 1] - np.array([7.0, 11.0, 7.0, 11.0]), z80 * s * np.sqrt(k + 1))
-    np.testing.assert_allclose(NaiveForecaster("seasonal_last", sp=2).fit(Y).sigma_, [s])
+    np.testing.assert_allclose(NaiveForecaster("seasonal_last", seasonal_period=2).fit(Y).sigma_, [s])
 
 
 def test_interval_coverage_on_random_walks():
@@ -102,10 +102,10 @@ def test_errors():
         NaiveForecaster().predict_interval(2)
     with pytest.raises(ValueError, match="strategy"):
         NaiveForecaster("median").fit(Y)
-    with pytest.raises(ValueError, match="sp"):
-        NaiveForecaster("seasonal_last", sp=0).fit(Y)
+    with pytest.raises(ValueError, match="seasonal_period"):
+        NaiveForecaster("seasonal_last", seasonal_period=0).fit(Y)
     with pytest.raises(ValueError, match="needs at least 12"):
-        NaiveForecaster("seasonal_last", sp=12).fit(Y)
+        NaiveForecaster("seasonal_last", seasonal_period=12).fit(Y)
     with pytest.raises(ValueError, match="does not use exogenous"):
         NaiveForecaster().fit(Y, X=np.ones((5, 1)))
     f = NaiveForecaster().fit(Y)
@@ -118,8 +118,8 @@ def test_errors():
 
 
 def test_params_and_clone():
-    f = NaiveForecaster("seasonal_last", sp=4)
-    assert f.get_params() == {"strategy": "seasonal_last", "sp": 4}
+    f = NaiveForecaster("seasonal_last", seasonal_period=4)
+    assert f.get_params() == {"strategy": "seasonal_last", "seasonal_period": 4}
     g = clone(f.fit(np.arange(10.0)))
     assert not hasattr(g, "sigma_")
 
@@ -140,7 +140,7 @@ def test_extreme_scales_equal_the_scaled_ordinary_forecasts(strategy, exponent):
     """
     rng = np.random.default_rng(7)
     y = 1.0 + 0.3 * rng.random(60)  # positive, < 1.3: 2**1020 * 1.3 * (1 + drift) fits
-    f = NaiveForecaster(strategy, sp=4)
+    f = NaiveForecaster(strategy, seasonal_period=4)
     ref_point = f.fit(y).predict(5)
     ref_int = f.predict_interval(5, coverage=0.8)
     ref_sigma = f.sigma_.copy()
@@ -173,17 +173,34 @@ def test_unrepresentable_forecasts_raise_instead_of_inf():
 
 
 def test_set_params_after_fit_changes_nothing_until_refit():
-    f = NaiveForecaster("drift", sp=2).fit(Y)
+    f = NaiveForecaster("drift", seasonal_period=2).fit(Y)
     point, interval = f.predict(3), f.predict_interval(3)
-    f.set_params(strategy="seasonal_last", sp=4)
+    f.set_params(strategy="seasonal_last", seasonal_period=4)
     np.testing.assert_array_equal(f.predict(3), point)  # still the fitted drift: 13.5, 16, 18.5
     np.testing.assert_array_equal(f.predict_interval(3), interval)
     np.testing.assert_array_equal(f.predict(2, y=np.array([1.0, 3.0])), [5.0, 7.0])
-    assert (f.strategy_, f.sp_) == ("drift", 2)
+    assert (f.strategy_, f.seasonal_period_) == ("drift", 2)
     f.set_params(strategy="bogus")
     np.testing.assert_array_equal(f.predict(3), point)
     with pytest.raises(ValueError, match="strategy"):
         f.fit(Y)  # the new parameters are validated at the next fit...
     np.testing.assert_array_equal(f.predict(3), point)  # ...which leaves the model as it was
-    f.set_params(strategy="seasonal_last", sp=2).fit(Y)
+    f.set_params(strategy="seasonal_last", seasonal_period=2).fit(Y)
     assert f.predict(3).tolist() == [7.0, 11.0, 7.0]
+
+
+def test_naive2_forecaster_continues_an_exact_multiplicative_season():
+    s = np.array([0.8, 1.2, 0.9, 1.1])
+    y = 10.0 * np.tile(s, 8)  # level 10, period 4
+    pred = Naive2Forecaster(seasonal_period=4).fit(y).predict(6)
+    assert np.allclose(pred, 10.0 * s[[0, 1, 2, 3, 0, 1]])
+    # new history: forecasts restart from its end
+    pred2 = Naive2Forecaster(seasonal_period=4).fit(y).predict(2, y=y[:-1])
+    assert np.allclose(pred2, 10.0 * s[[3, 0]])
+    # non-seasonal period: plain naive
+    assert np.allclose(Naive2Forecaster().fit(np.array([3.0, 1.0, 2.0])).predict(2), [2.0, 2.0])
+
+
+def test_naive2_forecaster_validates_seasonal_period():
+    with pytest.raises(ValueError, match="'seasonal_period' parameter of Naive2Forecaster"):
+        Naive2Forecaster(seasonal_period=0).fit(np.arange(10.0))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import rnnforecast.benchmarking as benchmarking
+import rnnforecast.benchmarking.run as benchmark_run
 from rnnforecast.baselines import ARIMAFitError, ARIMAForecaster
 from rnnforecast.cli import build_parser, main
 from rnnforecast.datasets import load_dataset
@@ -95,7 +95,7 @@ def _seasonal_naive_by_hand(v, horizon, windows, sp):
         t = n - (windows - i) * horizon
         pred = np.array([v[t - sp + (j % sp)] for j in range(horizon)])
         true = v[t : t + horizon]
-        scores.append((mean_absolute_scaled_error(true, pred, v[:t], m=sp),
+        scores.append((mean_absolute_scaled_error(true, pred, v[:t], seasonal_period=sp),
                        symmetric_mean_absolute_percentage_error(true, pred),
                        root_mean_squared_error(true, pred)))
     return np.mean(scores, axis=0)
@@ -145,12 +145,12 @@ class _FailingARIMA(ARIMAForecaster):
 
 
 def test_arima_failure_reports_the_window_and_exit_status_1(tmp_path, capsys, monkeypatch):
-    real = benchmarking.make_forecaster
+    real = benchmark_run.make_forecaster
 
     def fake(name, **kw):
         return _FailingARIMA(order=(1, 1, 0)) if name == "arima" else real(name, **kw)
 
-    monkeypatch.setattr(benchmarking, "make_forecaster", fake)
+    monkeypatch.setattr(benchmark_run, "make_forecaster", fake)  # run_benchmark looks it up there
     # elec_equip has 257 observations; with h=12 and 2 windows they train on 233 and 245
     code = main(["benchmark", "--dataset", "elec_equip", "--horizon", "12", "--windows", "2",
                  "--models", "arima,seasonal_naive", "--out", str(tmp_path), "--no-plot", "--no-progress"])

@@ -18,7 +18,7 @@ class Last(BaseForecaster):
     def _fit(self, y, X=None):
         pass
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         return np.repeat(self._history(y_hist)[-1:], h, axis=0)
 
 

@@ -7,6 +7,7 @@ from numbers import Integral
 from sklearn.base import clone
 
 from rnnforecast.forecasting import BaseForecaster
+from rnnforecast.forecasting.record import Forecast, ForecastRequest
 from rnnforecast.utils._compat import Interval
 
 
@@ -28,7 +29,7 @@ class Drift(BaseForecaster):
         self.seen_dtype_ = y.dtype
         self.seen_flags_ = (y.flags["C_CONTIGUOUS"], y.ndim)
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         y = self._history(y_hist)[-self.window :]
         slope = (y[-1] - y[0]) / (len(y) - 1)
         steps = np.arange(1, h + 1)[:, None]
@@ -43,7 +44,7 @@ class ExogEcho(BaseForecaster):
     def _fit(self, y, X=None):
         self.fit_X_shape_ = None if X is None else X.shape
 
-    def _predict(self, h, X=None, y_hist=None, X_hist=None):
+    def _predict(self, h, X=None, y_hist=None, X_hist=None, **_):
         self.last_X_hist_ = X_hist
         return np.repeat(X[:, :1], self._history(y_hist).shape[1], axis=1)
 
@@ -288,19 +289,65 @@ def test_exog_dataframe_index_must_match_forecast_periods():
     np.testing.assert_allclose(pred.to_numpy(), [7.0, 8.0])
 
 
-def test_exog_forecaster_without_new_history_support_is_refused_clearly():
-    class NoHist(BaseForecaster):
-        _supports_exog = True
+class Recorder(BaseForecaster):
+    """Test double: returns a Forecast record and remembers the keywords it got."""
 
+    _supports_exog = True
+
+    def _fit(self, y, X=None):
+        self.calls_ = []
+
+    def _predict(self, h, X=None, y_hist=None, X_hist=None, y_info=None, request=None):
+        self.calls_.append({"X_hist": X_hist, "y_info": y_info, "request": request})
+        mean = np.arange(float(h))  # (h,) is accepted for one series
+        if request is None or request.coverage is None:
+            return Forecast(mean)
+        return Forecast(mean, lower=mean - request.coverage, upper=mean + request.coverage)
+
+
+def test_hook_gets_x_hist_and_y_info_always_and_request_only_when_asked():
+    y = pd.Series(np.arange(6.0), index=pd.period_range("2020-01", periods=6, freq="M"))
+    X = np.ones((9, 1))
+    f = Recorder().fit(y, X[:6])
+    np.testing.assert_array_equal(f.predict(3, X=X[6:]), [0.0, 1.0, 2.0])
+    call = f.calls_[-1]
+    assert call["X_hist"] is None and call["request"] is None
+    assert call["y_info"].cutoff == pd.Period("2020-06", freq="M")
+    new = pd.Series([5.0, 6.0], index=pd.period_range("2021-01", periods=2, freq="M"))
+    f.predict(1, X=np.array([[7.0], [8.0], [9.0]]), y=new)
+    call = f.calls_[-1]
+    np.testing.assert_array_equal(call["X_hist"], [[7.0], [8.0]])
+    assert call["y_info"].cutoff == pd.Period("2021-02", freq="M")
+    record, (info, cutoff) = f._predict_array(2, X[6:8], None,
+                                              request=ForecastRequest(coverage=0.5))
+    assert f.calls_[-1]["request"] == ForecastRequest(coverage=0.5)
+    assert cutoff == pd.Period("2020-06", freq="M")
+    for arr, expected in ((record.mean, [0.0, 1.0]), (record.lower, [-0.5, 0.5]),
+                          (record.upper, [0.5, 1.5])):
+        assert arr.shape == (2, 1) and arr.dtype == np.float64
+        np.testing.assert_array_equal(arr[:, 0], expected)
+
+
+def test_hook_without_request_parameter_serves_predict():
+    class Old(BaseForecaster):
         def _fit(self, y, X=None):
             pass
 
-        def _predict(self, h, X=None, y_hist=None):
-            return np.zeros((h, 1))
+        def _predict(self, h, X=None, y_hist=None, X_hist=None, y_info=None):
+            return np.full((h, 1), 2.0)
 
-    f = NoHist().fit(np.arange(5.0), np.ones((5, 1)))
-    with pytest.raises(ValueError, match="new history"):
-        f.predict(1, X=np.ones((4, 1)), y=np.arange(3.0))
+    np.testing.assert_array_equal(Old().fit(np.arange(3.0)).predict(2), [2.0, 2.0])
+
+
+def test_record_bounds_of_the_wrong_shape_are_a_runtime_error():
+    class BadBounds(Recorder):
+        def _predict(self, h, X=None, y_hist=None, X_hist=None, y_info=None, request=None):
+            mean = np.zeros((h, 1))
+            return Forecast(mean, lower=np.zeros((h + 1, 1)), upper=mean)
+
+    f = BadBounds().fit(np.arange(3.0))
+    with pytest.raises(RuntimeError, match=r"lower bounds of shape \(h, n_series\) = \(2, 1\)"):
+        f._predict_array(2, None, None, request=ForecastRequest(coverage=0.9))
 
 
 # ----------------------------------------------------------------- misc
@@ -309,7 +356,7 @@ def test_wrong_shape_from_subclass_hook_is_a_runtime_error():
         def _fit(self, y, X=None):
             pass
 
-        def _predict(self, h, X=None, y_hist=None):
+        def _predict(self, h, X=None, y_hist=None, **_):
             return np.zeros((h + 1, 1))
 
     with pytest.raises(RuntimeError, match="must return an array of shape"):
@@ -421,7 +468,7 @@ def test_failed_fit_leaves_the_forecaster_as_it_was():
             if self.fail:
                 raise FloatingPointError("diverged")
 
-        def _predict(self, h, X, y_hist):
+        def _predict(self, h, X, y_hist, **_):
             return np.repeat(self.level_[None, :], h, axis=0)
 
     f = Flaky().fit(np.arange(10.0))

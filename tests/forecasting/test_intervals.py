@@ -47,7 +47,7 @@ class AR1(ConformalIntervalMixin, BaseForecaster):
         self.phi_ = (xc * zc).sum(axis=0) / (xc * xc).sum(axis=0)
         self.c_ = z.mean(axis=0) - self.phi_ * x.mean(axis=0)
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         last = self._history(y_hist)[-1]
         out = np.empty((h, last.size))
         for j in range(h):
@@ -64,7 +64,7 @@ class LinearExog(BaseForecaster):
     def _fit(self, y, X=None):
         self.coef_ = np.linalg.lstsq(X, y, rcond=None)[0]
 
-    def _predict(self, h, X=None, y_hist=None, X_hist=None):
+    def _predict(self, h, X=None, y_hist=None, X_hist=None, **_):
         return X @ self.coef_
 
 
@@ -368,7 +368,7 @@ def test_too_many_windows_needed_for_the_coverage(ar_series):
     ((), ValueError, "must not be empty"),
     (0.5, ValueError, "non-empty 1-D sequence"),
     ([[0.1, 0.9]], ValueError, "non-empty 1-D sequence"),
-    ("0.5", ValueError, "non-empty 1-D sequence"),
+    ("0.5", TypeError, "non-empty 1-D sequence"),
     (("a", "b"), TypeError, "every element of quantiles"),
 ])
 def test_bad_quantiles(ar_model, quantiles, exc, match):

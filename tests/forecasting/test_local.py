@@ -238,7 +238,7 @@ class _ThreadsSeen(BaseForecaster):
     def _fit(self, y, X=None):
         self.fit_threads_ = numba.get_num_threads()
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         return np.full((h, 1), float(numba.get_num_threads()))
 
 

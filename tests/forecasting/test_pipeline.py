@@ -22,7 +22,7 @@ class Last(BaseForecaster):
     def _fit(self, y, X=None):
         self.fit_y_ = y.copy()
 
-    def _predict(self, h, X=None, y_hist=None):
+    def _predict(self, h, X=None, y_hist=None, **_):
         return np.repeat(self._history(y_hist)[-1:], h, axis=0)
 
 

@@ -3,7 +3,7 @@
 A sample whose first steps are all-NaN must behave as a packed sequence of
 its valid steps: checked against central finite differences (float64),
 against a plain-numpy reference run sample by sample on the trimmed
-sequences (``tests/naive.py``), against PyTorch's ``pack_padded_sequence``
+sequences (``tests/twin.py``), against PyTorch's ``pack_padded_sequence``
 with the same weights, and for bit-identical results at 1 and 2 threads.
 """
 
@@ -11,7 +11,7 @@ import numba
 import numpy as np
 import pytest
 
-from kernels.reference_model import naive_forward_backward
+from twin import naive_forward_backward
 from rnnforecast.nn import RecurrentNetwork
 from rnnforecast.nn.masked import padding_lengths
 from rnnforecast.nn.training import compute_loss

@@ -375,7 +375,7 @@ def naive_forecast(values: np.ndarray, m: int, h: int) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
     seasonal = m > 1 and len(values) >= m
     model = NaiveForecaster(strategy="seasonal_last" if seasonal else "last",
-                            sp=m if seasonal else 1)
+                            seasonal_period=m if seasonal else 1)
     return np.asarray(model.fit(values).predict(h)).reshape(h, -1)
 
 

@@ -137,7 +137,7 @@ def test_too_short_series_falls_back_to_seasonal_naive_and_says_so():
     with pytest.warns(UserWarning, match="fallback"):
         f = LSTMForecaster(**FAST).fit(y)
     assert isinstance(f.fallback_, str) and f.estimators_ == []
-    expected = NaiveForecaster(strategy="seasonal_last", sp=f.seasonal_period_).fit(y).predict(7) \
+    expected = NaiveForecaster(strategy="seasonal_last", seasonal_period=f.seasonal_period_).fit(y).predict(7) \
         if f.seasonal_period_ > 1 else NaiveForecaster().fit(y).predict(7)
     np.testing.assert_array_equal(f.predict(7).to_numpy(), expected.to_numpy())
     with pytest.raises(ValueError, match="trained no network"):
@@ -146,7 +146,7 @@ def test_too_short_series_falls_back_to_seasonal_naive_and_says_so():
                                   NaiveForecaster().fit(y.iloc[:-1]).predict(3).to_numpy()
                                   if f.seasonal_period_ == 1 else
                                   NaiveForecaster(strategy="seasonal_last",
-                                                  sp=f.seasonal_period_).fit(
+                                                  seasonal_period=f.seasonal_period_).fit(
                                       y.iloc[:-1]).predict(3).to_numpy())
 
 
@@ -210,7 +210,7 @@ def test_short_series_of_a_collection_get_seasonal_naive():
     assert all(m.series_ids_ == list(range(19)) for m in f.estimators_)
     out = f.predict(f.horizon_ + 3)
     naive = NaiveForecaster(strategy="seasonal_last" if f.seasonal_period_ > 1 else "last",
-                            sp=f.seasonal_period_).fit(ys[19]).predict(f.horizon_ + 3)
+                            seasonal_period=f.seasonal_period_).fit(ys[19]).predict(f.horizon_ + 3)
     np.testing.assert_array_equal(out[19], naive)
     alone = f.predict(f.horizon_ + 3, y=ys[:19])     # the networks' part is the same
     for a, b in zip(out[:19], alone):

@@ -140,8 +140,8 @@ def test_global_model_learns_shared_pattern_across_levels():
         y_tr = train.loc[train.unique_id == uid, "y"].to_numpy()
         y_te = test.loc[test.unique_id == uid, "y"].to_numpy()
         y_hat = pred.loc[pred.unique_id == uid, "y"].to_numpy()
-        # MASE against the in-sample seasonal naive (m=24): the cycle is learnt
-        mase = mean_absolute_scaled_error(y_te, y_hat, y_train=y_tr, m=24)
+        # MASE against the in-sample seasonal naive (seasonal_period=24): the cycle is learnt
+        mase = mean_absolute_scaled_error(y_te, y_hat, y_train=y_tr, seasonal_period=24)
         assert mase < 1.0, (uid, mase)
 
 
@@ -170,7 +170,7 @@ def test_forecast_new_series_never_seen():
     out = f.predict(h, y=new)
     assert list(out["unique_id"].unique()) == ["new"]
     assert out["ds"].iloc[0] == pd.Timestamp("2022-01-01") + pd.Timedelta(hours=n)
-    mase = mean_absolute_scaled_error(truth[n:], out["y"].to_numpy(), y_train=truth[:n], m=24)
+    mase = mean_absolute_scaled_error(truth[n:], out["y"].to_numpy(), y_train=truth[:n], seasonal_period=24)
     assert mase < 1.5
     # a seen id keeps its training scale and identity: same forecast as from the fit
     seen = df[df.unique_id == "s1"]

@@ -1,0 +1,562 @@
+"""Series parsing shared by every forecaster and series transformer.
+
+The functions here turn user input into plain ``float64`` C-contiguous
+``(n_timesteps, n_columns)`` arrays and record, in a :class:`SeriesInfo`,
+everything needed to give results back in the user's format (numpy or pandas,
+1-D or 2-D, index, frequency, name, columns).
+
+Nothing is silently coerced: integer and float data (numpy or pandas,
+including pandas nullable numeric dtypes without missing values) is converted
+to ``float64``; boolean, complex, string, object, categorical and datetime
+data is refused with a :class:`TypeError`; NaN/inf, empty input, arrays with
+more than two dimensions and badly ordered indexes are refused with a
+:class:`ValueError`.  Every message names the parameter, what was expected and
+what was received.
+
+Time stamps are never values: a DataFrame with a ``ds`` column, a ``unique_id``
+column or a datetime-like column (datetime, period, timedelta, or strings of
+dates) is refused with a :class:`ValueError` that explains the long format
+(columns ``unique_id``, ``ds``, ``y``; see :mod:`rnnforecast.utils.panel`) and,
+when a non-numeric column could be the series identifier under another name,
+says to rename it to ``unique_id``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as pdt
+
+from rnnforecast.utils.long_format import (
+    ID_COL,
+    TARGET_COL,
+    TIME_COL,
+    check_not_long_format,
+    check_not_time_column,
+    is_time_dtype,
+)
+
+__all__ = [
+    "ID_COL",
+    "TARGET_COL",
+    "TIME_COL",
+    "SeriesInfo",
+    "check_exog",
+    "check_series",
+    "future_index",
+    "steps_ahead",
+]
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """What :func:`check_series` learnt about a series, to rebuild outputs.
+
+    Attributes
+    ----------
+    is_pandas : bool
+        Whether the input was a pandas Series/DataFrame.
+    ndim : int
+        1 for a 1-D array or a Series, 2 for a 2-D array or a DataFrame.
+    n_timesteps : int
+        Number of observations (rows).
+    n_columns : int
+        Number of series (columns); 1 for 1-D input.
+    index : pandas.Index or None
+        The pandas index (``None`` for numpy input).
+    freq : pandas.DateOffset or None
+        Frequency of a DatetimeIndex/PeriodIndex (given or inferred).
+    step : int or None
+        Spacing of an integer index (``None`` otherwise).
+    name : hashable or None
+        ``Series.name`` (``None`` otherwise).
+    columns : pandas.Index or None
+        ``DataFrame.columns`` (``None`` otherwise).
+    """
+
+    is_pandas: bool
+    ndim: int
+    n_timesteps: int
+    n_columns: int
+    index: pd.Index | None = None
+    freq: Any = None
+    step: int | None = None
+    name: Any = None
+    columns: pd.Index | None = None
+
+    @property
+    def cutoff(self) -> Any:
+        """Last index label (pandas) or last position ``n - 1`` (numpy)."""
+        if self.index is not None:
+            return self.index[-1]
+        return self.n_timesteps - 1
+
+    @property
+    def index_kind(self) -> str | None:
+        """``"datetime"``, ``"period"``, ``"integer"`` or ``None`` (numpy)."""
+        if self.index is None:
+            return None
+        if isinstance(self.index, pd.DatetimeIndex):
+            return "datetime"
+        if isinstance(self.index, pd.PeriodIndex):
+            return "period"
+        return "integer"
+
+    def describe(self) -> str:
+        """Short human-readable description used in error messages."""
+        if not self.is_pandas:
+            return f"a {self.ndim}-D numpy array"
+        kind = "Series" if self.ndim == 1 else "DataFrame"
+        return f"a pandas {kind} with a {type(self.index).__name__}"
+
+
+def _type_name(obj: Any) -> str:
+    return f"{type(obj).__module__}.{type(obj).__qualname__}".replace(
+        "builtins.", ""
+    )
+
+
+def _check_numpy_dtype(dtype: np.dtype, name: str) -> None:
+    kind = dtype.kind
+    if kind in "iuf":
+        return
+    what = {
+        "b": "boolean",
+        "c": "complex",
+        "O": "object",
+        "U": "string",
+        "S": "bytes",
+        "M": "datetime64",
+        "m": "timedelta64",
+        "V": "structured/void",
+    }.get(kind, str(dtype))
+    raise TypeError(
+        f"{name} must hold real numbers (integer or float dtype); got {what} "
+        f"dtype {dtype}. Convert it explicitly, e.g. {name}.astype(float), if "
+        "the values really are numbers."
+    )
+
+
+def _check_pandas_dtype(dtype: Any, name: str, column: Any = None) -> None:
+    where = f"{name}" if column is None else f"{name}[{column!r}]"
+    if is_time_dtype(dtype):
+        raise TypeError(
+            f"{where} must hold real numbers; got time stamps (dtype {dtype}), which are "
+            "never used as values. Time stamps belong in the index (e.g. "
+            "y.set_index('ds')['y'])."
+        )
+    if pdt.is_bool_dtype(dtype):
+        raise TypeError(
+            f"{where} must hold real numbers (integer or float dtype); got "
+            f"boolean dtype {dtype}."
+        )
+    if pdt.is_complex_dtype(dtype):
+        raise TypeError(
+            f"{where} must hold real numbers (integer or float dtype); got "
+            f"complex dtype {dtype}."
+        )
+    if not pdt.is_numeric_dtype(dtype):
+        raise TypeError(
+            f"{where} must hold real numbers (integer or float dtype); got "
+            f"dtype {dtype}. Convert it explicitly (e.g. pd.to_numeric) if "
+            "the values really are numbers."
+        )
+
+
+def _check_finite(values: np.ndarray, name: str) -> None:
+    finite = np.isfinite(values)
+    if finite.all():
+        return
+    bad = np.flatnonzero(~finite.all(axis=1) if values.ndim == 2 else ~finite)
+    n_nan = int(np.isnan(values).sum())
+    n_inf = int(np.isinf(values).sum())
+    parts = []
+    if n_nan:
+        parts.append(f"{n_nan} NaN")
+    if n_inf:
+        parts.append(f"{n_inf} infinite")
+    raise ValueError(
+        f"{name} must contain only finite values; got {' and '.join(parts)} "
+        f"value(s), first in row {int(bad[0])}. Impute or drop missing values "
+        "before fitting (nothing is filled in silently)."
+    )
+
+
+def _infer_freq(index: pd.DatetimeIndex) -> Any:
+    """``pd.infer_freq`` as an offset (or None), without pandas' deprecation noise."""
+    try:
+        with pd.option_context("future.infer_freq_returns_offset", True):
+            inferred = pd.infer_freq(index)
+    except (KeyError, pd.errors.OptionError):  # option absent in this pandas
+        inferred = pd.infer_freq(index)
+    if inferred is None:
+        return None
+    return pd.tseries.frequencies.to_offset(inferred)
+
+
+def _check_index(
+    index: pd.Index, name: str, require_freq: bool = True
+) -> tuple[Any, int | None]:
+    """Validate a pandas index of a series; return ``(freq, step)``."""
+    if isinstance(index, pd.MultiIndex):
+        raise TypeError(
+            f"{name} must have a DatetimeIndex, PeriodIndex or integer index; "
+            "got a MultiIndex."
+        )
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        kind = type(index).__name__
+        if index.hasnans:
+            raise ValueError(f"{name} has missing labels (NaT) in its {kind}.")
+        if not index.is_unique:
+            dup = index[index.duplicated()].unique()[:3]
+            raise ValueError(
+                f"{name} must have unique index labels; got a {kind} with "
+                f"duplicated labels, e.g. {[str(d) for d in dup]}."
+            )
+        if not index.is_monotonic_increasing:
+            raise ValueError(
+                f"{name} must be sorted by time (increasing index); got an "
+                f"unsorted {kind}. Use {name}.sort_index()."
+            )
+        if isinstance(index, pd.PeriodIndex):
+            return index.freq, None
+        freq = index.freq
+        if freq is None and len(index) >= 3:
+            freq = _infer_freq(index)
+        if freq is None and require_freq:
+            raise ValueError(
+                f"{name} has a DatetimeIndex without a frequency, and none can "
+                f"be inferred from its {len(index)} timestamps (irregular "
+                "spacing, or fewer than 3 timestamps). Forecast timestamps "
+                "would be undefined: give the index a regular frequency, e.g. "
+                f"{name}.asfreq('MS') or {name}.resample('D').mean()."
+            )
+        return freq, None
+    if pdt.is_integer_dtype(index.dtype) and not pdt.is_bool_dtype(index.dtype):
+        values = np.asarray(index, dtype=np.int64)
+        if len(values) < 2:
+            return None, 1
+        diffs = np.diff(values)
+        if (diffs <= 0).any():
+            raise ValueError(
+                f"{name} must have a strictly increasing index; got an integer "
+                "index that is unsorted or has duplicated labels."
+            )
+        if (diffs != diffs[0]).any():
+            raise ValueError(
+                f"{name} must have an evenly spaced integer index (so forecast "
+                f"labels are defined); got spacings between {int(diffs.min())} "
+                f"and {int(diffs.max())}."
+            )
+        return None, int(diffs[0])
+    raise TypeError(
+        f"{name} must have a DatetimeIndex, PeriodIndex or integer index "
+        f"(RangeIndex); got {type(index).__name__} of dtype {index.dtype}."
+    )
+
+
+def check_series(
+    y: Any, *, name: str = "y", check_index: bool = True, require_freq: bool = True
+) -> tuple[np.ndarray, SeriesInfo]:
+    """Validate a (possibly multivariate) time series.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_timesteps,) or (n_timesteps, n_series), \
+            pandas Series or DataFrame
+        Real-valued observations in time order. Lists are accepted like
+        arrays.
+    name : str, default="y"
+        Name of the parameter, used in error messages.
+    check_index : bool, default=True
+        Validate the pandas index (sorted, unique, frequency known). Set to
+        False for inputs whose index is irrelevant (e.g. sklearn transformers
+        applied column-wise).
+    require_freq : bool, default=True
+        Refuse a DatetimeIndex whose frequency is neither set nor inferable.
+        Set to False for future observations that are aligned to the training
+        series' grid instead (e.g. ``score``).
+
+    Returns
+    -------
+    values : ndarray of shape (n_timesteps, n_series), dtype float64
+        C-contiguous copy of the data (always a new array).
+    info : SeriesInfo
+        Kind, shape, index, frequency, name and columns of ``y``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric, boolean or complex data; unsupported index type;
+        sparse input.
+    ValueError
+        Empty input, more than 2 dimensions, NaN/inf, unsorted or
+        duplicated DatetimeIndex/PeriodIndex, DatetimeIndex without a
+        frequency.
+    """
+    if y is None:
+        raise ValueError(f"{name} is required; got None.")
+    if hasattr(y, "toarray") or hasattr(y, "tocsr"):
+        raise TypeError(f"{name} must be dense; got sparse {_type_name(y)}.")
+    if isinstance(y, (str, bytes)):
+        raise TypeError(f"{name} must be an array-like of numbers; got {type(y).__name__}.")
+
+    if isinstance(y, pd.Series):
+        check_not_time_column(y, name)
+        _check_pandas_dtype(y.dtype, name)
+        values = y.to_numpy(dtype=np.float64, na_value=np.nan).reshape(-1, 1)
+        ndim, index, sname, columns = 1, y.index, y.name, None
+    elif isinstance(y, pd.DataFrame):
+        check_not_long_format(y, name)
+        if y.shape[1] == 0 or y.shape[0] == 0:
+            raise ValueError(
+                f"{name} must not be empty; got a DataFrame of shape {y.shape}."
+            )
+        if not y.columns.is_unique:
+            raise ValueError(
+                f"{name} must have unique column names; got duplicated "
+                f"{list(y.columns[y.columns.duplicated()].unique())}."
+            )
+        for col, dt in y.dtypes.items():
+            _check_pandas_dtype(dt, name, col)
+        values = y.to_numpy(dtype=np.float64, na_value=np.nan)
+        ndim, index, sname, columns = 2, y.index, None, y.columns
+    else:
+        arr = np.asarray(y)
+        if arr.ndim == 0:
+            raise ValueError(
+                f"{name} must be 1-D (n_timesteps,) or 2-D (n_timesteps, "
+                f"n_series); got a scalar ({arr!r})."
+            )
+        if arr.ndim > 2:
+            raise ValueError(
+                f"{name} must be 1-D (n_timesteps,) or 2-D (n_timesteps, "
+                f"n_series); got an array with {arr.ndim} dimensions, shape "
+                f"{arr.shape}."
+            )
+        _check_numpy_dtype(arr.dtype, name)
+        ndim, index, sname, columns = arr.ndim, None, None, None
+        values = arr.reshape(-1, 1) if arr.ndim == 1 else arr
+
+    n, k = values.shape
+    if n == 0 or k == 0:
+        raise ValueError(
+            f"{name} must not be empty; got {n} observation(s) of {k} series."
+        )
+    values = np.array(values, dtype=np.float64, order="C", copy=True)
+    _check_finite(values, name)
+
+    freq, step = None, None
+    if index is not None and check_index:
+        freq, step = _check_index(index, name, require_freq)
+    info = SeriesInfo(
+        is_pandas=index is not None,
+        ndim=ndim,
+        n_timesteps=n,
+        n_columns=k,
+        index=index,
+        freq=freq,
+        step=step,
+        name=sname,
+        columns=columns,
+    )
+    return values, info
+
+
+def _is_default_range(index: pd.Index) -> bool:
+    return (
+        isinstance(index, pd.RangeIndex)
+        and index.start == 0
+        and index.step == 1
+    )
+
+
+def check_exog(
+    X: Any,
+    *,
+    n_rows: int,
+    name: str = "X",
+    n_columns: int | None = None,
+    columns: pd.Index | None = None,
+    expected_index: pd.Index | None = None,
+    context: str = "",
+) -> tuple[np.ndarray, pd.Index | None]:
+    """Validate exogenous regressors.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_rows, n_features), DataFrame or Series
+        Exogenous regressors. A 1-D numpy array is refused (ambiguous: reshape
+        it with ``X.reshape(-1, 1)``); a pandas Series is one named column.
+    n_rows : int
+        Required number of rows.
+    name : str, default="X"
+        Parameter name for error messages.
+    n_columns : int, optional
+        Required number of columns (the number seen at fit).
+    columns : pandas.Index, optional
+        Column names seen at fit; a DataFrame ``X`` must have the same.
+    expected_index : pandas.Index, optional
+        If given and ``X`` is pandas with an index other than the default
+        ``RangeIndex(0, n)``, ``X.index`` must equal it.
+    context : str, default=""
+        Explanation appended to the row-count error.
+
+    Returns
+    -------
+    values : ndarray of shape (n_rows, n_features), dtype float64
+    columns : pandas.Index or None
+        Column names when ``X`` is a DataFrame or a named Series.
+    """
+    if isinstance(X, np.ndarray) and X.ndim == 1:
+        raise ValueError(
+            f"{name} must be 2-D (n_timesteps, n_features); got a 1-D array of "
+            f"shape {X.shape}. Use {name}.reshape(-1, 1) for a single regressor."
+        )
+    if isinstance(X, pd.Series):
+        X = X.to_frame(name=0 if X.name is None else X.name)
+    values, info = check_series(X, name=name, check_index=False)
+    if info.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (n_timesteps, n_features); got a 1-D "
+            f"array-like of length {info.n_timesteps}. Use a 2-D array with "
+            "one column for a single regressor."
+        )
+    if values.shape[0] != n_rows:
+        raise ValueError(
+            f"{name} must have {n_rows} rows{context}; got {values.shape[0]}."
+        )
+    if n_columns is not None and values.shape[1] != n_columns:
+        raise ValueError(
+            f"{name} must have {n_columns} column(s), as at fit; got "
+            f"{values.shape[1]}."
+        )
+    if columns is not None and info.columns is not None:
+        if list(info.columns) != list(columns):
+            raise ValueError(
+                f"{name} must have the columns seen at fit, in the same order: "
+                f"{list(columns)}; got {list(info.columns)}."
+            )
+    if (
+        expected_index is not None
+        and info.index is not None
+        and not _is_default_range(info.index)
+        and not info.index.equals(expected_index)
+    ):
+        raise ValueError(
+            f"{name} index does not match the time points it must describe: "
+            f"expected labels from {expected_index[0]} to {expected_index[-1]} "
+            f"({len(expected_index)} rows); got {info.index[0]} to "
+            f"{info.index[-1]}. (An X with a default RangeIndex is taken "
+            "positionally.)"
+        )
+    return values, info.columns
+
+
+def future_index(info: SeriesInfo, h: int, cutoff: Any = None) -> pd.Index:
+    """Index of the ``h`` periods following ``cutoff``.
+
+    Parameters
+    ----------
+    info : SeriesInfo
+        Description of a pandas series (``info.is_pandas`` must be True).
+    h : int
+        Number of periods.
+    cutoff : label, optional
+        Last observed label (default ``info.cutoff``).
+
+    Returns
+    -------
+    index : DatetimeIndex, PeriodIndex or RangeIndex of length h
+        With the series' frequency (datetime/period) or spacing (integer).
+    """
+    if cutoff is None:
+        cutoff = info.cutoff
+    kind = info.index_kind
+    if kind == "datetime":
+        idx = pd.date_range(start=cutoff, periods=h + 1, freq=info.freq)[1:]
+        return pd.DatetimeIndex(idx, freq=info.freq, name=info.index.name)
+    if kind == "period":
+        return pd.period_range(
+            start=cutoff + 1, periods=h, freq=info.freq, name=info.index.name
+        )
+    if kind == "integer":
+        step = info.step or 1
+        start = int(cutoff) + step
+        return pd.RangeIndex(
+            start, start + step * h, step, name=info.index.name
+        )
+    raise ValueError("future_index needs pandas series information.")
+
+
+def steps_ahead(info: SeriesInfo, labels: pd.Index, *, name: str = "y") -> np.ndarray:
+    """Positions (1 = first period after the cutoff) of future ``labels``.
+
+    Parameters
+    ----------
+    info : SeriesInfo
+        Description of the training series (pandas).
+    labels : pandas.Index
+        Sorted labels of the future observations.
+    name : str, default="y"
+        Parameter name for error messages.
+
+    Returns
+    -------
+    steps : ndarray of shape (len(labels),), dtype int64
+        Each label's horizon; all >= 1.
+
+    Raises
+    ------
+    ValueError
+        If a label is not after the cutoff or is not on the series' grid.
+    """
+    kind = info.index_kind
+    cutoff = info.cutoff
+    if kind == "datetime":
+        if not isinstance(labels, pd.DatetimeIndex):
+            raise TypeError(
+                f"{name} must have a DatetimeIndex like the training series; "
+                f"got {type(labels).__name__}."
+            )
+        last = labels[-1]
+        if last <= cutoff:
+            h = 0
+        else:
+            h = len(pd.date_range(start=cutoff, end=last, freq=info.freq)) - 1
+    elif kind == "period":
+        if not isinstance(labels, pd.PeriodIndex) or labels.freq != info.freq:
+            raise TypeError(
+                f"{name} must have a PeriodIndex with frequency {info.freq} "
+                f"like the training series; got {type(labels).__name__}"
+                f"{'' if not hasattr(labels, 'freq') else ' with freq ' + str(labels.freq)}."
+            )
+        h = max(int((labels[-1] - cutoff).n), 0)
+    else:
+        if not (pdt.is_integer_dtype(labels.dtype) and not pdt.is_bool_dtype(labels.dtype)):
+            raise TypeError(
+                f"{name} must have an integer index like the training series; "
+                f"got {type(labels).__name__} of dtype {labels.dtype}."
+            )
+        step = info.step or 1
+        h = max((int(labels[-1]) - int(cutoff)) // step, 0)
+    if h < 1:
+        raise ValueError(
+            f"{name} must lie after the end of the training series "
+            f"({cutoff}); its last label is {labels[-1]}."
+        )
+    fidx = future_index(info, h)
+    pos = fidx.get_indexer(labels)
+    if (pos < 0).any():
+        bad = labels[pos < 0][:3]
+        raise ValueError(
+            f"{name} labels must be future periods on the training series' "
+            f"grid (after {cutoff}, frequency/step "
+            f"{info.freq if info.freq is not None else info.step}); got "
+            f"labels not on it, e.g. {[str(b) for b in bad]}."
+        )
+    return pos.astype(np.int64) + 1

@@ -1,0 +1,128 @@
+"""Per-window scaling, seasonal residual, patching and the cosine schedule."""
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rnnforecast.nn.loop as loop_module
+from rnnforecast import GRUForecaster, LSTMForecaster
+from rnnforecast.forecasting.neural.windows import WindowTransform
+from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS
+
+# The fits below pin the single-network behaviour of the 0.x defaults.
+old = partial(dict, PRE_AUTO_DEFAULTS)
+
+SMALL = dict(hidden_size=8, max_iter=3, n_jobs=1, random_state=0)
+
+
+@pytest.mark.parametrize("mode", [None, "window", "window_log"])
+@pytest.mark.parametrize("period", [None, 3])
+@pytest.mark.parametrize("patch", [1, 2])
+def test_transform_inverse_round_trip(mode, period, patch):
+    rng = np.random.default_rng(0)
+    B, w, F, k, steps = 5, 6, 3, 2, 4
+    X = rng.uniform(1, 10, (B, w, F))
+    Y = rng.uniform(1, 10, (B, steps * k))
+    T = WindowTransform(k=k, steps=steps, patch_length=patch, mode=mode, level_length=period or 1,
+                        seasonal_period=period, level_stats=(1.0, 0.5))
+    Xn, Yn, state = T.transform(X, Y)
+    assert Xn.shape == (B, w // patch, T.n_inputs(F))
+    back = T.inverse(Yn, state)[..., 0]
+    np.testing.assert_allclose(back.reshape(B, -1), Y, rtol=1e-12)
+    if mode is not None:  # the level input is the standardised log level
+        level = X[:, w - (period or 1):, :k].mean(axis=1)
+        np.testing.assert_allclose(Xn[:, 0, -k:], (np.log(level) - 1.0) / 0.5)
+        # scaled series channels: x / level - 1 or log(x / level)
+        ratio = X[:, :, :k] / level[:, None, :]
+        want = np.log(ratio) if mode == "window_log" else ratio - 1
+        got = Xn[:, :, : patch * F].reshape(B, w, F)[:, :, :k]
+        np.testing.assert_allclose(got, want)
+
+
+def test_patching_groups_consecutive_steps_time_major():
+    X = np.arange(2 * 4 * 3, dtype=float).reshape(2, 4, 3)
+    T = WindowTransform(k=1, steps=1, patch_length=2)
+    Xn, _, _ = T.transform(X)
+    np.testing.assert_array_equal(Xn[0, 0], np.r_[X[0, 0], X[0, 1]])
+    np.testing.assert_array_equal(Xn[1, 1], np.r_[X[1, 2], X[1, 3]])
+
+
+def test_seasonal_residual_targets_are_deviations_from_seasonal_naive():
+    X = np.tile(np.array([1.0, 2.0, 3.0]), 2)[None, :, None]      # w=6, period 3
+    Y = np.array([[1.0, 2.0, 3.0, 1.0]])                             # seasonal naive is exact
+    T = WindowTransform(k=1, steps=4, seasonal_period=3)
+    _, Yn, _ = T.transform(X, Y)
+    np.testing.assert_allclose(Yn, 0.0)
+
+
+def test_forecaster_network_reads_patches():
+    y = 5 + np.sin(np.arange(300) * 2 * np.pi / 24)
+    f = LSTMForecaster(**old(window_length=48, patch_length=24, strategy="direct", horizon=24,
+                       seasonal_period=24, scaler="window_log", **SMALL)).fit(y)
+    assert f.network_.input_size == 24 + 1          # 24 values per step + the level
+    assert f.predict(24).shape == (24,)
+    g = GRUForecaster(**old(window_length=48, patch_length=12, **SMALL)).fit(y)
+    assert g.network_.input_size == 12
+
+
+def test_window_log_learns_a_seasonal_collection_of_trending_series():
+    """Positive series with trends and levels 1..1e3: per-window log scaling."""
+    rng = np.random.default_rng(0)
+    series, tests = [], []
+    for i in range(8):
+        n = 24 * 20 + 24
+        t = np.arange(n)
+        level = 10.0 ** (i % 4) * (1 + 0.002 * (i + 1) * t)
+        y = level * (2 + np.sin(2 * np.pi * t / 24)) * np.exp(0.02 * rng.standard_normal(n))
+        series.append(y[:-24])
+        tests.append(y[-24:])
+    f = LSTMForecaster(**old(window_length=72, patch_length=24, strategy="direct", horizon=24,
+                       seasonal_period=24, scaler="window_log", hidden_size=16, max_iter=30,
+                       loss="mae", learning_rate="cosine", n_jobs=1, random_state=0)).fit(series)
+    pred = f.predict(24)
+    rel = np.mean([np.mean(np.abs(p - t) / t) for p, t in zip(pred, tests)])
+    naive = np.mean([np.mean(np.abs(s[-24:] - t) / t) for s, t in zip(series, tests)])
+    assert rel < 0.05
+    assert rel < naive      # beats seasonal naive, which misses the trend
+
+
+def test_window_options_need_direct_positive_and_compatible_lengths():
+    y = np.abs(np.sin(np.arange(200))) + 1
+    with pytest.raises(ValueError, match="needs strategy='direct'"):
+        LSTMForecaster(**old(scaler="window_log", **SMALL)).fit(y)
+    with pytest.raises(ValueError, match="needs strategy='direct'"):
+        LSTMForecaster(**old(seasonal_period=12, **SMALL)).fit(y)
+    with pytest.raises(ValueError, match="multiple of patch_length"):
+        LSTMForecaster(**old(window_length=24, patch_length=5, **SMALL)).fit(y)
+    with pytest.raises(ValueError, match="seasonal_period=48 exceeds window_length=24"):
+        LSTMForecaster(**old(strategy="direct", horizon=3, seasonal_period=48, **SMALL)).fit(y)
+    with pytest.raises(ValueError, match="needs positive values; series 1 has values <= 0"):
+        LSTMForecaster(**old(strategy="direct", horizon=3, scaler="window", **SMALL)).fit(
+            [y, y - 1.5])
+    with pytest.raises(ValueError, match="needs positive values"):
+        LSTMForecaster(**old(strategy="direct", horizon=3, scaler="window_log", **SMALL)).fit(
+            pd.Series(-y))
+
+
+def test_cosine_schedule_decays_from_lr_to_five_percent(monkeypatch):
+    seen = []
+    real = loop_module.train_step
+
+    def spy(net, params, optimizer, *a, **kw):
+        seen.append(optimizer.lr)
+        return real(net, params, optimizer, *a, **kw)
+
+    monkeypatch.setattr(loop_module, "train_step", spy)
+    y = np.sin(np.arange(200) / 3.0)
+    LSTMForecaster(**old(window_length=8, learning_rate="cosine", learning_rate_init=0.01,
+                   batch_size=64, max_iter=4, hidden_size=4, n_jobs=1, random_state=0)).fit(y)
+    assert len(seen) == 4 * 3
+    assert seen[0] == pytest.approx(0.01)
+    assert seen[-1] == pytest.approx(0.0005)
+    assert np.all(np.diff(seen) < 0)
+    seen.clear()
+    LSTMForecaster(**old(window_length=8, learning_rate_init=0.01, batch_size=64, max_iter=2,
+                   hidden_size=4, n_jobs=1, random_state=0)).fit(y)
+    assert set(seen) == {0.01}
