@@ -34,7 +34,6 @@ from rnnforecast.forecasting.neural.features import (
     hashable,
 )
 from rnnforecast.forecasting.neural.windows import WindowSampler, make_transform
-from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.utils.network_input import check_dtype_range
 from rnnforecast.utils.panel import Panel
 from rnnforecast.utils.validation import future_index
@@ -339,19 +338,17 @@ class NetworkPathMixin:
             c = coll.values[0].shape[1]
             check_window_values(self._fitted_params_, [b[:, j] for b in batch for j in range(c)],
                                 coll.labels())
-            with kernel_threads(self.n_jobs):
-                out = self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, :h]
+            out = self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, :h]
         else:
             out = np.empty((S, h, k, Q))
             z_ext = [np.vstack([hh, np.zeros((h, k))]) for hh in hists]
-            with kernel_threads(self.n_jobs):
-                for j in range(h):
-                    batch = np.stack([np.hstack([z[n + j - w:n + j], ff[n + j - w:n + j]])
-                                      for z, ff, n in zip(z_ext, feats, lengths)])
-                    raw = self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, 0]
-                    out[:, j] = raw
-                    for i, n in enumerate(lengths):
-                        z_ext[i][n + j] = raw[i, :, med]
+            for j in range(h):
+                batch = np.stack([np.hstack([z[n + j - w:n + j], ff[n + j - w:n + j]])
+                                  for z, ff, n in zip(z_ext, feats, lengths)])
+                raw = self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, 0]
+                out[:, j] = raw
+                for i, n in enumerate(lengths):
+                    z_ext[i][n + j] = raw[i, :, med]
         centers, scales = self._channel_scales(coll, keys)
         return out * scales[:, None, :, None] + centers[:, None, :, None]
 

@@ -15,11 +15,6 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from rnnforecast.estimators._base import (
-    NETWORK_CONSTRAINTS,
-    TRAINING_CONSTRAINTS,
-    RecurrentModelMixin,
-)
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.forecasting.neural._network import NetworkPathMixin
 from rnnforecast.forecasting.neural.checks import check_common
@@ -30,8 +25,10 @@ from rnnforecast.forecasting.neural.ensemble import (
     fit_ensemble,
     is_auto,
 )
-from rnnforecast.forecasting.neural.intervals import _QUANTILE_REQUEST, NeuralIntervalMixin
+from rnnforecast.forecasting.neural.intervals import NeuralIntervalMixin
 from rnnforecast.forecasting.neural.windows import TransformedSource
+from rnnforecast.forecasting.record import Forecast, ForecastRequest
+from rnnforecast.nn.model import NETWORK_CONSTRAINTS, TRAINING_CONSTRAINTS, RecurrentModelMixin
 from rnnforecast.utils._compat import Interval, StrOptions
 from rnnforecast.utils.fitting import r2_float64
 from rnnforecast.utils.panel import Panel
@@ -203,7 +200,7 @@ class _RecurrentForecaster(NetworkPathMixin, NeuralIntervalMixin, RecurrentModel
         -------
         state : dict of str to ndarray
             As :meth:`RecurrentModelMixin.get_state_dict
-            <rnnforecast.estimators._base.RecurrentModelMixin.get_state_dict>`.
+            <rnnforecast.nn.model.RecurrentModelMixin.get_state_dict>`.
 
         Raises
         ------
@@ -298,10 +295,10 @@ class _RecurrentForecaster(NetworkPathMixin, NeuralIntervalMixin, RecurrentModel
 
     def _network_forecast(self, X: np.ndarray) -> np.ndarray:
         """Forecasts ``(B, steps, k, Q)`` of raw windows ``X`` (B, w, F), on the
-        scale the windows are in (callers set the kernel threads)."""
+        scale the windows are in (the network runs on ``n_jobs`` kernel threads)."""
         T = self._transform_
         Xn, _, state = T.transform(X)
-        raw = self._raw_predict(self.network_, self.params_, Xn)
+        raw = self._predict_network(Xn)
         return T.inverse(raw, state, self._n_quantiles())
 
     def _n_quantiles(self) -> int:
@@ -360,12 +357,14 @@ class _RecurrentForecaster(NetworkPathMixin, NeuralIntervalMixin, RecurrentModel
         y_hist: np.ndarray | None = None,
         X_hist: np.ndarray | None = None,
         y_info: SeriesInfo | None = None,
-    ) -> np.ndarray:
-        out = self._forecast_single(h, X, y_hist, X_hist, y_info)
-        request = _QUANTILE_REQUEST.get()
-        if request is not None:  # predict_interval/predict_quantiles of the quantile head
-            request["out"] = out[:, :self.n_targets_, :]
-        return out[:, :self.n_targets_, self._median_column()]
+        request: ForecastRequest | None = None,
+    ) -> Forecast:
+        out = self._forecast_single(h, X, y_hist, X_hist, y_info)[:, :self.n_targets_]
+        levels = self._quantile_levels_
+        # predict_interval/predict_quantiles of the quantile head ask for its quantiles
+        wanted = request is not None and request.quantiles and levels is not None
+        return Forecast(mean=out[:, :, self._median_column()],
+                        quantiles=out if wanted else None, levels=levels if wanted else None)
 
     def _forecast_single(self, h, X, y_hist, X_hist, y_info) -> np.ndarray:
         """Forecasts ``(h, k_all, Q)`` on the original scale (Q = 1 without quantiles)."""

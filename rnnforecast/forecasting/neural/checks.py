@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from rnnforecast.forecasting.neural.features import CALENDAR_FEATURES
-from rnnforecast.nn.training import check_quantiles
+from rnnforecast.utils.validation import check_quantile_levels
 
 __all__ = ["calendar_names", "check_calendar_index", "check_common",
            "check_past_with_window_scaler", "check_window_values", "covariate_kind",
@@ -109,7 +109,7 @@ def quantile_levels(p: dict) -> np.ndarray | None:
             )
         return None
     raw = (0.05, 0.5, 0.95) if p["quantiles"] is None else p["quantiles"]
-    q = check_quantiles(raw, name="quantiles")
+    q = check_quantile_levels(raw, name="quantiles")
     if not np.any(q == 0.5):
         raise ValueError(
             "quantiles must include 0.5: the median is the point forecast of a "

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnnforecast.estimators._base import NONLINEARITY_CONSTRAINT, fill_doc
 from rnnforecast.forecasting.neural._docs import _CLASS_DOC, _DEFAULTS, _auto_doc
 from rnnforecast.forecasting.neural._recurrent import _RecurrentForecaster
+from rnnforecast.nn.docs import fill_doc
+from rnnforecast.nn.model import NONLINEARITY_CONSTRAINT
 
 __all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
 

@@ -22,7 +22,6 @@ Three sources, chosen from how the forecaster was fitted:
 from __future__ import annotations
 
 import math
-from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -34,20 +33,16 @@ from rnnforecast.forecasting.neural.ensemble import sub_panel
 from rnnforecast.forecasting.intervals import (
     ConformalIntervalMixin,
     _check_coverage,
-    _check_levels,
     _rank,
     _too_few,
     conformal_quantile,
     scaled_pool,
 )
 from rnnforecast.utils.panel import ID_COL, TARGET_COL, TIME_COL, Panel
-from rnnforecast.utils.validation import check_horizon
+from rnnforecast.forecasting.record import ForecastRequest
+from rnnforecast.utils.validation import check_horizon, check_quantile_levels
 
 __all__ = ["NeuralIntervalMixin"]
-
-# Set while predict_interval/predict_quantiles run the single-series predict
-# path, so that the quantile head's outputs are handed back.
-_QUANTILE_REQUEST: ContextVar = ContextVar("_QUANTILE_REQUEST", default=None)
 
 
 def _series_scale(values: np.ndarray, m: int) -> float:
@@ -147,13 +142,10 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
 
     # ------------------------------------------------------------ single series
     def _single_head_quantiles(self, h: int, X: Any, y: Any):
-        token = _QUANTILE_REQUEST.set({})
-        try:
-            request = _QUANTILE_REQUEST.get()
-            _, (info, cutoff) = self._predict_array(h, X, y)
-        finally:
-            _QUANTILE_REQUEST.reset(token)
-        return request["out"], info, cutoff
+        """The quantile head's forecasts ``(h, k, Q)`` and ``(info, cutoff)`` of the history."""
+        record, (info, cutoff) = self._predict_array(
+            h, X, y, request=ForecastRequest(quantiles=True))
+        return record.quantiles, info, cutoff
 
     def _check_single_conformal(self) -> None:
         if getattr(self, "_past_idx_", None):
@@ -354,7 +346,7 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
         """
         check_is_fitted(self, "_y_info_")
         h = check_horizon(h)
-        levels = _check_levels(quantiles)
+        levels = check_quantile_levels(quantiles, "quantiles").tolist()
         labels = [f"q{q!r}" for q in levels]
         if self._panel_ is not None:
             panel, bands = self._panel_bands(h, levels, X, y)
