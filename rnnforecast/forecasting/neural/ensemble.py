@@ -370,12 +370,12 @@ def _set_fallback(est: Any, panel: Any, X: Any) -> None:
         est.series_ids_ = list(panel.ids)
 
 
-def naive_forecast(values: np.ndarray, m: int, h: int) -> np.ndarray:
-    """Seasonal naive (period ``m``; last value when ``m == 1`` or too short) ``(h, k)``."""
+def naive_forecast(values: np.ndarray, seasonal_period: int, h: int) -> np.ndarray:
+    """Seasonal naive (last value when ``seasonal_period == 1`` or too short) ``(h, k)``."""
     values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
-    seasonal = m > 1 and len(values) >= m
+    seasonal = seasonal_period > 1 and len(values) >= seasonal_period
     model = NaiveForecaster(strategy="seasonal_last" if seasonal else "last",
-                            seasonal_period=m if seasonal else 1)
+                            seasonal_period=seasonal_period if seasonal else 1)
     return np.asarray(model.fit(values).predict(h)).reshape(h, -1)
 
 

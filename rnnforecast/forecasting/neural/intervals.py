@@ -45,9 +45,9 @@ from rnnforecast.utils.validation import check_horizon, check_quantile_levels
 __all__ = ["NeuralIntervalMixin"]
 
 
-def _series_scale(values: np.ndarray, m: int) -> float:
-    """Mean absolute lag-``m`` difference (falls back to lag 1, mean |y|, then 1)."""
-    for lag in (m, 1):
+def _series_scale(values: np.ndarray, seasonal_period: int) -> float:
+    """Mean absolute lag-``seasonal_period`` difference (falls back to lag 1, mean |y|, then 1)."""
+    for lag in (seasonal_period, 1):
         if len(values) > lag:
             s = float(np.mean(np.abs(values[lag:] - values[:-lag])))
             if s > 0:
