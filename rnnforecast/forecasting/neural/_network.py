@@ -58,9 +58,9 @@ class NetworkPathMixin:
     def _fit_network_panel(self, panel: Panel) -> None:
         self._fit_collection(Collection.from_panel(panel))
 
-    def _network_single(self, h, X, y_hist, X_hist, y_info) -> np.ndarray:
-        """Forecasts ``(h, k_all, Q)`` of one network for the single series."""
-        check_is_fitted(self, "params_")
+    def _series_collection(self, y_hist, X_hist, y_info) -> Collection:
+        """The single series to forecast from (the training one, or the new history
+        ``y_hist``), with the covariates' history (past-only and future-known)."""
         y = self._history(y_hist)
         past, fut = self._past_idx_, self._future_idx_
         if past and y_hist is not None:
@@ -78,8 +78,12 @@ class NetworkPathMixin:
                 exog[:, past] = self._past_fit_
             if fut:
                 exog[:, fut] = Xh
-        info = self._y_info_ if y_info is None else y_info
-        coll = Collection.from_series(y, exog, info)
+        return Collection.from_series(y, exog, self._y_info_ if y_info is None else y_info)
+
+    def _network_single(self, h, X, y_hist, X_hist, y_info) -> np.ndarray:
+        """Forecasts ``(h, k_all, Q)`` of one network for the single series."""
+        check_is_fitted(self, "params_")
+        coll = self._series_collection(y_hist, X_hist, y_info)
         return self._forecast(coll, h, None if X is None else [X])[0]
 
     def _network_panel(self, h: int, panel: Panel, X_future: list | None) -> np.ndarray:

@@ -18,13 +18,9 @@ from sklearn.utils.validation import check_is_fitted
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.forecasting.neural._network import NetworkPathMixin
 from rnnforecast.forecasting.neural.checks import check_common
-from rnnforecast.forecasting.neural.ensemble import (
-    AUTO_PARAMS,
-    ensemble_panel,
-    ensemble_single,
-    fit_ensemble,
-    is_auto,
-)
+from rnnforecast.forecasting.neural import ensemble
+from rnnforecast.forecasting.neural.ensemble import AUTO_PARAMS, fit_ensemble, is_auto
+from rnnforecast.forecasting.neural.features import Collection
 from rnnforecast.forecasting.neural.intervals import NeuralIntervalMixin
 from rnnforecast.forecasting.neural.windows import TransformedSource
 from rnnforecast.forecasting.record import Forecast, ForecastRequest
@@ -370,7 +366,8 @@ class _RecurrentForecaster(NetworkPathMixin, NeuralIntervalMixin, RecurrentModel
         """Forecasts ``(h, k_all, Q)`` on the original scale (Q = 1 without quantiles)."""
         check_is_fitted(self, "_fitted_params_")
         if self.estimators_ is not None:
-            return ensemble_single(self, h, X, y_hist, X_hist, y_info)
+            coll = self._series_collection(y_hist, X_hist, y_info)
+            return ensemble.forecast(self, coll, h, None if X is None else [X])[0]
         return self._network_single(h, X, y_hist, X_hist, y_info)
 
     def _fit_panel(self, panel: Panel) -> None:
@@ -390,5 +387,5 @@ class _RecurrentForecaster(NetworkPathMixin, NeuralIntervalMixin, RecurrentModel
         """Forecasts ``(n_series, h, Q)`` on the original scale."""
         check_is_fitted(self, "_fitted_params_")
         if self.estimators_ is not None:
-            return ensemble_panel(self, h, panel, X_future)
+            return ensemble.forecast(self, Collection.from_panel(panel), h, X_future)[:, :, 0]
         return self._network_panel(h, panel, X_future)

@@ -14,8 +14,7 @@ The neural forecasters' parameters default to ``"auto"``.  At ``fit``:
    (``n_jobs``; threads, loky or Dask via ``joblib.parallel_backend``).  Each
    member's result depends only on its parameters and seed, so the ensemble
    is bit-identical for any backend and ``n_jobs``.
-3. **Combine** (:func:`ensemble_single`, :func:`ensemble_panel`): the median
-   of the members' forecasts.  With ``horizon="auto"`` the direct block is
+3. **Combine** (:func:`forecast`): the median of the members' forecasts.  With ``horizon="auto"`` the direct block is
    rolled forward for ``h > horizon_`` (the forecast is appended to the
    history, and each window is re-scaled by its own level).
 4. **Fallback**: when the series are too short for the network
@@ -29,6 +28,7 @@ The neural forecasters' parameters default to ``"auto"``.  At ``fit``:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import warnings
 from numbers import Integral
 from typing import Any
@@ -44,10 +44,12 @@ from rnnforecast.forecasting.auto_config import (
     infer_panel_seasonal_period,
     infer_seasonal_period,
 )
+from rnnforecast.forecasting.neural.features import Collection
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.panel import Panel
 
-__all__ = ["AUTO_PARAMS", "PRE_AUTO_DEFAULTS", "fit_ensemble", "is_auto", "resolve", "sub_panel"]
+__all__ = ["AUTO_PARAMS", "PRE_AUTO_DEFAULTS", "fit_ensemble", "forecast", "is_auto", "resolve",
+           "roll_forward", "sub_panel"]
 
 #: Parameters that accept ``"auto"`` (their default).
 AUTO_PARAMS = (
@@ -67,7 +69,7 @@ _WINDOW_SCALERS = ("window", "window_log")
 _BASE_STATE = ("_y_info_", "_panel_", "_y_fit_", "_X_fit_", "_X_columns_", "n_timesteps_",
                "n_targets_", "n_exog_", "cutoff_", "freq_", "n_series_")
 # Fitted by the first member and needed by the ensemble's predict/intervals.
-_SHARED_STATE = ("_X_fit_", "_X_columns_", "n_exog_", "_past_idx_", "_future_idx_",
+_SHARED_STATE = ("_X_fit_", "_X_columns_", "n_exog_", "_past_idx_", "_future_idx_", "_past_fit_",
                  "_quantile_levels_", "series_ids_", "n_windows_")
 
 
@@ -395,63 +397,46 @@ def _check_roll(est: Any, h: int, has_exog: bool) -> None:
         )
 
 
-def ensemble_single(est: Any, h: int, X: Any, y_hist: Any, X_hist: Any, y_info: Any) -> np.ndarray:
-    """Median forecast ``(h, k, Q)`` of the members of a single-series fit."""
-    if est.fallback_ is not None or not _learnable(est, est._history(y_hist)):
-        return naive_forecast(est._history(y_hist), est.seasonal_period_, h)[:, :, None]
-    members = est.estimators_
+def forecast(est: Any, coll: Collection, h: int, X_future: Any) -> np.ndarray:
+    """Median forecasts ``(n_series, h, c, Q)`` of the members (target channels only).
 
-    def block(steps, hist):
-        return np.median(np.stack([m._network_single(steps, X, hist, X_hist, y_info)
-                                   for m in members]), axis=0)
-
-    H = est.horizon_
-    if not est._roll_forward_ or h <= H:
-        return block(h, y_hist)
-    _check_roll(est, h, X is not None or X_hist is not None)
-    med = est._median_column()
-    hist = est._history(y_hist)
-    parts, done = [], 0
-    while done < h:
-        out = block(H, hist)[:h - done]
-        parts.append(out)
-        hist = np.vstack([hist, out[:, :hist.shape[1], med]])
-        done += out.shape[0]
-    return np.concatenate(parts, axis=0)
-
-
-def ensemble_panel(est: Any, h: int, panel: Panel, X_future: Any) -> np.ndarray:
-    """Median forecasts ``(n_series, h, Q)`` of the members of a collection fit."""
+    Series the networks do not forecast (a fallback fit, or a constant or
+    too short history) get seasonal naive, the same for every quantile.
+    """
+    naive = [naive_forecast(v, est.seasonal_period_, h) for v in coll.values]
     if est.fallback_ is not None:
-        return np.stack([naive_forecast(v, est.seasonal_period_, h) for v in panel.values])
-    keep = [i for i, v in enumerate(panel.values) if _learnable(est, v)]
-    if len(keep) < panel.n_series:
-        out = np.empty((panel.n_series, h, est._n_quantiles()))
-        for i, v in enumerate(panel.values):
-            if i not in keep:
-                out[i] = naive_forecast(v, est.seasonal_period_, h)
+        return np.stack(naive)[..., None]
+    keep = [i for i, v in enumerate(coll.values) if _learnable(est, v)]
+    if len(keep) < coll.n_series:
+        out = np.empty((coll.n_series, h, coll.values[0].shape[1], est._n_quantiles()))
+        out[:] = np.stack(naive)[..., None]
         if keep:
             sub_future = None if X_future is None else [X_future[i] for i in keep]
-            out[keep] = ensemble_panel(est, h, sub_panel(panel, keep), sub_future)
+            out[keep] = forecast(est, coll.subset(keep), h, sub_future)
         return out
-    members = est.estimators_
+    c = coll.values[0].shape[1]
 
-    def block(steps, pnl):
-        return np.median(np.stack([m._network_panel(steps, pnl, X_future) for m in members]),
-                         axis=0)
+    def block(steps: int, part: Collection) -> np.ndarray:
+        return np.median(np.stack([m._forecast(part, steps, X_future)[:, :, :c]
+                                   for m in est.estimators_]), axis=0)
 
-    H = est.horizon_
-    if not est._roll_forward_ or h <= H:
-        return block(h, panel)
+    if not est._roll_forward_ or h <= est.horizon_:
+        return block(h, coll)
     _check_roll(est, h, X_future is not None)
-    med = est._median_column()
-    values = list(panel.values)
+    return roll_forward(block, coll, h, est.horizon_, est._median_column())
+
+
+def roll_forward(block: Any, coll: Collection, h: int, block_len: int, med: int) -> np.ndarray:
+    """``h`` steps from blocks of ``block_len``: each block's median forecast is
+    appended to the histories the next block is forecast from (no covariates).
+
+    ``block(steps, coll)`` returns forecasts ``(n_series, steps, c, Q)``.
+    """
+    values = list(coll.values)
     parts, done = [], 0
     while done < h:
-        pnl = Panel(ids=panel.ids, values=values, infos=panel.infos, exog=None,
-                    exog_columns=panel.exog_columns, kind=panel.kind, meta=panel.meta)
-        out = block(H, pnl)[:, :h - done]
+        out = block(block_len, dataclasses.replace(coll, values=values, exog=None))[:, :h - done]
         parts.append(out)
-        values = [np.concatenate([v, o[:, med]]) for v, o in zip(values, out)]
+        values = [np.concatenate([v, o[:, :, med]]) for v, o in zip(values, out)]
         done += out.shape[1]
     return np.concatenate(parts, axis=1)

@@ -192,6 +192,13 @@ class Collection:
     def n_exog(self) -> int:
         return 0 if self.exog is None else int(self.exog[0].shape[1])
 
+    def subset(self, keep: list) -> "Collection":
+        """The series ``keep`` (positions), same format."""
+        return Collection(ids=[self.ids[i] for i in keep], values=[self.values[i] for i in keep],
+                          infos=[self.infos[i] for i in keep],
+                          exog=None if self.exog is None else [self.exog[i] for i in keep],
+                          exog_columns=self.exog_columns, kind=self.kind)
+
     def labels(self) -> list:
         """Per target channel of every series, the name used in messages."""
         if self.kind == "series":

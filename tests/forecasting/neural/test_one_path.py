@@ -110,3 +110,16 @@ def test_warm_start_refuses_to_switch_between_a_series_and_a_collection():
     g = LSTMForecaster(**BASE, warm_start=True).fit([y, y + 1.0])
     with pytest.raises(ValueError, match="previous fit, which was on a collection; got a series"):
         g.fit(y)
+
+
+def test_automatic_ensemble_of_one_series_equals_that_of_a_list_of_one():
+    # the members' median and the roll-forward beyond horizon_ are one code path
+    y = pd.Series(series(240), index=pd.period_range("2000-01", periods=240, freq="M"))
+    params = dict(hidden_size=4, max_iter=2, n_estimators=3, n_jobs=1, random_state=0)
+    single = LSTMForecaster(**params).fit(y)
+    listed = LSTMForecaster(**params).fit([y])
+    assert single.horizon_ is not None and single.n_estimators_ == 3
+    h = 2 * single.horizon_ + 1
+    pred = single.predict(h).to_numpy()
+    assert np.isfinite(pred).all()
+    np.testing.assert_array_equal(pred, listed.predict(h)[0].to_numpy())
