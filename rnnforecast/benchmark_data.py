@@ -22,48 +22,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rnnforecast.forecasting.auto_config import M4_HORIZONS, period_from_freq
+
 __all__ = ["CSVInputError", "combine_results", "horizon_for", "read_series_csv",
            "seasonal_period_for"]
-
-#: Forecast horizons of the M4 competition by frequency family.
-M4_HORIZONS = {"Y": 6, "Q": 8, "M": 18, "W": 13, "D": 14, "H": 48}
-
 
 class CSVInputError(ValueError):
     """A CSV file that cannot be benchmarked (the message names the file and the problem)."""
 
 
-def _family(freq: pd.offsets.BaseOffset | None) -> str | None:
-    """One of Y, Q, M, W, D, B, H, T (sub-hourly) or None."""
-    if freq is None:
-        return None
-    if isinstance(freq, (pd.offsets.YearBegin, pd.offsets.YearEnd)):
-        return "Y"
-    if isinstance(freq, (pd.offsets.QuarterBegin, pd.offsets.QuarterEnd)):
-        return "Q"
-    if isinstance(freq, (pd.offsets.MonthBegin, pd.offsets.MonthEnd)):
-        return "M"
-    if isinstance(freq, pd.offsets.Week):
-        return "W"
-    if isinstance(freq, pd.offsets.BusinessDay):
-        return "B"
-    if isinstance(freq, pd.offsets.Day):  # a Tick before pandas 3, a calendar offset since
-        return "D" if freq.n == 1 else None
-    if isinstance(freq, pd.offsets.Tick):
-        delta = pd.Timedelta(freq)
-        if delta == pd.Timedelta(days=1):
-            return "D"
-        if delta == pd.Timedelta(hours=1):
-            return "H"
-        return "T" if delta < pd.Timedelta(days=1) else None
-    return None
-
-
 def seasonal_period_for(freq: pd.offsets.BaseOffset | None) -> int:
     """Seasonal period implied by a frequency (1 when none is implied).
 
-    Yearly 1, quarterly 4, monthly 12, weekly 52, daily 7, business-daily 5,
-    hourly 24, and for a sub-daily step the number of steps per day; a
+    The rule of the neural forecasters' automatic configuration
+    (:func:`rnnforecast.forecasting.auto_config.period_from_freq`): yearly 1,
+    quarterly 4, monthly 12, weekly 52, daily 7, business-daily 5, hourly 24,
+    for a sub-daily step the steps per day (per hour for very fine steps); a
     multiple of a period (e.g. ``2MS``) divides it when it can.
 
     Parameters
@@ -82,13 +56,7 @@ def seasonal_period_for(freq: pd.offsets.BaseOffset | None) -> int:
     >>> seasonal_period_for(None)
     1
     """
-    family = _family(freq)
-    if family == "T":
-        per_day = pd.Timedelta(days=1) / pd.Timedelta(freq)
-        return int(per_day) if per_day == int(per_day) else 1
-    base = {"Y": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "H": 24}.get(family, 1)
-    n = abs(getattr(freq, "n", 1) or 1) if family in ("Q", "M", "W") else 1
-    return base // n if base % n == 0 else 1
+    return period_from_freq(freq) or 1
 
 
 def horizon_for(freq: pd.offsets.BaseOffset | None, seasonal_period: int) -> int:
@@ -100,10 +68,12 @@ def horizon_for(freq: pd.offsets.BaseOffset | None, seasonal_period: int) -> int
     >>> horizon_for(to_offset("MS"), 12), horizon_for(to_offset("h"), 24), horizon_for(None, 1)
     (18, 48, 8)
     """
-    family = _family(freq)
-    n = abs(getattr(freq, "n", 1) or 1)
-    if family in M4_HORIZONS and n == 1:
-        return M4_HORIZONS[family]
+    period = period_from_freq(freq)
+    if period is not None and abs(getattr(freq, "n", 1) or 1) == 1:
+        if period in M4_HORIZONS:
+            return M4_HORIZONS[period]
+        if period == 1:
+            return 6  # yearly: the M4 yearly horizon
     return max(2 * int(seasonal_period), 8)
 
 

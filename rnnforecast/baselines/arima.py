@@ -53,7 +53,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceW
 from statsmodels.tools.sm_exceptions import EstimationWarning
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from rnnforecast.baselines.naive import _IntervalForecasterMixin
+from rnnforecast.baselines._intervals import _IntervalForecasterMixin
 from rnnforecast.utils._blas import single_threaded_blas
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import Interval, StrOptions

@@ -63,7 +63,6 @@ from __future__ import annotations
 import itertools
 import numbers
 import time
-import warnings
 from typing import Any
 
 import numpy as np
@@ -87,7 +86,7 @@ from rnnforecast.baselines._differencing import (
     kpss_ndiffs,
     seasonal_strength,
 )
-from rnnforecast.baselines.naive import _IntervalForecasterMixin
+from rnnforecast.baselines._intervals import _IntervalForecasterMixin
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import Interval, StrOptions
 

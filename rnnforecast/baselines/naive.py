@@ -21,7 +21,7 @@ import numbers
 import numpy as np
 from scipy.stats import norm
 
-from rnnforecast.baselines._intervals import _IntervalForecasterMixin  # arima.py imports it: step 6
+from rnnforecast.baselines._intervals import _IntervalForecasterMixin
 from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.metrics import naive2_forecast
 from rnnforecast.utils._compat import Interval, StrOptions

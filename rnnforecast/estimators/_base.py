@@ -58,11 +58,9 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from rnnforecast.nn.docs import fill_doc  # step 6: neural.py imports it here  # noqa: F401
 from rnnforecast.nn.masked import padding_lengths
-from rnnforecast.nn.model import (  # step 6: neural.py, benchmarking.py import them  # noqa: F401
+from rnnforecast.nn.model import (
     NETWORK_CONSTRAINTS,
-    NONLINEARITY_CONSTRAINT,
     TRAINING_CONSTRAINTS,
     RecurrentModelMixin,
 )

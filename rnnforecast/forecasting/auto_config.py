@@ -4,7 +4,7 @@ Deviations from the interface note (fields and names are as agreed):
 for data that are not all positive the scaler is ``"standard"``
 (whole-series standardisation), not ``"window"``: the per-window scalers
 divide each window by its level, which needs positive values (see
-``_window_transform``).  :func:`auto_settings` takes an extra keyword
+:mod:`rnnforecast.forecasting.neural.windows`).  :func:`auto_settings` takes an extra keyword
 ``freq`` (default None), used only for the horizon of non-seasonal data.
 
 Every function here is pure (numpy/pandas only) and documents why it
@@ -73,7 +73,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from rnnforecast.metrics import _acf
+from rnnforecast.metrics.m4 import acf as _acf
 
 __all__ = [
     "AutoSettings",
@@ -198,15 +198,15 @@ def _offset(freq: str):
         return None
 
 
-def seasonal_strength_test(values, m: int, z: float = 1.645) -> float:
+def seasonal_strength_test(values, seasonal_period: int, z: float = 1.645) -> float:
     """Lag-``m`` autocorrelation of the differenced series if it marks a season, else 0.
 
     Parameters
     ----------
     values : array-like of shape (n,)
         One series (finite values).
-    m : int
-        Candidate period (>= 2).
+    seasonal_period : int
+        Candidate period ``m`` (>= 2).
     z : float, default=1.645
         Critical value of the one-sided test (1.645: M4's 90 % level).
 
@@ -235,7 +235,7 @@ def seasonal_strength_test(values, m: int, z: float = 1.645) -> float:
     0.0
     """
     x = _check_values(values)
-    m = int(m)
+    m = int(seasonal_period)
     if m < 2 or x.shape[0] < 3 * m:
         return 0.0
     d = np.diff(np.log(x) if (x > 0).all() else x)
@@ -393,7 +393,8 @@ def _round_up(value: int, multiple: int) -> int:
     return -(-int(value) // multiple) * multiple
 
 
-def _horizon(m: int, n_ref: int, freq_period: int | None) -> tuple[int, str]:
+def _horizon(seasonal_period: int, n_ref: int, freq_period: int | None) -> tuple[int, str]:
+    m = seasonal_period
     if m in M4_HORIZONS:
         return M4_HORIZONS[m], f"horizon {M4_HORIZONS[m]}: the M4 horizon for seasonal period {m}"
     if m > 1:

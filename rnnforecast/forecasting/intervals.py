@@ -47,11 +47,6 @@ __all__ = [
 DEFAULT_CONFORMAL_WINDOWS = 50
 
 
-def _check_levels(quantiles: Any, name: str = "quantiles") -> list[float]:  # step 6
-    """Transitional: ``check_quantile_levels`` as a list (``_neural_intervals`` imports it)."""
-    return check_quantile_levels(quantiles, name).tolist()
-
-
 # ----------------------------------------------------------------- the mixin
 class ConformalIntervalMixin:
     """Conformal ``predict_interval`` / ``predict_quantiles`` for a forecaster.

@@ -83,9 +83,9 @@ from rnnforecast.metrics.scorers import (
     neg_smape_scorer,
 )
 
-_acf = acf  # step 6: forecasting.auto_config imports rnnforecast.metrics.m4.acf instead
 
 __all__ = [
+    "acf",
     "mean_absolute_error",
     "root_mean_squared_error",
     "mean_absolute_percentage_error",

@@ -294,17 +294,6 @@ class RecurrentModelMixin:
         self._target_bound_ = result.target_bound
 
     # ------------------------------------------------------------ prediction
-    def _raw_predict(self, net: RecurrentNetwork, params: np.ndarray,
-                     X: np.ndarray) -> np.ndarray:  # step 6: callers use _predict_network
-        """:meth:`RecurrentNetwork.predict`; fitted weights (``params is self.params_``) checked."""
-        fitted = params is getattr(self, "params_", None)
-        if fitted:
-            self._check_fitted_weights()
-        out = net.predict(params, X)
-        if fitted:
-            self._check_raw_output(out)
-        return out
-
     def _check_fitted_weights(self) -> None:
         """Refuse fitted weights with NaN/inf (e.g. a damaged file)."""
         params = self.params_

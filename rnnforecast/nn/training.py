@@ -71,8 +71,6 @@ class NonFiniteLossError(TrainingDivergedError):
     """
 
 
-check_quantiles = check_quantile_levels  # step 6: neural.py imports it from here
-
 
 def compute_loss(loss, pred, target, huber_delta=1.0, quantiles=None):
     """Loss value (float) and its gradient w.r.t. ``pred``.

@@ -23,7 +23,6 @@ says to rename it to ``unique_id``.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
