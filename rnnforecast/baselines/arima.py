@@ -322,6 +322,22 @@ class _SarimaxResultsMixin:
             raise AttributeError(f"{type(self).__name__} is not fitted: it has no results_.")
         return state.results()
 
+    def _check_forecast_history(self, y_hist: np.ndarray) -> None:
+        """Raise if ``y_hist`` is too short to forecast from (nothing to check by default)."""
+
+    def _forecast(
+        self,
+        h: int,
+        X: np.ndarray | None,
+        y_hist: np.ndarray | None,
+        X_hist: np.ndarray | None,
+        coverage: float | None,
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """The hook of the interval mixin: mean (h, 1) and optional (lower, upper) bounds."""
+        if y_hist is not None:
+            self._check_forecast_history(y_hist)
+        return _sarimax_forecast(self._sarimax_state_, h, X, y_hist, X_hist, coverage)
+
 
 def _sarimax_forecast(
     results: Any,
@@ -489,12 +505,3 @@ class ARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForeca
         self.fit_method_ = info["fit_method"]
         return self
 
-    def _forecast(
-        self,
-        h: int,
-        X: np.ndarray | None,
-        y_hist: np.ndarray | None,
-        X_hist: np.ndarray | None,
-        coverage: float | None,
-    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-        return _sarimax_forecast(self._sarimax_state_, h, X, y_hist, X_hist, coverage)
