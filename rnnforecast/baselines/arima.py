@@ -333,36 +333,26 @@ class _SarimaxResultsMixin:
         X_hist: np.ndarray | None,
         coverage: float | None,
     ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-        """The hook of the interval mixin: mean (h, 1) and optional (lower, upper) bounds."""
+        """The hook of the interval mixin: mean (h, 1) and optional (lower, upper) bounds.
+
+        Computed in the scaled space the model was fitted in (its
+        :class:`SarimaxState`), then multiplied by its scale.
+        """
         if y_hist is not None:
             self._check_forecast_history(y_hist)
-        return _sarimax_forecast(self._sarimax_state_, h, X, y_hist, X_hist, coverage)
-
-
-def _sarimax_forecast(
-    results: Any,
-    h: int,
-    X: np.ndarray | None,
-    y_hist: np.ndarray | None,
-    X_hist: np.ndarray | None,
-    coverage: float | None,
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-    """Mean (h, 1) and optional (lower, upper) from a fitted SARIMAX (a :class:`SarimaxState`).
-
-    Computed in the scaled space the model was fitted in, then multiplied by its scale.
-    """
-    res = results.scaled_results(None if y_hist is None else y_hist[:, 0], X_hist)
-    scale = results.scale
-    with np.errstate(all="ignore"), single_threaded_blas():
-        fc = res.get_forecast(steps=h, exog=X)
-        mean = np.asarray(fc.predicted_mean, dtype=np.float64).reshape(h, 1) * scale
-        bounds = None
-        if coverage is not None:
-            ci = np.asarray(fc.conf_int(alpha=1.0 - coverage), dtype=np.float64) * scale
-            bounds = (ci[:, :1].copy(), ci[:, 1:2].copy())
-    if not np.all(np.isfinite(mean)) or (bounds is not None and not np.all(np.isfinite(bounds))):
-        raise ARIMAFitError("the ARIMA forecast is not finite; the fitted model is numerically unstable")
-    return mean, bounds
+        state = self._sarimax_state_
+        res = state.scaled_results(None if y_hist is None else y_hist[:, 0], X_hist)
+        scale = state.scale
+        with np.errstate(all="ignore"), single_threaded_blas():
+            fc = res.get_forecast(steps=h, exog=X)
+            mean = np.asarray(fc.predicted_mean, dtype=np.float64).reshape(h, 1) * scale
+            bounds = None
+            if coverage is not None:
+                ci = np.asarray(fc.conf_int(alpha=1.0 - coverage), dtype=np.float64) * scale
+                bounds = (ci[:, :1].copy(), ci[:, 1:2].copy())
+        if not np.all(np.isfinite(mean)) or (bounds is not None and not np.all(np.isfinite(bounds))):
+            raise ARIMAFitError("the ARIMA forecast is not finite; the fitted model is numerically unstable")
+        return mean, bounds
 
 
 class ARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForecaster):
