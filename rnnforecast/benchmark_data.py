@@ -151,7 +151,7 @@ def _regular(index: pd.Index, path: str, where: str, freq: str | None, rows: np.
             raise CSVInputError(f"{path}: the integer time column{where} is not evenly spaced and "
                                 "increasing")
         return index
-    from rnnforecast.utils.series import _infer_freq
+    from rnnforecast.utils._series_checks import _infer_freq
 
     given = freq
     if freq is None:

@@ -322,31 +322,37 @@ class _SarimaxResultsMixin:
             raise AttributeError(f"{type(self).__name__} is not fitted: it has no results_.")
         return state.results()
 
+    def _check_forecast_history(self, y_hist: np.ndarray) -> None:
+        """Raise if ``y_hist`` is too short to forecast from (nothing to check by default)."""
 
-def _sarimax_forecast(
-    results: Any,
-    h: int,
-    X: np.ndarray | None,
-    y_hist: np.ndarray | None,
-    X_hist: np.ndarray | None,
-    coverage: float | None,
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-    """Mean (h, 1) and optional (lower, upper) from a fitted SARIMAX (a :class:`SarimaxState`).
+    def _forecast(
+        self,
+        h: int,
+        X: np.ndarray | None,
+        y_hist: np.ndarray | None,
+        X_hist: np.ndarray | None,
+        coverage: float | None,
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """The hook of the interval mixin: mean (h, 1) and optional (lower, upper) bounds.
 
-    Computed in the scaled space the model was fitted in, then multiplied by its scale.
-    """
-    res = results.scaled_results(None if y_hist is None else y_hist[:, 0], X_hist)
-    scale = results.scale
-    with np.errstate(all="ignore"), single_threaded_blas():
-        fc = res.get_forecast(steps=h, exog=X)
-        mean = np.asarray(fc.predicted_mean, dtype=np.float64).reshape(h, 1) * scale
-        bounds = None
-        if coverage is not None:
-            ci = np.asarray(fc.conf_int(alpha=1.0 - coverage), dtype=np.float64) * scale
-            bounds = (ci[:, :1].copy(), ci[:, 1:2].copy())
-    if not np.all(np.isfinite(mean)) or (bounds is not None and not np.all(np.isfinite(bounds))):
-        raise ARIMAFitError("the ARIMA forecast is not finite; the fitted model is numerically unstable")
-    return mean, bounds
+        Computed in the scaled space the model was fitted in (its
+        :class:`SarimaxState`), then multiplied by its scale.
+        """
+        if y_hist is not None:
+            self._check_forecast_history(y_hist)
+        state = self._sarimax_state_
+        res = state.scaled_results(None if y_hist is None else y_hist[:, 0], X_hist)
+        scale = state.scale
+        with np.errstate(all="ignore"), single_threaded_blas():
+            fc = res.get_forecast(steps=h, exog=X)
+            mean = np.asarray(fc.predicted_mean, dtype=np.float64).reshape(h, 1) * scale
+            bounds = None
+            if coverage is not None:
+                ci = np.asarray(fc.conf_int(alpha=1.0 - coverage), dtype=np.float64) * scale
+                bounds = (ci[:, :1].copy(), ci[:, 1:2].copy())
+        if not np.all(np.isfinite(mean)) or (bounds is not None and not np.all(np.isfinite(bounds))):
+            raise ARIMAFitError("the ARIMA forecast is not finite; the fitted model is numerically unstable")
+        return mean, bounds
 
 
 class ARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForecaster):
@@ -489,12 +495,3 @@ class ARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForeca
         self.fit_method_ = info["fit_method"]
         return self
 
-    def _forecast(
-        self,
-        h: int,
-        X: np.ndarray | None,
-        y_hist: np.ndarray | None,
-        X_hist: np.ndarray | None,
-        coverage: float | None,
-    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-        return _sarimax_forecast(self._sarimax_state_, h, X, y_hist, X_hist, coverage)

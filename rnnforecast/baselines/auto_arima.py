@@ -60,26 +60,18 @@ the same orders (see ``tests/baselines/test_auto_arima.py``).
 
 from __future__ import annotations
 
-import itertools
 import numbers
-import time
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from rnnforecast.baselines.arima import (
-    ARIMAFitError,
     SarimaxState,
     _describe,
-    _n_params,
-    _sarimax_fit,
     _report_nonconvergence,
-    _sarimax_forecast,
     _SarimaxResultsMixin,
     _series_scale,
 )
-from rnnforecast.baselines._css import css_fit, difference, sarimax_start_params
+from rnnforecast.baselines._arima_search import CandidateSearch, exact_fits, results_frame
 from rnnforecast.baselines._differencing import (
     SEASONAL_STRENGTH_THRESHOLD,
     _seasonal_diff,
@@ -91,8 +83,6 @@ from rnnforecast.forecasting.base import BaseForecaster
 from rnnforecast.utils._compat import Interval, StrOptions
 
 __all__ = ["AutoARIMAForecaster", "seasonal_strength", "kpss_ndiffs"]
-
-_MAX_REFITS = 3  # refit attempts beyond n_exact: _MAX_REFITS - 1
 
 
 class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForecaster):
@@ -304,156 +294,28 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
             d = kpss_ndiffs(_seasonal_diff(x, sp, D), alpha=float(self.alpha), max_d=int(self.max_d))
         return d, D, strength
 
-    def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "AutoARIMAForecaster":
+    def _choose_orders_setup(self, y: np.ndarray, X: np.ndarray | None) -> tuple[int, int, float | None, float]:
+        """Differencing orders (steps 1-2), their strength statistic and the fitting scale."""
         sp = int(self.seasonal_period)
-        seasonal = sp > 1
-        if not seasonal and self.D not in (None, 0):
+        if sp == 1 and self.D not in (None, 0):
             raise ValueError(f"D={self.D} needs seasonal_period >= 2; got seasonal_period={sp}")
         # tests and fits on y / scale: scale-free results for tiny or huge series
         d, D, strength = self._choose_differences(y / _series_scale(y[:, 0]), X)
         scale = _series_scale(y[:, 0], d, D, sp)
         n = y.shape[0]
-        n_lost = d + D * sp
-        n_exog = 0 if X is None else X.shape[1]
-        if n - n_lost < 3:
+        if n - (d + D * sp) < 3:
             raise ValueError(
                 f"y has {n} observations; after d={d} and D={D} (seasonal_period={sp}) differences fewer than 3 remain"
             )
-        max_P = int(self.max_P) if seasonal else 0
-        max_Q = int(self.max_Q) if seasonal else 0
-        bounds = (int(self.max_p), int(self.max_q), max_P, max_Q)
-        constant_ok = bool(self.allow_constant) and d + D <= 1
-        if X is not None and bool(np.any(np.ptp(X, axis=0) == 0)):
-            constant_ok = False  # a constant column of X already is the model's constant
-        crit = self.information_criterion
+        return d, D, strength, scale
 
-        records: list[dict[str, Any]] = []
-        cache: dict[tuple, float] = {}
-
-        def admissible(c: tuple) -> bool:
-            p, q, P, Q, const = c
-            if min(p, q, P, Q) < 0 or p > bounds[0] or q > bounds[1] or P > bounds[2] or Q > bounds[3]:
-                return False
-            if not self.stepwise and p + q + P + Q > int(self.max_order):
-                return False
-            if const and not constant_ok:
-                return False
-            trend = "c" if const else None
-            so = (P, D, Q, sp) if seasonal else (0, 0, 0, 0)
-            # enough differenced observations for the parameters (+1 for AICc)
-            return n - n_lost > _n_params((p, d, q), so, trend, n_exog) + 1
-
-        approx = bool(self.approximation)
-        css_fits = None
-        if approx:
-            w = difference(y[:, 0] / scale, d, D, sp)
-            Xd = None if X is None else difference(X, d, D, sp)
-            css_shift = 2.0 * w.shape[0] * float(np.log(scale))  # criteria of y, not y / scale
-            css_fits = {}
-            n_cond = min(bounds[0] + sp * max(bounds[2], bounds[3]) if seasonal else bounds[0] + bounds[1],
-                         w.shape[0] // 4)
-
-        def evaluate(c: tuple) -> float:
-            if c in cache:
-                return cache[c]
-            p, q, P, Q, const = c
-            order, trend = (p, d, q), ("c" if const else None)
-            so = (P, D, Q, sp) if seasonal else (0, 0, 0, 0)
-            t0 = time.perf_counter()
-            rec: dict[str, Any] = {"order": order, "seasonal_order": so, "trend": trend}
-            try:
-                if approx:
-                    if seasonal and ((p >= sp and P) or (q >= sp and Q)):
-                        raise ValueError(f"{_describe(order, so, trend)}: lags in both the seasonal and "
-                                         "non-seasonal parts (not allowed by statsmodels)")
-                    fit = css_fit(w, Xd, p, q, P, Q, sp, const, n_cond)
-                    value = fit.criteria()[crit] + css_shift
-                if approx and np.isfinite(value):
-                    css_fits[c] = fit
-                    rec.update(ic=value, converged=True, error=None)
-                else:
-                    # exact likelihood: approximation=False, or a CSS fit that failed
-                    # (e.g. a constant differenced series, whose CSS variance is 0)
-                    res, info = _sarimax_fit(
-                        y[:, 0], X, order=order, seasonal_order=so, trend=trend,
-                        method=self.method, maxiter=int(self.maxiter), on_failure="ignore",
-                        retry=False, simple_differencing=True, cov_type="none", scale=scale,
-                    )
-                    value = float(info[crit])
-                    if not np.isfinite(value):
-                        raise ARIMAFitError(f"{_describe(order, so, trend)}: non-finite {crit}")
-                    rec.update(ic=value, converged=info["converged"], error=None)
-            except (ARIMAFitError, ValueError, np.linalg.LinAlgError) as exc:
-                value = np.inf
-                rec.update(ic=np.inf, converged=False, error=f"{type(exc).__name__}: {exc}")
-            rec["seconds"] = time.perf_counter() - t0
-            records.append(rec)
-            cache[c] = value
-            return value
-
-        def budget_left() -> bool:
-            return len(cache) < int(self.max_models)
-
-        if self.stepwise:
-            starts = [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1)]
-            if not seasonal:
-                starts = [(p, q, 0, 0) for p, q, _, _ in starts]
-            candidates = []
-            for s in starts:
-                c = (*s, constant_ok)
-                if not admissible(c):  # shrink towards admissibility
-                    c = (min(s[0], bounds[0]), min(s[1], bounds[1]), min(s[2], bounds[2]), min(s[3], bounds[3]), constant_ok)
-                if admissible(c) and c not in candidates:
-                    candidates.append(c)
-            if constant_ok and (0, 0, 0, 0, False) not in candidates:
-                candidates.append((0, 0, 0, 0, False))
-            best, best_ic = None, np.inf
-            for c in candidates:
-                if not budget_left():
-                    break
-                v = evaluate(c)
-                if v < best_ic:
-                    best, best_ic = c, v
-            if best is None:
-                best = candidates[0] if candidates else (0, 0, 0, 0, False)
-            improved = True
-            while improved and budget_left():
-                improved = False
-                for c in self._neighbours(best, seasonal):
-                    if c in cache or not admissible(c):
-                        continue
-                    if not budget_left():
-                        break
-                    v = evaluate(c)
-                    if v < best_ic:
-                        best, best_ic, improved = c, v, True
-                        break
-        else:
-            grid = itertools.product(
-                range(bounds[0] + 1), range(bounds[1] + 1), range(bounds[2] + 1), range(bounds[3] + 1),
-                (False, True) if constant_ok else (False,),
-            )
-            best, best_ic = None, np.inf
-            for c in grid:
-                if not admissible(c):
-                    continue
-                if not budget_left():
-                    break
-                v = evaluate(c)
-                if v < best_ic:
-                    best, best_ic = c, v
-
-        if best is None or not np.isfinite(best_ic):
-            errors = [r["error"] for r in records if r["error"]]
-            raise ARIMAFitError(
-                f"no candidate ARIMA model could be fitted ({len(records)} tried"
-                + (f"; first error: {errors[0]}" if errors else "")
-                + ")"
-            )
-        ranked = sorted((v, k) for k, v in cache.items() if np.isfinite(v))
-        fits, failures = self._exact_fits(y, X, ranked, d, D, scale, css_fits if approx else None, records)
+    def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "AutoARIMAForecaster":
+        d, D, strength, scale = self._choose_orders_setup(y, X)
+        search = CandidateSearch(self, y, X, d, D, scale)
+        best, best_ic = search.stepwise() if self.stepwise else search.grid()
+        fits, failures = exact_fits(search, search.ranked(best, best_ic))
         value, order, so, trend, res, info = min(fits, key=lambda f: f[0])
-        if approx and not info["converged"]:
+        if search.approx and not info["converged"]:
             _report_nonconvergence(_describe(order, so, trend), self.method, 3 * int(self.maxiter), False,
                                    self.on_failure)
         self.order_, self.seasonal_order_, self.trend_ = order, so, trend
@@ -461,19 +323,8 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         self.seasonal_strength_ = strength
         self.ic_ = float(value)
         self.refit_failures_ = failures
-        columns = ["order", "seasonal_order", "trend", "ic", "ic_exact", "converged", "seconds", "error"]
-        for r in records:
-            r.setdefault("ic_exact", np.nan)
-        frame = pd.DataFrame({
-            c: pd.Series([r[c] for r in records], dtype=object if c in ("order", "seasonal_order", "trend", "error")
-                         else None)
-            for c in columns
-        })
-        frame["selected"] = [
-            (r["order"], r["seasonal_order"], r["trend"]) == (order, so, trend) for r in records
-        ]
-        self.search_results_ = frame
-        self.n_models_ = len(records)
+        self.search_results_ = results_frame(search.records, (order, so, trend))
+        self.n_models_ = len(search.records)
         spec = dict(info["spec"], simple_differencing=False)
         self._sarimax_state_ = SarimaxState(y[:, 0], X, spec, res.params, info["scale"])
         self.scale_ = info["scale"]
@@ -481,103 +332,11 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         self.fit_method_ = info["fit_method"]
         return self
 
-    def _exact_fits(self, y, X, ranked, d, D, scale, css_fits, records):
-        """Exact-likelihood fits of the best-ranked candidates (see the module docstring, step 4).
-
-        ``ranked``: (criterion, candidate) sorted; ``css_fits``: candidate ->
-        CSS fit when ``approximation`` (else None).  Returns the list of
-        (criterion used for the choice, order, seasonal_order, trend, results,
-        info) and the failure messages; records get their ``ic_exact``.
-        """
-        # Exact-likelihood fits on the undifferenced series of the best-ranked
-        # candidates: the first that succeeds (approximation=False) or the best
-        # of the first n_exact that succeed (approximation=True); a candidate
-        # whose fit fails numerically is replaced by the next one.
-        approx = css_fits is not None
-        sp, crit = int(self.seasonal_period), self.information_criterion
-        seasonal = sp > 1
-        want = int(self.n_exact) if approx else 1
-        rec_of = {(r["order"], r["seasonal_order"], r["trend"]): r for r in records}
-        fits: list[tuple] = []
-        failures: list[str] = []
-        tried = ranked[:want + _MAX_REFITS - 1]
-        for value, cand in tried:
-            if len(fits) >= want:
-                break
-            p, q, P, Q, const = cand
-            order, trend = (p, d, q), ("c" if const else None)
-            so = (P, D, Q, sp) if seasonal else (0, 0, 0, 0)
-            start = sarimax_start_params(css_fits[cand], sp) if approx and cand in css_fits else None
-            try:
-                # approximation: conditional ML (on the first d + D * sp values, i.e. the
-                # likelihood of the differenced series, as R's arima) -- a much smaller
-                # state space than the diffuse one; the forecasts use the full model
-                res, info = _sarimax_fit(
-                    y[:, 0], X, order=order, seasonal_order=so, trend=trend,
-                    method=self.method, maxiter=int(self.maxiter),
-                    on_failure="ignore" if approx else self.on_failure, scale=scale, start_params=start,
-                    simple_differencing=approx, cov_type="none" if approx else None, retry=not approx,
-                )
-            except (ARIMAFitError, ValueError, np.linalg.LinAlgError) as exc:
-                if self.on_failure == "raise" and "did not converge" in str(exc):
-                    raise
-                failures.append(str(exc))
-                continue
-            if approx and not info["converged"]:
-                res, info = self._continue_fit(y, X, order, so, trend, scale, res, info)
-            rec_of[(order, so, trend)]["ic_exact"] = info[crit]
-            fits.append((info[crit] if approx else value, order, so, trend, res, info))
-        if not fits:
-            raise ARIMAFitError(
-                f"the {len(tried)} best candidate models all failed when refitted "
-                f"on the full series: {failures}"
+    def _check_forecast_history(self, y_hist: np.ndarray) -> None:
+        need = self.d_ + self.D_ * int(self.seasonal_period) + 1
+        if y_hist.shape[0] < need:
+            raise ValueError(
+                f"y has {y_hist.shape[0]} observations but the selected "
+                f"{_describe(self.order_, self.seasonal_order_, self.trend_)} needs at least {need} "
+                "to forecast from"
             )
-        return fits, failures
-
-    def _continue_fit(self, y, X, order, so, trend, scale, res, info):
-        """Continue an unconverged conditional-ML fit with ``2 * maxiter`` more iterations from its estimate.
-
-        (Cheaper than the Nelder--Mead retry, which could take seconds on a
-        long seasonal series.)  The better of the two fits is returned.
-        """
-        try:
-            res2, info2 = _sarimax_fit(
-                y[:, 0], X, order=order, seasonal_order=so, trend=trend, method=self.method,
-                maxiter=2 * int(self.maxiter), on_failure="ignore", scale=scale, start_params=res.params,
-                simple_differencing=True, cov_type="none", retry=False,
-            )
-        except (ARIMAFitError, ValueError, np.linalg.LinAlgError):
-            return res, info
-        if info2["converged"] or info2["llf"] > info["llf"]:
-            return res2, dict(info2, fit_method=f"{info['fit_method']}+{self.method}")
-        return res, info
-
-    @staticmethod
-    def _neighbours(c: tuple, seasonal: bool) -> list[tuple]:
-        p, q, P, Q, const = c
-        out = []
-        for dp, dq in [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)]:
-            out.append((p + dp, q + dq, P, Q, const))
-        if seasonal:
-            for dP, dQ in [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)]:
-                out.append((p, q, P + dP, Q + dQ, const))
-        out.append((p, q, P, Q, not const))
-        return out
-
-    def _forecast(
-        self,
-        h: int,
-        X: np.ndarray | None,
-        y_hist: np.ndarray | None,
-        X_hist: np.ndarray | None,
-        coverage: float | None,
-    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-        if y_hist is not None:
-            need = self.d_ + self.D_ * int(self.seasonal_period) + 1
-            if y_hist.shape[0] < need:
-                raise ValueError(
-                    f"y has {y_hist.shape[0]} observations but the selected "
-                    f"{_describe(self.order_, self.seasonal_order_, self.trend_)} needs at least {need} "
-                    "to forecast from"
-                )
-        return _sarimax_forecast(self._sarimax_state_, h, X, y_hist, X_hist, coverage)

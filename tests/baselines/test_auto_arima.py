@@ -151,7 +151,7 @@ def test_exact_search_without_approximation(log_air):
 
 @pytest.mark.parametrize("approximation", [True, False])
 def test_refit_failure_falls_back_to_next_candidate(monkeypatch, approximation):
-    import rnnforecast.baselines.auto_arima as aa
+    import rnnforecast.baselines._arima_search as aa  # the search and its exact fits live here
 
     rng = np.random.default_rng(11)
     y = rng.normal(size=90).cumsum()

@@ -27,26 +27,12 @@ from rnnforecast.model_selection import (
     get_forecast_scorer,
 )
 
+from naive_cv import manual_naive_cv_score
+
 
 @pytest.fixture(scope="module")
 def y():
     return load_elec_equip()
-
-
-def _manual(y, strategy, sp, cv, score):
-    v = y.to_numpy()
-    out = []
-    for train, test in cv.split(v):
-        tr, te = v[train], v[test]
-        h = len(te)
-        if strategy == "last":
-            f = np.full(h, tr[-1])
-        elif strategy == "mean":
-            f = np.full(h, tr.mean())
-        else:  # seasonal_last
-            f = np.resize(tr[-sp:], h)
-        out.append(score(tr, te, f))
-    return np.mean(out)
 
 
 NAMES = ["neg_mean_absolute_error", "neg_mean_squared_error", "neg_root_mean_squared_error",
@@ -112,7 +98,7 @@ def test_each_name_alone_as_scoring_string(name, y):
     assert gs.scoring == name  # parameters untouched by the fit
     assert np.isfinite(gs.cv_results_["mean_test_score"]).all()
     for k, params in enumerate(gs.cv_results_["params"]):
-        expected = _manual(y, params["strategy"], 12, cv, lambda tr, te, f: _by_hand(name, tr, te, f))
+        expected = manual_naive_cv_score(y, params["strategy"], 12, cv, lambda tr, te, f: _by_hand(name, tr, te, f))
         assert gs.cv_results_["mean_test_score"][k] == pytest.approx(expected, rel=1e-9)
     assert gs.best_params_["strategy"] == "seasonal_last"
 

@@ -33,7 +33,7 @@ from rnnforecast.forecasting.neural.features import (
     channel_scales,
     hashable,
 )
-from rnnforecast.forecasting.neural.windows import WindowSampler, make_transform
+from rnnforecast.forecasting.neural.windows import WindowSampler, make_transform, roll_forward
 from rnnforecast.utils.network_input import check_dtype_range
 from rnnforecast.utils.panel import Panel
 from rnnforecast.utils.validation import future_index
@@ -320,7 +320,7 @@ class NetworkPathMixin:
     def _forecast(self, coll: Collection, h: int, X_future: list | None) -> np.ndarray:
         """Forecasts ``(n_series, h, k_all, Q)`` of one network, on the original scale."""
         w, steps = int(self._p("window_length")), self._steps()
-        S, Q, med = coll.n_series, self._n_quantiles(), self._median_column()
+        S, med = coll.n_series, self._median_column()
         dt = self._np_dtype()
         direct = self._p("strategy") == "direct"
         if direct:
@@ -344,15 +344,18 @@ class NetworkPathMixin:
                                 coll.labels())
             out = self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, :h]
         else:
-            out = np.empty((S, h, k, Q))
-            z_ext = [np.vstack([hh, np.zeros((h, k))]) for hh in hists]
-            for j in range(h):
+            def step(z_ext: list, j: int, _: int) -> np.ndarray:
                 batch = np.stack([np.hstack([z[n + j - w:n + j], ff[n + j - w:n + j]])
                                   for z, ff, n in zip(z_ext, feats, lengths)])
-                raw = self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, 0]
-                out[:, j] = raw
+                return self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, :1]
+
+            def feed(z_ext: list, raw: np.ndarray, j: int) -> list:
                 for i, n in enumerate(lengths):
-                    z_ext[i][n + j] = raw[i, :, med]
+                    z_ext[i][n + j] = raw[i, 0, :, med]
+                return z_ext
+
+            z_ext = [np.vstack([hh, np.zeros((h, k))]) for hh in hists]
+            out = roll_forward(step, feed, z_ext, h, 1)
         centers, scales = self._channel_scales(coll, keys)
         return out * scales[:, None, :, None] + centers[:, None, :, None]
 

@@ -45,11 +45,12 @@ from rnnforecast.forecasting.auto_config import (
     infer_seasonal_period,
 )
 from rnnforecast.forecasting.neural.features import Collection
+from rnnforecast.forecasting.neural.windows import roll_forward
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.panel import Panel
 
 __all__ = ["AUTO_PARAMS", "PRE_AUTO_DEFAULTS", "fit_ensemble", "forecast", "is_auto", "resolve",
-           "roll_forward", "sub_panel"]
+           "sub_panel"]
 
 #: Parameters that accept ``"auto"`` (their default).
 AUTO_PARAMS = (
@@ -423,20 +424,13 @@ def forecast(est: Any, coll: Collection, h: int, X_future: Any) -> np.ndarray:
     if not est._roll_forward_ or h <= est.horizon_:
         return block(h, coll)
     _check_roll(est, h, X_future is not None)
-    return roll_forward(block, coll, h, est.horizon_, est._median_column())
+    med = est._median_column()
 
+    def from_values(values: list, done: int, steps: int) -> np.ndarray:
+        # each block's median forecast extends the histories (no covariates)
+        return block(steps, dataclasses.replace(coll, values=values, exog=None))
 
-def roll_forward(block: Any, coll: Collection, h: int, block_len: int, med: int) -> np.ndarray:
-    """``h`` steps from blocks of ``block_len``: each block's median forecast is
-    appended to the histories the next block is forecast from (no covariates).
+    def feed(values: list, out: np.ndarray, done: int) -> list:
+        return [np.concatenate([v, o[:, :, med]]) for v, o in zip(values, out)]
 
-    ``block(steps, coll)`` returns forecasts ``(n_series, steps, c, Q)``.
-    """
-    values = list(coll.values)
-    parts, done = [], 0
-    while done < h:
-        out = block(block_len, dataclasses.replace(coll, values=values, exog=None))[:, :h - done]
-        parts.append(out)
-        values = [np.concatenate([v, o[:, :, med]]) for v, o in zip(values, out)]
-        done += out.shape[1]
-    return np.concatenate(parts, axis=1)
+    return roll_forward(from_values, feed, list(coll.values), h, est.horizon_)

@@ -25,11 +25,13 @@ inverted on the way out:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from rnnforecast.forecasting.neural.checks import window_mode
 
-__all__ = ["TransformedSource", "WindowSampler", "WindowTransform", "make_transform"]
+__all__ = ["TransformedSource", "WindowSampler", "WindowTransform", "make_transform", "roll_forward"]
 
 
 class WindowTransform:
@@ -224,3 +226,21 @@ class WindowSampler:
     def materialise(self) -> tuple[np.ndarray, np.ndarray]:
         """All windows at once (small validation sets only)."""
         return self.batch(np.arange(self.n_samples))
+
+
+def roll_forward(block: Any, feed: Any, state: Any, h: int, block_len: int) -> np.ndarray:
+    """``h`` forecast steps from blocks of ``block_len``, each fed back before the next.
+
+    ``block(state, done, block_len)`` forecasts the block after the ``done``
+    steps already forecast, ``(n_series, steps, ...)``; ``feed(state, out,
+    done)`` returns the state with that block appended.  The recursive
+    strategy rolls blocks of 1 step into the scaled histories; an ensemble
+    beyond its direct ``horizon_`` rolls blocks of ``horizon_`` member medians.
+    """
+    parts, done = [], 0
+    while done < h:
+        out = block(state, done, block_len)[:, :h - done]
+        parts.append(out)
+        state = feed(state, out, done)
+        done += out.shape[1]
+    return np.concatenate(parts, axis=1)

@@ -1,0 +1,163 @@
+"""Checks of the parts of one series: value dtypes, finiteness and the time index.
+
+The building blocks of :func:`rnnforecast.utils.series.check_series` and
+:func:`~rnnforecast.utils.series.check_exog` (error messages name the
+parameter, what was expected and what was got).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as pdt
+
+from rnnforecast.utils.long_format import is_time_dtype
+
+__all__: list[str] = []
+
+
+def _type_name(obj: Any) -> str:
+    return f"{type(obj).__module__}.{type(obj).__qualname__}".replace(
+        "builtins.", ""
+    )
+
+
+def _check_numpy_dtype(dtype: np.dtype, name: str) -> None:
+    kind = dtype.kind
+    if kind in "iuf":
+        return
+    what = {
+        "b": "boolean",
+        "c": "complex",
+        "O": "object",
+        "U": "string",
+        "S": "bytes",
+        "M": "datetime64",
+        "m": "timedelta64",
+        "V": "structured/void",
+    }.get(kind, str(dtype))
+    raise TypeError(
+        f"{name} must hold real numbers (integer or float dtype); got {what} "
+        f"dtype {dtype}. Convert it explicitly, e.g. {name}.astype(float), if "
+        "the values really are numbers."
+    )
+
+
+def _check_pandas_dtype(dtype: Any, name: str, column: Any = None) -> None:
+    where = f"{name}" if column is None else f"{name}[{column!r}]"
+    if is_time_dtype(dtype):
+        raise TypeError(
+            f"{where} must hold real numbers; got time stamps (dtype {dtype}), which are "
+            "never used as values. Time stamps belong in the index (e.g. "
+            "y.set_index('ds')['y'])."
+        )
+    if pdt.is_bool_dtype(dtype):
+        raise TypeError(
+            f"{where} must hold real numbers (integer or float dtype); got "
+            f"boolean dtype {dtype}."
+        )
+    if pdt.is_complex_dtype(dtype):
+        raise TypeError(
+            f"{where} must hold real numbers (integer or float dtype); got "
+            f"complex dtype {dtype}."
+        )
+    if not pdt.is_numeric_dtype(dtype):
+        raise TypeError(
+            f"{where} must hold real numbers (integer or float dtype); got "
+            f"dtype {dtype}. Convert it explicitly (e.g. pd.to_numeric) if "
+            "the values really are numbers."
+        )
+
+
+def _check_finite(values: np.ndarray, name: str) -> None:
+    finite = np.isfinite(values)
+    if finite.all():
+        return
+    bad = np.flatnonzero(~finite.all(axis=1) if values.ndim == 2 else ~finite)
+    n_nan = int(np.isnan(values).sum())
+    n_inf = int(np.isinf(values).sum())
+    parts = []
+    if n_nan:
+        parts.append(f"{n_nan} NaN")
+    if n_inf:
+        parts.append(f"{n_inf} infinite")
+    raise ValueError(
+        f"{name} must contain only finite values; got {' and '.join(parts)} "
+        f"value(s), first in row {int(bad[0])}. Impute or drop missing values "
+        "before fitting (nothing is filled in silently)."
+    )
+
+
+def _infer_freq(index: pd.DatetimeIndex) -> Any:
+    """``pd.infer_freq`` as an offset (or None), without pandas' deprecation noise."""
+    try:
+        with pd.option_context("future.infer_freq_returns_offset", True):
+            inferred = pd.infer_freq(index)
+    except (KeyError, pd.errors.OptionError):  # option absent in this pandas
+        inferred = pd.infer_freq(index)
+    if inferred is None:
+        return None
+    return pd.tseries.frequencies.to_offset(inferred)
+
+
+def _check_index(
+    index: pd.Index, name: str, require_freq: bool = True
+) -> tuple[Any, int | None]:
+    """Validate a pandas index of a series; return ``(freq, step)``."""
+    if isinstance(index, pd.MultiIndex):
+        raise TypeError(
+            f"{name} must have a DatetimeIndex, PeriodIndex or integer index; "
+            "got a MultiIndex."
+        )
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        kind = type(index).__name__
+        if index.hasnans:
+            raise ValueError(f"{name} has missing labels (NaT) in its {kind}.")
+        if not index.is_unique:
+            dup = index[index.duplicated()].unique()[:3]
+            raise ValueError(
+                f"{name} must have unique index labels; got a {kind} with "
+                f"duplicated labels, e.g. {[str(d) for d in dup]}."
+            )
+        if not index.is_monotonic_increasing:
+            raise ValueError(
+                f"{name} must be sorted by time (increasing index); got an "
+                f"unsorted {kind}. Use {name}.sort_index()."
+            )
+        if isinstance(index, pd.PeriodIndex):
+            return index.freq, None
+        freq = index.freq
+        if freq is None and len(index) >= 3:
+            freq = _infer_freq(index)
+        if freq is None and require_freq:
+            raise ValueError(
+                f"{name} has a DatetimeIndex without a frequency, and none can "
+                f"be inferred from its {len(index)} timestamps (irregular "
+                "spacing, or fewer than 3 timestamps). Forecast timestamps "
+                "would be undefined: give the index a regular frequency, e.g. "
+                f"{name}.asfreq('MS') or {name}.resample('D').mean()."
+            )
+        return freq, None
+    if pdt.is_integer_dtype(index.dtype) and not pdt.is_bool_dtype(index.dtype):
+        values = np.asarray(index, dtype=np.int64)
+        if len(values) < 2:
+            return None, 1
+        diffs = np.diff(values)
+        if (diffs <= 0).any():
+            raise ValueError(
+                f"{name} must have a strictly increasing index; got an integer "
+                "index that is unsorted or has duplicated labels."
+            )
+        if (diffs != diffs[0]).any():
+            raise ValueError(
+                f"{name} must have an evenly spaced integer index (so forecast "
+                f"labels are defined); got spacings between {int(diffs.min())} "
+                f"and {int(diffs.max())}."
+            )
+        return None, int(diffs[0])
+    raise TypeError(
+        f"{name} must have a DatetimeIndex, PeriodIndex or integer index "
+        f"(RangeIndex); got {type(index).__name__} of dtype {index.dtype}."
+    )
