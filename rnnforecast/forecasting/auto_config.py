@@ -101,8 +101,6 @@ TARGET_UPDATES = (150, 1500, 6000)
 #: Most window-steps (windows visited x network steps per window) of one member's training.
 TRAINING_BUDGET = 30 * MAX_WINDOWS_PER_EPOCH * 7
 
-_SECONDS = {"s": 1, "min": 60, "h": 3600, "D": 86400}
-
 
 def _check_values(values, name: str = "values") -> np.ndarray:
     x = np.asarray(values, dtype=np.float64)
