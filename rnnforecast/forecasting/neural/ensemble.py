@@ -404,13 +404,15 @@ def forecast(est: Any, coll: Collection, h: int, X_future: Any) -> np.ndarray:
     Series the networks do not forecast (a fallback fit, or a constant or
     too short history) get seasonal naive, the same for every quantile.
     """
-    naive = [naive_forecast(v, est.seasonal_period_, h) for v in coll.values]
     if est.fallback_ is not None:
-        return np.stack(naive)[..., None]
+        return np.stack([naive_forecast(v, est.seasonal_period_, h) for v in coll.values])[..., None]
     keep = [i for i, v in enumerate(coll.values) if _learnable(est, v)]
     if len(keep) < coll.n_series:
         out = np.empty((coll.n_series, h, coll.values[0].shape[1], est._n_quantiles()))
-        out[:] = np.stack(naive)[..., None]
+        kept = set(keep)
+        for i, v in enumerate(coll.values):
+            if i not in kept:  # only the series the networks do not forecast
+                out[i] = naive_forecast(v, est.seasonal_period_, h)[..., None]
         if keep:
             sub_future = None if X_future is None else [X_future[i] for i in keep]
             out[keep] = forecast(est, coll.subset(keep), h, sub_future)
