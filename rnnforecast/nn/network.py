@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _predict as _fast
 from ._dispatch import backward_kernels, check_array as _check_array, forward_kernels
 from .layout import GATES, ParameterLayout
 from .masked import masked_forward, padding_lengths
@@ -335,12 +336,16 @@ class RecurrentNetwork:
             output_size=0, head=self.head, vocab_size=self.vocab_size,
             embedding_dim=self.embedding_dim, dtype=self.dtype)
 
-    def predict(self, params, X, *, batch: int = 1024) -> np.ndarray:
+    def predict(self, params, X, *, batch: int = 1024, check_input: bool = True) -> np.ndarray:
         """Head outputs in float64, independent of how samples are batched.
 
-        The recurrent layers run sample by sample (``chunk=1``), so every
-        sample's arithmetic is the same whatever else is in the batch, and the
-        linear head is applied in float64.  Dropout is off.
+        Every sample runs on its own, so its arithmetic is the same whatever
+        else is in the batch, and the linear head is applied in float64.
+        Dropout is off.  A float input runs on the mat-vec kernels of
+        :mod:`rnnforecast._kernels.infer` with weights packed once per
+        parameter vector (cached; a change of ``params``, in place or not, is
+        detected bit for bit on every call); token ids (an embedding) run on
+        the batch kernels of :meth:`forward`, sample by sample (``chunk=1``).
 
         Parameters
         ----------
@@ -348,11 +353,16 @@ class RecurrentNetwork:
             May be read-only (e.g. a memmap); it is not modified.
         X : ndarray
             Float (N, T, input_size) of the network's dtype (left padding with
-            NaN allowed, see :meth:`forward`), or int (N, T) token ids; checked
-            by :meth:`forward`, batch by batch.
+            NaN allowed, see :meth:`forward`), or int (N, T) token ids.
         batch : int, default 1024
-            Samples per forward call (bounds the buffers; the result does not
-            depend on it).
+            Samples per forward call of the embedding path (bounds its
+            buffers; the result does not depend on it).
+        check_input : bool, default True
+            Validate ``params`` and ``X``.  ``False`` is for internal callers
+            that pass arrays already validated (``params`` C-contiguous of the
+            right shape and dtype with finite recurrent weights, ``X`` as
+            returned by :meth:`check_input`): the per-call cost is then the
+            kernel and the cache's bit comparison only.
 
         Returns
         -------
@@ -370,17 +380,39 @@ class RecurrentNetwork:
         ((5, 1), dtype('float64'))
         >>> bool((net.predict(params, X[:1]) == out[:1]).all())  # batch-independent
         True
+        >>> params[-1] += 1.0  # the head's bias, changed in place: seen at the next call
+        >>> bool(np.allclose(net.predict(params, X), out + 1.0))
+        True
         """
-        if self.output_size == 0 or self.head == "sequence":
-            raise ValueError("predict needs a head that gives one output row per sample "
-                             f"(head 'last' or 'final_state', output_size >= 1); got "
-                             f"head={self.head!r}, output_size={self.output_size}.")
-        batch = check_int(batch, "batch", 1)
-        # non-finite weights: the recurrent ones are refused by forward, the
-        # head's give non-finite outputs (callers check them)
-        params = _check_array("params", params, (self.layout.size,), self.dtype, finite=False)
-        if not isinstance(X, np.ndarray):
-            raise TypeError(f"X must be a numpy.ndarray; got {type(X).__name__} instead.")
+        if check_input:
+            if self.output_size == 0 or self.head == "sequence":
+                raise ValueError("predict needs a head that gives one output row per sample "
+                                 f"(head 'last' or 'final_state', output_size >= 1); got "
+                                 f"head={self.head!r}, output_size={self.output_size}.")
+            batch = check_int(batch, "batch", 1)
+            # non-finite weights: the recurrent ones are refused, the head's give
+            # non-finite outputs (callers check them)
+            params = _check_array("params", params, (self.layout.size,), self.dtype,
+                                  finite=False)
+            if not isinstance(X, np.ndarray):
+                raise TypeError(f"X must be a numpy.ndarray; got {type(X).__name__} instead.")
+        if not _fast.applies(self):
+            return self._predict_by_forward(params, X, batch)
+        pk = _fast.packed_weights(self, params, self._check_recurrent if check_input else None)
+        if check_input:
+            X = self.check_input(X)
+        if not X.flags.writeable:  # the kernels are compiled for writeable arrays
+            X = X.copy()
+        return _fast.predict_packed(self, pk, X)
+
+    def _check_recurrent(self, params):
+        """Refuse NaN or infinite recurrent weights (the head's may be non-finite)."""
+        stop = self.layout.by_name["fc.weight"].offset
+        _check_array("params", params[:stop], (stop,), self.dtype)
+
+    def _predict_by_forward(self, params, X, batch):
+        """:meth:`predict` on the batch kernels (token ids): a head-less :meth:`forward` per
+        ``batch`` samples with ``chunk=1``, then the head in float64."""
         body = self._headless()
         views = self.layout.views(params)
         # gathered by name (a fresh, writeable, C-contiguous copy: the kernels are

@@ -21,6 +21,7 @@ import numpy as np
 
 from .._kernels import config as kconfig
 from .._kernels import gru as kgru
+from .._kernels import infer as kinfer
 from .._kernels import lstm as klstm
 from .._kernels import rnn as krnn
 from .network import CELLS, RecurrentNetwork
@@ -33,6 +34,9 @@ __all__ = ["announce_compile", "kernels_ready", "prepare_kernels", "warmup"]
 _KERNELS = {"lstm": (klstm.lstm_forward, klstm.lstm_backward),
             "gru": (kgru.gru_forward, kgru.gru_backward),
             "rnn": (krnn.rnn_forward, krnn.rnn_backward)}
+# the inference kernels (RecurrentNetwork.predict), compiled with the training ones
+_PREDICT_KERNELS = {"lstm": kinfer.lstm_predict, "gru": kinfer.gru_predict,
+                    "rnn": kinfer.rnn_predict}
 # Compile time (s) of one cell in one dtype with an empty cache, measured with
 # benchmarks/jit_cost.py on a quiet 2-core machine (rounded up): the first
 # cell of a dtype also compiles the head, loss and optimiser kernels.
@@ -49,9 +53,27 @@ def _compiled_for(dispatcher, dtype, on_disk):
     return any(getattr(sig[0], "dtype", None) == dtype for sig in sigs)
 
 
+def _kernels_of(cell):
+    return _KERNELS[cell] + (_PREDICT_KERNELS[cell],)
+
+
 def _compiled_in_process(cell, dtype):
     nb_dtype = numba.from_dtype(np.dtype(dtype))
-    return all(_compiled_for(k, nb_dtype, on_disk=False) for k in _KERNELS[cell])
+    return all(_compiled_for(k, nb_dtype, on_disk=False) for k in _kernels_of(cell))
+
+
+def _compile_predict(cell, dtype, read_only=False):
+    """Compile (or load) the inference kernel of ``cell`` in ``dtype`` and the check of its
+    weight cache, on a small stand-in network (so that any network's fit can call it);
+    ``read_only``: also the check's variant for read-only parameters."""
+    net = RecurrentNetwork(cell, 1, 2, output_size=1, dtype=dtype)
+    params = net.init_params(0)
+    X = np.zeros((2, 2, 1), dtype=dtype)
+    net.predict(params, X)
+    net.predict(params, X)  # a cache hit: compiles the bit comparison
+    if read_only:
+        params.flags.writeable = False
+        net.predict(params, X)
 
 
 def kernels_ready(cell, dtype):
@@ -78,7 +100,7 @@ def kernels_ready(cell, dtype):
     if _compiled_in_process(cell, dtype):
         return True
     nb_dtype = numba.from_dtype(np.dtype(dtype))
-    kernels = _KERNELS[cell]
+    kernels = _kernels_of(cell)
     if not kconfig.CACHE:
         return False
     try:
@@ -131,8 +153,10 @@ def prepare_kernels(net, *, loss="mse", solver="adam", quantiles=None, verbose=N
     """Compile (or load) every kernel a fit of ``net`` uses, before its first real step.
 
     Announces a compilation with :func:`announce_compile`, then runs one
-    training step and one prediction on a two-sample batch with a copy of
-    fresh parameters (``net`` itself is not changed).  When the kernels are
+    training step and one forward pass on a two-sample batch with a copy of
+    fresh parameters (``net`` itself is not changed), and one
+    :meth:`~rnnforecast.nn.RecurrentNetwork.predict` of a small stand-in
+    network of the same cell and dtype (the inference kernel).  When the kernels are
     already compiled in this process, returns at once.  Estimators call it
     before their progress bar starts, so that the bar's time estimate never
     includes the compilation.
@@ -186,13 +210,14 @@ def prepare_kernels(net, *, loss="mse", solver="adam", quantiles=None, verbose=N
     with kernel_threads(1):
         train_step(net, params, opt, X, Y, loss=loss, clip_grad_norm=1.0, quantiles=q)
         net.forward(params, X)
+        _compile_predict(net.cell, dt)
     return announced
 
 DEFAULT_DTYPES = ("float32", "float64")
 
 
 def warmup(cells=CELLS, dtypes=DEFAULT_DTYPES, bidirectional=(False, True), verbose=False):
-    """Compile (or load from the cache) every kernel a training run uses.
+    """Compile (or load from the cache) every kernel a training run and a prediction use.
 
     Parameters
     ----------
@@ -224,6 +249,7 @@ def warmup(cells=CELLS, dtypes=DEFAULT_DTYPES, bidirectional=(False, True), verb
                         train_step(net, params, opt, X, Y, clip_grad_norm=1.0, clip_grad_value=1.0,
                                    step=1)
                     net.forward(params, X)
+                _compile_predict(cell, dtype, read_only=True)
                 if cell == next(iter(cells)):
                     # the other losses (train_step above used MSE), once per dtype
                     pred = rng.standard_normal((4, 3)).astype(dtype)

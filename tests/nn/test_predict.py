@@ -28,14 +28,17 @@ def _old_formula(net, params, X):
 
 
 @pytest.mark.parametrize("cell,kw", CASES)
-def test_predict_equals_the_old_formula_bit_for_bit(cell, kw):
+def test_predict_equals_the_old_formula(cell, kw):
+    # float input runs on the mat-vec kernels (rnnforecast._kernels.infer), whose sums
+    # are ordered differently from the batch kernels' BLAS products: equal to rounding
     net = RecurrentNetwork(cell, input_size=2, hidden_size=3, output_size=2, **kw)
     params = net.init_params(seed=1)
     X = np.random.default_rng(0).normal(size=(50, 7, 2)).astype(net.dtype)
-    X[3, :2] = np.nan  # left padding takes the masked path
+    X[3, :2] = np.nan  # left padding: the sample starts at its first valid step
     out = net.predict(params, X)
     assert out.dtype == np.float64 and out.shape == (50, 2)
-    assert out.tobytes() == _old_formula(net, params, X).tobytes()
+    rtol = 1e-6 if net.dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(out, _old_formula(net, params, X), rtol=rtol, atol=rtol * 1e-2)
 
 
 @pytest.mark.parametrize("cell,kw", CASES)

@@ -2,7 +2,8 @@
 
 :mod:`twin.cells` (recurrent layers), :mod:`twin.ops` (head, embedding,
 losses, dropout, clipping, optimisers), :mod:`twin.model` (a whole network:
-:func:`naive_forward_backward`); every name is re-exported here.
+:func:`naive_forward_backward`), :mod:`twin.infer` (prediction:
+:func:`naive_predict`); every name is re-exported here.
 
 Everything here is deliberately slow and obvious: explicit Python loops over
 time steps and layers, numpy only for the per-step matrix products.  No numba,
@@ -22,5 +23,6 @@ out).  ``tests/twin/test_twin_vs_torch.py`` proves these functions against torch
 
 from .cells import *  # noqa: F401,F403
 from .cells import GATES, _check_cell, _suffix  # noqa: F401
+from .infer import naive_predict  # noqa: F401
 from .model import naive_forward_backward  # noqa: F401
 from .ops import *  # noqa: F401,F403

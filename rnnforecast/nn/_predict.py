@@ -1,0 +1,128 @@
+"""The fast path behind :meth:`RecurrentNetwork.predict`: packed weights and the mat-vec kernels.
+
+:func:`packed_weights` turns a flat parameter vector into the layout of
+:mod:`rnnforecast._kernels.infer` (transposed, contiguous weight matrices,
+summed biases, the head in float64).  Packing costs about as much as a
+prediction, so it is cached: one entry per network, holding a copy of the
+parameter vector it was packed from; each call compares the given vector with
+that copy bit for bit (a vectorised kernel, ~1 µs for 17k parameters) and
+packs again when anything differs, so a weight changed in place is always
+seen.  The cache lives in a module-level weak dictionary, not on the network,
+so networks are saved and copied without it.
+
+Inputs are validated by the network before they get here.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import numpy as np
+
+from .._kernels import infer as kinfer
+from .layout import GATES, recurrent_names
+from .threads import run_chunks
+
+__all__ = ["Packed", "applies", "packed_weights", "predict_packed"]
+
+# Samples per chunk when a prediction is spread over the kernel threads (every
+# sample runs on its own, so results do not depend on it or on the thread count).
+_CHUNK = 8
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+_KERNELS = {"lstm": kinfer.lstm_predict, "gru": kinfer.gru_predict}
+
+
+class Packed:
+    """Packed weights of one parameter vector (see :mod:`rnnforecast._kernels.infer`).
+
+    Attributes: ``raw`` (uint32 view of a private copy of the parameters it was
+    built from), ``packed``, ``offs`` (int64), ``head_w`` (float64 (O, D*H)),
+    ``head_b`` (float64 (O,)).
+    """
+
+    __slots__ = ("raw", "packed", "offs", "head_w", "head_b")
+
+    def __init__(self, raw, packed, offs, head_w, head_b):
+        self.raw = raw
+        self.packed = packed
+        self.offs = offs
+        self.head_w = head_w
+        self.head_b = head_b
+
+
+def applies(net) -> bool:
+    """Whether the fast path serves ``net`` (float input, a head with one row per sample)."""
+    return not net.vocab_size and net.output_size > 0 and net.head != "sequence"
+
+
+def _pack(net, params) -> Packed:
+    """Build the packed weights of ``params`` (checked by the caller)."""
+    H, D, L = net.hidden_size, net.num_directions, net.num_layers
+    G = GATES[net.cell] * H
+    views = net.layout.views(params)
+    parts, offs, pos = [], [], 0
+    for k in range(L):
+        for d in range(D):
+            w_ih, w_hh, b_ih, b_hh = (views[n] for n in recurrent_names(k, d))
+            if net.cell == "gru":
+                bias = np.concatenate([b_ih, b_hh])
+            else:  # summed as the training kernels sum them
+                bias = np.concatenate([b_ih + b_hh, np.zeros(G, net.dtype)])
+            block = np.concatenate([w_ih.T.ravel(), w_hh.T.ravel(), bias])
+            parts.append(block)
+            offs.append(pos)
+            pos += block.size
+    packed = np.ascontiguousarray(np.concatenate(parts), dtype=net.dtype)
+    raw = np.array(params).view(np.uint32)
+    return Packed(raw, packed, np.array(offs, dtype=np.int64),
+                  np.ascontiguousarray(views["fc.weight"], dtype=np.float64),
+                  np.ascontiguousarray(views["fc.bias"], dtype=np.float64))
+
+
+def packed_weights(net, params, check=None) -> Packed:
+    """The packed weights of ``params`` for ``net``, from the cache when ``params`` is unchanged.
+
+    Parameters
+    ----------
+    net : RecurrentNetwork
+    params : ndarray (n_params,), the network's dtype, C-contiguous (may be read-only).
+    check : callable(params) or None
+        Called on ``params`` before packing (only when the cache misses).
+    """
+    entry = _CACHE.get(net)
+    if entry is not None and kinfer.params_unchanged(params.view(np.uint32), entry.raw):
+        return entry
+    if check is not None:
+        check(params)
+    entry = _pack(net, params)
+    with _LOCK:
+        _CACHE[net] = entry
+    return entry
+
+
+def predict_packed(net, pk: Packed, X: np.ndarray) -> np.ndarray:
+    """Head outputs (N, O) in float64 of the float batch ``X`` (validated, C-contiguous,
+    writeable, the network's dtype) with the packed weights ``pk``."""
+    N = X.shape[0]
+    out = np.empty((N, pk.head_w.shape[0]), dtype=np.float64)
+    H, D = net.hidden_size, net.num_directions
+    final = net.head == "final_state"
+    if net.cell == "rnn":
+        relu = net.nonlinearity == "relu"
+
+        def kernel(lo, hi):
+            kinfer.rnn_predict(X, pk.packed, pk.offs, H, D, final, relu, pk.head_w, pk.head_b,
+                               _CHUNK, lo, hi, out)
+    else:
+        fn = _KERNELS[net.cell]
+
+        def kernel(lo, hi):
+            fn(X, pk.packed, pk.offs, H, D, final, pk.head_w, pk.head_b, _CHUNK, lo, hi, out)
+    n_chunks = -(-N // _CHUNK)
+    if n_chunks == 1:
+        kernel(0, 1)
+    else:
+        run_chunks(kernel, n_chunks)
+    return out
