@@ -5,7 +5,8 @@ does not depend on what else is in the batch).  For one row the training
 kernels' per-step ``np.dot`` (a BLAS call on a 1 x H matrix) and their saved
 activations cost more than the arithmetic; these kernels keep everything in
 small 1-D buffers and compute ``gates = W^T z`` in *axpy* form: for each input
-row ``k``, ``gates[:] += WT[k, :] * z[k]``, eight rows per pass, which LLVM
+row ``k``, ``gates[:] += WT[k, :] * z[k]``, eight rows per pass (in an order
+that alternates from step to step, see :func:`_matvec`), which LLVM
 vectorises without reassociating a reduction.  That needs the transposed
 weights, contiguous; they are packed once per parameter vector by the caller
 (:mod:`rnnforecast.nn._predict`), never per call.
@@ -61,31 +62,50 @@ def params_unchanged(a, b):
 
 
 @njit(**NJIT_INLINE)
-def _matvec(W, z, g):
+def _rows8(W, z, g, k):
+    """``g += W[k:k+8].T @ z[k:k+8]``: one pass over ``g`` for eight rows of W."""
+    z0, z1, z2, z3 = z[k], z[k + 1], z[k + 2], z[k + 3]
+    z4, z5, z6, z7 = z[k + 4], z[k + 5], z[k + 6], z[k + 7]
+    w0, w1, w2, w3 = W[k], W[k + 1], W[k + 2], W[k + 3]
+    w4, w5, w6, w7 = W[k + 4], W[k + 5], W[k + 6], W[k + 7]
+    for j in range(g.shape[0]):
+        g[j] += ((w0[j] * z0 + w1[j] * z1 + w2[j] * z2 + w3[j] * z3)
+                 + (w4[j] * z4 + w5[j] * z5 + w6[j] * z6 + w7[j] * z7))
+
+
+@njit(**NJIT_INLINE)
+def _row(W, z, g, k):
+    """``g += W[k] * z[k]``."""
+    wk = W[k]
+    zk = z[k]
+    for j in range(g.shape[0]):
+        g[j] += wk[j] * zk
+
+
+@njit(**NJIT_INLINE)
+def _matvec(W, z, g, rev):
     """``g += W.T @ z`` for W (R, G) C-contiguous, z (R,), g (G,).
 
-    Eight rows of W per pass over ``g`` (one load and one store of ``g`` per
-    eight multiply-adds; measured faster than four rows per pass and than the
-    dot-product form), then the remaining rows one by one.
+    Rows in groups of eight (one load and one store of ``g`` per eight
+    multiply-adds), the last ``R % 8`` rows one by one.  ``rev`` walks the
+    rows from the last to the first: callers alternate it from step to step,
+    so that a step starts on the rows the previous one ended with, which are
+    still in the L1 cache when W is larger than it (the LSTM's W at H = 64
+    is 65 KB): measured ~30 % faster than one order at every step.  The
+    order of the sums is fixed by ``rev``, so results stay deterministic.
     """
     R = W.shape[0]
-    G = W.shape[1]
-    k = 0
-    while k + 8 <= R:
-        z0, z1, z2, z3 = z[k], z[k + 1], z[k + 2], z[k + 3]
-        z4, z5, z6, z7 = z[k + 4], z[k + 5], z[k + 6], z[k + 7]
-        w0, w1, w2, w3 = W[k], W[k + 1], W[k + 2], W[k + 3]
-        w4, w5, w6, w7 = W[k + 4], W[k + 5], W[k + 6], W[k + 7]
-        for j in range(G):
-            g[j] += ((w0[j] * z0 + w1[j] * z1 + w2[j] * z2 + w3[j] * z3)
-                     + (w4[j] * z4 + w5[j] * z5 + w6[j] * z6 + w7[j] * z7))
-        k += 8
-    while k < R:
-        zk = z[k]
-        wk = W[k]
-        for j in range(G):
-            g[j] += wk[j] * zk
-        k += 1
+    ng = R // 8
+    if rev:  # (loops with a negative step compiled to scalar code: 4x slower)
+        for i in range(R - 8 * ng):
+            _row(W, z, g, R - 1 - i)
+        for q in range(ng):
+            _rows8(W, z, g, 8 * (ng - 1 - q))
+    else:
+        for q in range(ng):
+            _rows8(W, z, g, 8 * q)
+        for k in range(8 * ng, R):
+            _row(W, z, g, k)
 
 
 @njit(**NJIT_INLINE)
@@ -156,7 +176,7 @@ def _lstm_steps(src, W, bias, reverse, t0, dst, col, z, g, c, feat):
         _load_input(src, t, z, I)
         for k in range(4 * H):
             g[k] = bias[k]
-        _matvec(W, z, g)
+        _matvec(W, z, g, s % 2 == 1)
         for j in range(H):
             gi[j] = sigmoid(gi[j])
         for j in range(H):
@@ -199,8 +219,8 @@ def _gru_steps(src, W, bias, reverse, t0, dst, col, z, g, hh, feat):
             g[k] = bias[k]
         for k in range(G):
             hh[k] = bias[G + k]
-        _matvec(Wi, x, g)
-        _matvec(Wh, h, hh)
+        _matvec(Wi, x, g, False)
+        _matvec(Wh, h, hh, s % 2 == 1)
         for j in range(H):
             gr[j] = sigmoid(gr[j] + hr[j])
         for j in range(H):
@@ -227,7 +247,7 @@ def _rnn_steps(src, W, bias, reverse, t0, dst, col, z, g, relu, feat):
         _load_input(src, t, z, I)
         for k in range(H):
             g[k] = bias[k]
-        _matvec(W, z, g)
+        _matvec(W, z, g, s % 2 == 1)
         if relu:
             for j in range(H):
                 h[j] = max(g[j], zero)

@@ -7,7 +7,8 @@ prediction, so it is cached: one entry per network, holding a copy of the
 parameter vector it was packed from; each call compares the given vector with
 that copy bit for bit (a vectorised kernel, ~1 µs for 17k parameters) and
 packs again when anything differs, so a weight changed in place is always
-seen.  The cache lives in a module-level weak dictionary, not on the network,
+seen.  The cache lives in this module, keyed by the network's identity (an
+entry is dropped when its network is garbage collected), not on the network,
 so networks are saved and copied without it.
 
 Inputs are validated by the network before they get here.
@@ -29,9 +30,9 @@ __all__ = ["Packed", "applies", "packed_weights", "predict_packed"]
 # Samples per chunk when a prediction is spread over the kernel threads (every
 # sample runs on its own, so results do not depend on it or on the thread count).
 _CHUNK = 8
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+# id(network) -> (weak reference to it, Packed); an entry goes when its network does
+_CACHE: dict = {}
 _LOCK = threading.Lock()
-_KERNELS = {"lstm": kinfer.lstm_predict, "gru": kinfer.gru_predict}
 
 
 class Packed:
@@ -39,17 +40,36 @@ class Packed:
 
     Attributes: ``raw`` (uint32 view of a private copy of the parameters it was
     built from), ``packed``, ``offs`` (int64), ``head_w`` (float64 (O, D*H)),
-    ``head_b`` (float64 (O,)).
+    ``head_b`` (float64 (O,)), ``kernel`` (callable(X, c_lo, c_hi, out): the
+    cell's kernel with every other argument bound).
     """
 
-    __slots__ = ("raw", "packed", "offs", "head_w", "head_b")
+    __slots__ = ("raw", "packed", "offs", "head_w", "head_b", "kernel")
 
-    def __init__(self, raw, packed, offs, head_w, head_b):
+    def __init__(self, net, raw, packed, offs, head_w, head_b):
         self.raw = raw
         self.packed = packed
         self.offs = offs
         self.head_w = head_w
         self.head_b = head_b
+        self.kernel = _bind(net, packed, offs, head_w, head_b)
+
+
+def _bind(net, packed, offs, head_w, head_b):
+    H, D = net.hidden_size, net.num_directions
+    final = net.head == "final_state"
+    if net.cell == "rnn":
+        relu = net.nonlinearity == "relu"
+
+        def kernel(X, lo, hi, out):
+            kinfer.rnn_predict(X, packed, offs, H, D, final, relu, head_w, head_b, _CHUNK, lo,
+                               hi, out)
+    else:
+        fn = kinfer.lstm_predict if net.cell == "lstm" else kinfer.gru_predict
+
+        def kernel(X, lo, hi, out):
+            fn(X, packed, offs, H, D, final, head_w, head_b, _CHUNK, lo, hi, out)
+    return kernel
 
 
 def applies(net) -> bool:
@@ -76,9 +96,16 @@ def _pack(net, params) -> Packed:
             pos += block.size
     packed = np.ascontiguousarray(np.concatenate(parts), dtype=net.dtype)
     raw = np.array(params).view(np.uint32)
-    return Packed(raw, packed, np.array(offs, dtype=np.int64),
+    return Packed(net, raw, packed, np.array(offs, dtype=np.int64),
                   np.ascontiguousarray(views["fc.weight"], dtype=np.float64),
                   np.ascontiguousarray(views["fc.bias"], dtype=np.float64))
+
+
+def _forget(key):
+    def callback(_ref):
+        with _LOCK:
+            _CACHE.pop(key, None)
+    return callback
 
 
 def packed_weights(net, params, check=None) -> Packed:
@@ -91,38 +118,26 @@ def packed_weights(net, params, check=None) -> Packed:
     check : callable(params) or None
         Called on ``params`` before packing (only when the cache misses).
     """
-    entry = _CACHE.get(net)
-    if entry is not None and kinfer.params_unchanged(params.view(np.uint32), entry.raw):
-        return entry
+    key = id(net)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is net \
+            and kinfer.params_unchanged(params.view(np.uint32), hit[1].raw):
+        return hit[1]
     if check is not None:
         check(params)
     entry = _pack(net, params)
     with _LOCK:
-        _CACHE[net] = entry
+        _CACHE[key] = (weakref.ref(net, _forget(key)), entry)
     return entry
 
 
-def predict_packed(net, pk: Packed, X: np.ndarray) -> np.ndarray:
+def predict_packed(pk: Packed, X: np.ndarray) -> np.ndarray:
     """Head outputs (N, O) in float64 of the float batch ``X`` (validated, C-contiguous,
     writeable, the network's dtype) with the packed weights ``pk``."""
     N = X.shape[0]
-    out = np.empty((N, pk.head_w.shape[0]), dtype=np.float64)
-    H, D = net.hidden_size, net.num_directions
-    final = net.head == "final_state"
-    if net.cell == "rnn":
-        relu = net.nonlinearity == "relu"
-
-        def kernel(lo, hi):
-            kinfer.rnn_predict(X, pk.packed, pk.offs, H, D, final, relu, pk.head_w, pk.head_b,
-                               _CHUNK, lo, hi, out)
+    out = np.empty((N, pk.head_b.shape[0]), dtype=np.float64)
+    if N <= _CHUNK:
+        pk.kernel(X, 0, 1, out)
     else:
-        fn = _KERNELS[net.cell]
-
-        def kernel(lo, hi):
-            fn(X, pk.packed, pk.offs, H, D, final, pk.head_w, pk.head_b, _CHUNK, lo, hi, out)
-    n_chunks = -(-N // _CHUNK)
-    if n_chunks == 1:
-        kernel(0, 1)
-    else:
-        run_chunks(kernel, n_chunks)
+        run_chunks(lambda lo, hi: pk.kernel(X, lo, hi, out), -(-N // _CHUNK))
     return out

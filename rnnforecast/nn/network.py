@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._kernels.optim import all_finite as _all_finite
 from . import _predict as _fast
 from ._dispatch import backward_kernels, check_array as _check_array, forward_kernels
 from .layout import GATES, ParameterLayout
@@ -258,7 +259,10 @@ class RecurrentNetwork:
         X = _check_array("X", X, (None, None, self.input_size), self.dtype, finite=False)
         if X.shape[0] < 1 or X.shape[1] < 1:
             raise ValueError(f"X must have at least one sample and one time step; got {X.shape}.")
-        padding_lengths(X)
+        # all finite (one kernel call, ~0.3 µs; the kernels take writeable arrays), or
+        # left padding validated (the NaN steps) and anything else refused
+        if not (X.flags.writeable and _all_finite(X.reshape(-1))):
+            padding_lengths(X)
         return X
 
     def _check_states(self, name, s, B):
@@ -389,7 +393,8 @@ class RecurrentNetwork:
                 raise ValueError("predict needs a head that gives one output row per sample "
                                  f"(head 'last' or 'final_state', output_size >= 1); got "
                                  f"head={self.head!r}, output_size={self.output_size}.")
-            batch = check_int(batch, "batch", 1)
+            if not (type(batch) is int and batch >= 1):
+                batch = check_int(batch, "batch", 1)
             # non-finite weights: the recurrent ones are refused, the head's give
             # non-finite outputs (callers check them)
             params = _check_array("params", params, (self.layout.size,), self.dtype,
@@ -403,7 +408,7 @@ class RecurrentNetwork:
             X = self.check_input(X)
         if not X.flags.writeable:  # the kernels are compiled for writeable arrays
             X = X.copy()
-        return _fast.predict_packed(self, pk, X)
+        return _fast.predict_packed(pk, X)
 
     def _check_recurrent(self, params):
         """Refuse NaN or infinite recurrent weights (the head's may be non-finite)."""

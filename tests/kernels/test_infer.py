@@ -29,7 +29,7 @@ def _params(net, seed):
 
 def _kernel(net, params, X):
     """The kernel alone: packed weights, then one call per chunk."""
-    return _predict.predict_packed(net, _predict._pack(net, params), X)
+    return _predict.predict_packed(_predict._pack(net, params), X)
 
 
 def _by_forward(net, params, X):

@@ -1,5 +1,7 @@
 """RecurrentNetwork.predict on the inference kernels: cache of packed weights, threads, checks."""
 
+import gc
+
 import numba
 import numpy as np
 import pytest
@@ -48,17 +50,20 @@ def test_a_weight_changed_in_place_changes_the_prediction(cell, kw):
     assert not np.allclose(net.predict(other, X), before)
 
 
-def test_the_cache_holds_a_private_copy_and_one_entry_per_network():
+def test_the_cache_holds_a_private_copy_one_entry_per_network_and_forgets_it():
     net, params, X = _setup("lstm", {})
     net.predict(params, X)
-    entry = _predict._CACHE[net]
+    ref, entry = _predict._CACHE[id(net)]
+    assert ref() is net
     assert entry.raw.view(net.dtype).tobytes() == params.tobytes()
     assert not np.shares_memory(entry.raw, params)
-    assert "_CACHE" not in vars(net) and all(not isinstance(v, _predict.Packed)
-                                            for v in vars(net).values())
-    second = net.init_params(seed=9)
-    net.predict(second, X)
-    assert _predict._CACHE[net] is not entry  # replaced, not accumulated
+    assert all(not isinstance(v, _predict.Packed) for v in vars(net).values())  # not saved
+    net.predict(net.init_params(seed=9), X)
+    assert _predict._CACHE[id(net)][1] is not entry  # replaced, not accumulated
+    key = id(net)
+    del net, ref
+    gc.collect()
+    assert key not in _predict._CACHE
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
