@@ -83,28 +83,31 @@ def _row(W, z, g, k):
 
 
 @njit(**NJIT_INLINE)
-def _matvec(W, z, g, rev):
-    """``g += W.T @ z`` for W (R, G) C-contiguous, z (R,), g (G,).
+def _matvec(W, z, g, k0, k1, rev):
+    """``g += W[k0:k1].T @ z[k0:k1]`` for W (R, G) C-contiguous, z (R,), g (G,).
 
     Rows in groups of eight (one load and one store of ``g`` per eight
-    multiply-adds), the last ``R % 8`` rows one by one.  ``rev`` walks the
-    rows from the last to the first: callers alternate it from step to step,
-    so that a step starts on the rows the previous one ended with, which are
-    still in the L1 cache when W is larger than it (the LSTM's W at H = 64
-    is 65 KB): measured ~30 % faster than one order at every step.  The
-    order of the sums is fixed by ``rev``, so results stay deterministic.
+    multiply-adds), the last ``(k1 - k0) % 8`` rows one by one.  ``rev``
+    walks the rows from the last to the first: callers alternate it from step
+    to step, so that a step starts on the rows the previous one ended with,
+    which are still in the L1 cache when W is larger than it (the LSTM's W at
+    H = 64 is 65 KB): measured ~20-30 % faster than one order at every step.
+    The order of the sums is fixed by ``rev``, so results stay deterministic.
+    Loops with a negative step, or rows of a 2-D slice taken inside the
+    kernel, made LLVM's vectorised loop fall back to scalar code (3-4x
+    slower, measured), hence the row range and the index arithmetic.
     """
-    R = W.shape[0]
-    ng = R // 8
-    if rev:  # (loops with a negative step compiled to scalar code: 4x slower)
-        for i in range(R - 8 * ng):
-            _row(W, z, g, R - 1 - i)
+    n = k1 - k0
+    ng = n // 8
+    if rev:
+        for i in range(n - 8 * ng):
+            _row(W, z, g, k1 - 1 - i)
         for q in range(ng):
-            _rows8(W, z, g, 8 * (ng - 1 - q))
+            _rows8(W, z, g, k0 + 8 * (ng - 1 - q))
     else:
         for q in range(ng):
-            _rows8(W, z, g, 8 * q)
-        for k in range(8 * ng, R):
+            _rows8(W, z, g, k0 + 8 * q)
+        for k in range(k0 + 8 * ng, k1):
             _row(W, z, g, k)
 
 
@@ -176,7 +179,7 @@ def _lstm_steps(src, W, bias, reverse, t0, dst, col, z, g, c, feat):
         _load_input(src, t, z, I)
         for k in range(4 * H):
             g[k] = bias[k]
-        _matvec(W, z, g, s % 2 == 1)
+        _matvec(W, z, g, 0, I + H, s % 2 == 1)
         for j in range(H):
             gi[j] = sigmoid(gi[j])
         for j in range(H):
@@ -200,10 +203,7 @@ def _gru_steps(src, W, bias, reverse, t0, dst, col, z, g, hh, feat):
     G = hh.shape[0]
     H = G // 3
     one = g.dtype.type(1.0)
-    x = z[0:I]
     h = z[I:I + H]
-    Wi = W[0:I]
-    Wh = W[I:I + H]
     for j in range(H):
         h[j] = 0
     gr = g[0:H]
@@ -219,8 +219,8 @@ def _gru_steps(src, W, bias, reverse, t0, dst, col, z, g, hh, feat):
             g[k] = bias[k]
         for k in range(G):
             hh[k] = bias[G + k]
-        _matvec(Wi, x, g, False)
-        _matvec(Wh, h, hh, s % 2 == 1)
+        _matvec(W, z, g, 0, I, False)
+        _matvec(W, z, hh, I, I + H, s % 2 == 1)
         for j in range(H):
             gr[j] = sigmoid(gr[j] + hr[j])
         for j in range(H):
@@ -247,7 +247,7 @@ def _rnn_steps(src, W, bias, reverse, t0, dst, col, z, g, relu, feat):
         _load_input(src, t, z, I)
         for k in range(H):
             g[k] = bias[k]
-        _matvec(W, z, g, s % 2 == 1)
+        _matvec(W, z, g, 0, I + H, s % 2 == 1)
         if relu:
             for j in range(H):
                 h[j] = max(g[j], zero)
