@@ -157,12 +157,13 @@ def _head(seq_last, feat, final_state, w, b, out_row):
 
 
 @njit(**NJIT_INLINE)
-def _lstm_steps(src, W, bias, reverse, t0, dst, col, z, g, c, feat):
+def _lstm_steps(src, W, bias, reverse, t0, dst, col, z, g, c, relu, feat):
     """One LSTM direction of one sample over steps ``t0 .. T-1`` (reversed if ``reverse``).
 
     src (T, I) layer input; W (I+H, 4H), bias (>= 4H) packed; dst (T, D*H):
-    columns col:col+H written; z (I+H,) scratch, its last H entries hold h;
-    g (4H,), c (H,) scratch; feat (D*H,): columns col:col+H get the final h.
+    columns col:col+H written; z (>= I+H,) scratch, z[I:I+H] holds h;
+    g (4H,), c (H,) scratch; ``relu`` unused; feat (D*H,): columns
+    col:col+H get the final h.
     """
     T, I = src.shape
     H = c.shape[0]
@@ -196,9 +197,9 @@ def _lstm_steps(src, W, bias, reverse, t0, dst, col, z, g, c, feat):
 
 
 @njit(**NJIT_INLINE)
-def _gru_steps(src, W, bias, reverse, t0, dst, col, z, g, hh, feat):
+def _gru_steps(src, W, bias, reverse, t0, dst, col, z, g, hh, relu, feat):
     """One GRU direction of one sample (arguments as :func:`_lstm_steps`; W (I+H, 3H),
-    bias (6H,) = bias_ih, bias_hh; g, hh (3H,) scratch)."""
+    bias (6H,) = bias_ih, bias_hh; g (3H,) and hh (3H,) scratch)."""
     T, I = src.shape
     G = hh.shape[0]
     H = G // 3
@@ -233,9 +234,9 @@ def _gru_steps(src, W, bias, reverse, t0, dst, col, z, g, hh, feat):
 
 
 @njit(**NJIT_INLINE)
-def _rnn_steps(src, W, bias, reverse, t0, dst, col, z, g, relu, feat):
+def _rnn_steps(src, W, bias, reverse, t0, dst, col, z, g, aux, relu, feat):
     """One Elman RNN direction of one sample (arguments as :func:`_lstm_steps`; W (I+H, H),
-    bias (>= H); g (H,) scratch; ``relu`` instead of tanh)."""
+    bias (>= H); g (H,) scratch; ``aux`` unused; ``relu``: relu instead of tanh)."""
     T, I = src.shape
     H = g.shape[0]
     zero = g.dtype.type(0.0)
@@ -257,8 +258,35 @@ def _rnn_steps(src, W, bias, reverse, t0, dst, col, z, g, relu, feat):
         _store(h, dst, t, col, feat, col)
 
 
+@njit(**NJIT_INLINE)
+def _predict(steps, G, n_aux, X, packed, offs, H, D, final_state, relu, head_w, head_b, chunk,
+             c_lo, c_hi, out):
+    """The samples of chunks ``c_lo <= c < c_hi`` through the stack, one direction of one
+    layer at a time with ``steps`` (a ``_*_steps`` function; G gates * H, ``n_aux`` the
+    length of its ``aux`` scratch), then the head."""
+    N, T, I0 = X.shape
+    L = offs.shape[0] // D
+    seqs = np.empty((2, T, D * H), X.dtype)
+    z = np.empty(max(I0, D * H) + H, X.dtype)
+    g = np.empty(G, X.dtype)
+    aux = np.empty(n_aux, X.dtype)
+    feat = np.empty(D * H, X.dtype)
+    for n in range(c_lo * chunk, min(N, c_hi * chunk)):
+        src = X[n]
+        t0 = _first_valid(src)
+        for k in range(L):
+            dst = seqs[k % 2]
+            R = src.shape[1] + H
+            for d in range(D):
+                W, bias = _block(packed, offs[k * D + d], R, G)
+                steps(src, W, bias, d == 1, t0, dst, d * H, z, g, aux, relu, feat)
+            src = dst
+        _head(src[T - 1], feat, final_state, head_w, head_b, out[n])
+
+
 @njit(**NJIT)
-def lstm_predict(X, packed, offs, H, D, final_state, head_w, head_b, chunk, c_lo, c_hi, out):
+def lstm_predict(X, packed, offs, H, D, final_state, relu, head_w, head_b, chunk, c_lo, c_hi,
+                 out):
     """Head outputs of an LSTM stack for the samples of chunks ``c_lo <= c < c_hi``.
 
     Parameters
@@ -267,73 +295,26 @@ def lstm_predict(X, packed, offs, H, D, final_state, head_w, head_b, chunk, c_lo
     packed : (P,) packed weights; offs : int64 (L * D,) block offsets (module docstring).
     H, D : int, hidden size and number of directions.
     final_state : bool, the head sees the final states (else the last step's output).
+    relu : bool, unused (:func:`rnn_predict` takes the same arguments).
     head_w : float64 (O, D*H); head_b : float64 (O,).
     chunk : int, samples per chunk; c_lo, c_hi : int, the chunks this call runs.
     out : float64 (N, O) written for those samples.
     """
-    N, T, I0 = X.shape
-    L = offs.shape[0] // D
-    G = 4 * H
-    seqs = np.empty((2, T, D * H), X.dtype)
-    z = np.empty(max(I0, D * H) + H, X.dtype)
-    g = np.empty(G, X.dtype)
-    c = np.empty(H, X.dtype)
-    feat = np.empty(D * H, X.dtype)
-    for n in range(c_lo * chunk, min(N, c_hi * chunk)):
-        src = X[n]
-        t0 = _first_valid(src)
-        for k in range(L):
-            dst = seqs[k % 2]
-            R = src.shape[1] + H
-            for d in range(D):
-                W, bias = _block(packed, offs[k * D + d], R, G)
-                _lstm_steps(src, W, bias, d == 1, t0, dst, d * H, z[0:R], g, c, feat)
-            src = dst
-        _head(src[T - 1], feat, final_state, head_w, head_b, out[n])
+    _predict(_lstm_steps, 4 * H, H, X, packed, offs, H, D, final_state, relu, head_w, head_b,
+             chunk, c_lo, c_hi, out)
 
 
 @njit(**NJIT)
-def gru_predict(X, packed, offs, H, D, final_state, head_w, head_b, chunk, c_lo, c_hi, out):
+def gru_predict(X, packed, offs, H, D, final_state, relu, head_w, head_b, chunk, c_lo, c_hi,
+                out):
     """As :func:`lstm_predict`, for a GRU stack."""
-    N, T, I0 = X.shape
-    L = offs.shape[0] // D
-    G = 3 * H
-    seqs = np.empty((2, T, D * H), X.dtype)
-    z = np.empty(max(I0, D * H) + H, X.dtype)
-    g = np.empty(G, X.dtype)
-    hh = np.empty(G, X.dtype)
-    feat = np.empty(D * H, X.dtype)
-    for n in range(c_lo * chunk, min(N, c_hi * chunk)):
-        src = X[n]
-        t0 = _first_valid(src)
-        for k in range(L):
-            dst = seqs[k % 2]
-            R = src.shape[1] + H
-            for d in range(D):
-                W, bias = _block(packed, offs[k * D + d], R, G)
-                _gru_steps(src, W, bias, d == 1, t0, dst, d * H, z[0:R], g, hh, feat)
-            src = dst
-        _head(src[T - 1], feat, final_state, head_w, head_b, out[n])
+    _predict(_gru_steps, 3 * H, 3 * H, X, packed, offs, H, D, final_state, relu, head_w,
+             head_b, chunk, c_lo, c_hi, out)
 
 
 @njit(**NJIT)
 def rnn_predict(X, packed, offs, H, D, final_state, relu, head_w, head_b, chunk, c_lo, c_hi,
                 out):
     """As :func:`lstm_predict`, for an Elman RNN stack (``relu``: relu instead of tanh)."""
-    N, T, I0 = X.shape
-    L = offs.shape[0] // D
-    seqs = np.empty((2, T, D * H), X.dtype)
-    z = np.empty(max(I0, D * H) + H, X.dtype)
-    g = np.empty(H, X.dtype)
-    feat = np.empty(D * H, X.dtype)
-    for n in range(c_lo * chunk, min(N, c_hi * chunk)):
-        src = X[n]
-        t0 = _first_valid(src)
-        for k in range(L):
-            dst = seqs[k % 2]
-            R = src.shape[1] + H
-            for d in range(D):
-                W, bias = _block(packed, offs[k * D + d], R, H)
-                _rnn_steps(src, W, bias, d == 1, t0, dst, d * H, z[0:R], g, relu, feat)
-            src = dst
-        _head(src[T - 1], feat, final_state, head_w, head_b, out[n])
+    _predict(_rnn_steps, H, 1, X, packed, offs, H, D, final_state, relu, head_w, head_b, chunk,
+             c_lo, c_hi, out)

@@ -55,20 +55,17 @@ class Packed:
         self.kernel = _bind(net, packed, offs, head_w, head_b)
 
 
+_KERNELS = {"lstm": kinfer.lstm_predict, "gru": kinfer.gru_predict, "rnn": kinfer.rnn_predict}
+
+
 def _bind(net, packed, offs, head_w, head_b):
+    fn = _KERNELS[net.cell]
     H, D = net.hidden_size, net.num_directions
     final = net.head == "final_state"
-    if net.cell == "rnn":
-        relu = net.nonlinearity == "relu"
+    relu = net.nonlinearity == "relu"
 
-        def kernel(X, lo, hi, out):
-            kinfer.rnn_predict(X, packed, offs, H, D, final, relu, head_w, head_b, _CHUNK, lo,
-                               hi, out)
-    else:
-        fn = kinfer.lstm_predict if net.cell == "lstm" else kinfer.gru_predict
-
-        def kernel(X, lo, hi, out):
-            fn(X, packed, offs, H, D, final, head_w, head_b, _CHUNK, lo, hi, out)
+    def kernel(X, lo, hi, out):
+        fn(X, packed, offs, H, D, final, relu, head_w, head_b, _CHUNK, lo, hi, out)
     return kernel
 
 
