@@ -39,7 +39,9 @@ _PREDICT_KERNELS = {"lstm": kinfer.lstm_predict, "gru": kinfer.gru_predict,
                     "rnn": kinfer.rnn_predict}
 # Compile time (s) of one cell in one dtype with an empty cache, measured with
 # benchmarks/jit_cost.py on a quiet 2-core machine (rounded up): the first
-# cell of a dtype also compiles the head, loss and optimiser kernels.
+# cell of a dtype also compiles the head, loss and optimiser kernels.  Not yet
+# re-measured with the inference kernel (prepare_kernels compiles it too): it took
+# 1.6-3.4 s of CPU per cell and dtype at load 15 on the 2-core machine.
 _COMPILE_SECONDS = {"first": 7, "more": 4}
 
 

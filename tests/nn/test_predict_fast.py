@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from rnnforecast.nn import RecurrentNetwork
+from rnnforecast._kernels import infer as kinfer
 from rnnforecast.nn import _predict
+from rnnforecast.nn import warmup as W
 from rnnforecast.nn.threads import kernel_threads
 
 CASES = [("lstm", dict(num_layers=2)), ("gru", dict(bidirectional=True, head="final_state")),
@@ -105,3 +107,13 @@ def test_bad_X_is_refused_by_the_fast_path():
         net.predict(params, X)
     with pytest.raises(ValueError, match="X must have shape"):
         net.predict(params, X[:, :, :1])
+
+
+def test_prepare_kernels_compiles_the_inference_kernel_for_any_network():
+    # an embedding network predicts on the batch kernels; its fit still prepares the
+    # inference kernel of its cell (a stand-in network), so readiness becomes True
+    net = RecurrentNetwork("rnn", None, 3, vocab_size=5, embedding_dim=2, output_size=1,
+                           dtype=np.float64)
+    W.prepare_kernels(net, verbose=0)
+    assert W._compiled_in_process("rnn", "float64")
+    assert any(sig[0].dtype == numba.float64 for sig in kinfer.rnn_predict.signatures)
