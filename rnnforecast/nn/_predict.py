@@ -41,12 +41,14 @@ class Packed:
     Attributes: ``raw`` (uint32 view of a private copy of the parameters it was
     built from), ``packed``, ``offs`` (int64), ``head_w`` (float64 (O, D*H)),
     ``head_b`` (float64 (O,)), ``kernel`` (callable(X, c_lo, c_hi, out): the
-    cell's kernel with every other argument bound).
+    cell's kernel with every other argument bound), ``checked`` (whether the
+    parameters passed the caller's check).
     """
 
-    __slots__ = ("raw", "packed", "offs", "head_w", "head_b", "kernel")
+    __slots__ = ("raw", "packed", "offs", "head_w", "head_b", "kernel", "checked")
 
     def __init__(self, net, raw, packed, offs, head_w, head_b):
+        self.checked = False
         self.raw = raw
         self.packed = packed
         self.offs = offs
@@ -113,18 +115,22 @@ def packed_weights(net, params, check=None) -> Packed:
     net : RecurrentNetwork
     params : ndarray (n_params,), the network's dtype, C-contiguous (may be read-only).
     check : callable(params) or None
-        Called on ``params`` before packing (only when the cache misses).
+        Called on ``params`` unless these very parameters already passed it (an
+        entry packed by a caller that gave no check is checked at the next call
+        that gives one).
     """
     key = id(net)
     hit = _CACHE.get(key)
     if hit is not None and hit[0]() is net \
             and kinfer.params_unchanged(params.view(np.uint32), hit[1].raw):
-        return hit[1]
-    if check is not None:
+        entry = hit[1]
+    else:
+        entry = _pack(net, params)
+        with _LOCK:
+            _CACHE[key] = (weakref.ref(net, _forget(key)), entry)
+    if check is not None and not entry.checked:  # packed unchecked by an internal caller
         check(params)
-    entry = _pack(net, params)
-    with _LOCK:
-        _CACHE[key] = (weakref.ref(net, _forget(key)), entry)
+        entry.checked = True
     return entry
 
 

@@ -95,6 +95,9 @@ def test_non_finite_recurrent_weights_are_refused_even_after_a_cached_call():
     params[net.layout.by_name["weight_ih_l0"].offset] = np.nan
     with pytest.raises(ValueError, match="params contains NaN or infinite values"):
         net.predict(params, X)
+    assert np.isnan(net.predict(params, X, check_input=False)).all()  # unchecked, cached
+    with pytest.raises(ValueError, match="params contains NaN or infinite values"):
+        net.predict(params, X)  # the cached entry was never checked: checked now
     params[net.layout.by_name["weight_ih_l0"].offset] = 0.0
     params[-1] = np.inf  # the head's bias: non-finite outputs, callers check them
     assert np.isinf(net.predict(params, X)).all(axis=0)[1]

@@ -13,7 +13,7 @@ from . import cells
 
 
 def naive_predict(net, params, X):
-    """Head outputs (N, output_size), float64, of ``net`` with ``params`` on float ``X`` (N, T, I)."""
+    """Head outputs (N, output_size), float64, of ``net`` with ``params`` on float X (N, T, I)."""
     P = net.state_dict(params)
     L, D, H = net.num_layers, net.num_directions, net.hidden_size
     w = P["fc.weight"].astype(np.float64)
