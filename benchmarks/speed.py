@@ -213,6 +213,25 @@ def alternate(contenders, method, threads, seconds, windows):
     return [C.median(r) for r in rates], pair
 
 
+def cpu_per_call(contenders, method, seconds, windows):
+    """Median CPU time per call (s) of the calling thread (``time.thread_time``) for each
+    contender, windows alternating as in :func:`alternate`: less sensitive than wall time
+    to other processes taking the cores, but only meaningful at one thread."""
+    per = [[] for _ in contenders]
+    for w in range(windows):
+        seq = range(len(contenders)) if w % 2 == 0 else range(len(contenders) - 1, -1, -1)
+        for i in seq:
+            fn = getattr(contenders[i], method)
+            n = 0
+            t0 = time.perf_counter()
+            c0 = time.thread_time()
+            while time.perf_counter() - t0 < seconds:
+                fn()
+                n += 1
+            per[i].append((time.thread_time() - c0) / n)
+    return [C.median(p) for p in per]
+
+
 @numba.njit(cache=False, nogil=True)
 def _gemm(a, b, out):
     np.dot(a, b, out)
@@ -398,7 +417,7 @@ def main(argv=None):
     B, T, I, H = INFER_SHAPE
     inf = C.Table(f"One-series inference latency (B={B}, T={T}, I={I}, H={H}), µs per call",
                   ["cell", "threads", "ours µs", "ours checked µs", "torch µs", "ratio",
-                   "pair ratios min-max", "target", "status"],
+                   "pair ratios min-max", "target", "status", "CPU µs ours / torch"],
                   notes=["ours: net.predict(params, X, check_input=False), the path of a fitted "
                          "model (inputs validated once, packed weights cached and compared bit "
                          "for bit with params on every call); ours checked: net.predict(params, "
@@ -407,7 +426,10 @@ def main(argv=None):
                          "ratio = torch µs / ours µs (>1: ours faster); targets: LSTM <= "
                          f"{INFER_LSTM_US:g} µs, GRU and RNN >= {INFER_TARGET:g}x torch",
                          "the three contenders' windows alternate; pair ratios are ours vs "
-                         "torch"])
+                         "torch",
+                         "CPU µs: CPU time of the calling thread per call (time.thread_time, "
+                         "alternating windows, medians), 1-thread rows only: less sensitive to "
+                         "a busy machine than the wall-clock columns; not a target"])
     for cell in args.cells:
         ours = Ours(cell, B, T, I, H)
         theirs = Torch(cell, ours)
@@ -420,11 +442,17 @@ def main(argv=None):
                 target, ok = f"<= {INFER_LSTM_US:g} µs", mark(INFER_LSTM_US, 1e6 / ro)
             else:
                 target, ok = f">= {INFER_TARGET:g}x", mark(ratio, INFER_TARGET)
+            cpu = "-"
+            if n == 1:
+                with ours.context(1), theirs.context(1):
+                    co, ct = cpu_per_call([ours, theirs], "infer", args.seconds / 2,
+                                          args.windows)
+                cpu = f"{co * 1e6:,.1f} / {ct * 1e6:,.0f}"
             inf.add(cell, n, f"{1e6 / ro:,.1f}", f"{1e6 / rc:,.1f}", f"{1e6 / rt:,.0f}",
-                    f"{ratio:.2f}x", f"{min(pair):.2f}-{max(pair):.2f}", target, ok)
+                    f"{ratio:.2f}x", f"{min(pair):.2f}-{max(pair):.2f}", target, ok, cpu)
             print(f"  inference {cell:4s} threads={n}: ours {1e6 / ro:7.1f} µs  checked "
                   f"{1e6 / rc:7.1f} µs  torch {1e6 / rt:7.1f} µs  ratio {ratio:5.2f}x  ({ok} "
-                  f"{target})", flush=True)
+                  f"{target}); CPU µs ours / torch {cpu}", flush=True)
     tables.append(inf)
 
     # Thread scaling at C2.
