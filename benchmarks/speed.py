@@ -124,6 +124,22 @@ class OursChecked:
         return self.ours.net.predict(self.ours.params, self.ours.x1)
 
 
+class OursForward:
+    """``net.forward(params, X)`` on the batch (training) kernels: what this table timed
+    before the inference kernels, for comparison."""
+
+    name = "ours (forward)"
+
+    def __init__(self, ours: Ours):
+        self.ours = ours
+
+    def context(self, threads):
+        return self.ours.context(threads)
+
+    def infer(self):
+        return self.ours.net.forward(self.ours.params, self.ours.x1).output
+
+
 class Torch:
     """torch.nn.{LSTM,GRU,RNN} + nn.Linear + torch.optim.Adam on the same data and weights."""
 
@@ -416,16 +432,18 @@ def main(argv=None):
     # One-series inference latency.
     B, T, I, H = INFER_SHAPE
     inf = C.Table(f"One-series inference latency (B={B}, T={T}, I={I}, H={H}), µs per call",
-                  ["cell", "threads", "ours µs", "ours checked µs", "torch µs", "ratio",
-                   "pair ratios min-max", "target", "status", "CPU µs ours / torch"],
+                  ["cell", "threads", "ours µs", "ours checked µs", "forward µs", "torch µs",
+                   "ratio", "pair ratios min-max", "target", "status", "CPU µs ours / torch"],
                   notes=["ours: net.predict(params, X, check_input=False), the path of a fitted "
                          "model (inputs validated once, packed weights cached and compared bit "
                          "for bit with params on every call); ours checked: net.predict(params, "
-                         "X) with its input checks; torch: module + nn.Linear on out[:, -1] "
-                         "under torch.no_grad()",
+                         "X) with its input checks; forward: net.forward(params, X) on the batch "
+                         "(training) kernels, what this table timed before 2026-11-30's "
+                         "inference kernels; torch: module + nn.Linear on out[:, -1] under "
+                         "torch.no_grad()",
                          "ratio = torch µs / ours µs (>1: ours faster); targets: LSTM <= "
                          f"{INFER_LSTM_US:g} µs, GRU and RNN >= {INFER_TARGET:g}x torch",
-                         "the three contenders' windows alternate; pair ratios are ours vs "
+                         "the four contenders' windows alternate; pair ratios are ours vs "
                          "torch",
                          "CPU µs: CPU time of the calling thread per call (time.thread_time, "
                          "alternating windows, medians), 1-thread rows only: less sensitive to "
@@ -433,10 +451,10 @@ def main(argv=None):
     for cell in args.cells:
         ours = Ours(cell, B, T, I, H)
         theirs = Torch(cell, ours)
-        checked = OursChecked(ours)
+        others = [OursChecked(ours), OursForward(ours)]
         for n in args.threads:
-            (ro, rt, rc), pair = alternate([ours, theirs, checked], "infer", n,
-                                           args.seconds / 2, args.windows)
+            (ro, rt, rc, rf), pair = alternate([ours, theirs] + others, "infer", n,
+                                               args.seconds / 2, args.windows)
             ratio = ro / rt
             if cell == "lstm":
                 target, ok = f"<= {INFER_LSTM_US:g} µs", mark(INFER_LSTM_US, 1e6 / ro)
@@ -448,11 +466,12 @@ def main(argv=None):
                     co, ct = cpu_per_call([ours, theirs], "infer", args.seconds / 2,
                                           args.windows)
                 cpu = f"{co * 1e6:,.1f} / {ct * 1e6:,.0f}"
-            inf.add(cell, n, f"{1e6 / ro:,.1f}", f"{1e6 / rc:,.1f}", f"{1e6 / rt:,.0f}",
-                    f"{ratio:.2f}x", f"{min(pair):.2f}-{max(pair):.2f}", target, ok, cpu)
+            inf.add(cell, n, f"{1e6 / ro:,.1f}", f"{1e6 / rc:,.1f}", f"{1e6 / rf:,.1f}",
+                    f"{1e6 / rt:,.0f}", f"{ratio:.2f}x", f"{min(pair):.2f}-{max(pair):.2f}",
+                    target, ok, cpu)
             print(f"  inference {cell:4s} threads={n}: ours {1e6 / ro:7.1f} µs  checked "
-                  f"{1e6 / rc:7.1f} µs  torch {1e6 / rt:7.1f} µs  ratio {ratio:5.2f}x  ({ok} "
-                  f"{target}); CPU µs ours / torch {cpu}", flush=True)
+                  f"{1e6 / rc:7.1f} µs  forward {1e6 / rf:7.1f} µs  torch {1e6 / rt:7.1f} µs  "
+                  f"ratio {ratio:5.2f}x  ({ok} {target}); CPU µs ours / torch {cpu}", flush=True)
     tables.append(inf)
 
     # Thread scaling at C2.
