@@ -35,6 +35,7 @@ from rnnforecast.forecasting.neural.features import (
     hashable,
 )
 from rnnforecast.forecasting.neural.windows import WindowSampler, make_transform, roll_forward
+from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.utils.network_input import check_dtype_range
 from rnnforecast.utils.panel import Panel
 from rnnforecast.utils.validation import future_index
@@ -321,7 +322,8 @@ class NetworkPathMixin:
     def _forecast(self, coll: Collection, h: int, X_future: list | None) -> np.ndarray:
         """Forecasts ``(n_series, h, k_all, Q)`` of one network, on the original scale."""
         inputs = self._forecast_inputs(coll, h, X_future)
-        return inputs.unscale(self._forecast_scaled(inputs, h))
+        with kernel_threads(self.n_jobs):
+            return inputs.unscale(self._forecast_scaled(inputs, h))
 
     def _forecast_inputs(self, coll: Collection, h: int,
                          X_future: list | None) -> ForecastInputs:
@@ -365,8 +367,8 @@ class NetworkPathMixin:
         if self._p("strategy") == "direct":
             Xn, state = self._direct_windows(inputs, [w]) if windows is None else windows
             Xn = np.ascontiguousarray(Xn[:, Xn.shape[1] - w // self._transform_.patch_length:])
-            raw = self._predict_network(Xn)
-            return self._transform_.inverse(raw, state, self._n_quantiles())[:, :h]
+            return self._transform_.inverse(self._network_outputs(Xn), state,
+                                            self._n_quantiles())[:, :h]
         med, k = self._median_column(), hists[0].shape[1]
 
         def step(z_ext: list, j: int, _: int) -> np.ndarray:
@@ -382,28 +384,44 @@ class NetworkPathMixin:
         z_ext = [np.vstack([hh, np.zeros((h, k))]) for hh in hists]
         return roll_forward(step, feed, z_ext, h, 1)
 
+    def _network_outputs(self, Xn: np.ndarray) -> np.ndarray:
+        """``_predict_network`` (weights checked, outputs checked) on network inputs ``Xn``,
+        inside the caller's ``kernel_threads(n_jobs)`` block: :meth:`_forecast` and an
+        ensemble's predict enter it once, not once per network call."""
+        self._check_fitted_weights()
+        raw = self.network_.predict(self.params_, Xn)
+        self._check_raw_output(raw)
+        return raw
+
     def _direct_windows(self, inputs: ForecastInputs, lengths: list) -> tuple:
         """Network inputs of the last ``max(lengths)`` rows of every series, and their state.
 
         Returns ``(Xn (S, max(lengths) / patch_length, n_inputs), state)``
         (:meth:`WindowTransform.transform`).  The windows of every length in
-        ``lengths`` are checked first, in that order.  The transform of a
-        window's tail is the tail of its transform (the level and the
-        seasonal base are read from the last rows, the rest row by row), so
-        the members of an ensemble with shorter windows and the same
-        transform slice these.
+        ``lengths`` are checked first (an error names the first invalid one
+        in that order).  The transform of a window's tail is the tail of its
+        transform (the level and the seasonal base are read from the last
+        rows, the rest row by row), so the members of an ensemble with
+        shorter windows and the same transform slice these.
         """
         w = max(lengths)
         batch = np.stack([np.hstack([hh[n - w:n], ff[n - w:n]])
                           for hh, ff, n in zip(inputs.hists, inputs.feats, inputs.lengths)])
-        c = inputs.n_channels
-        for length in dict.fromkeys(lengths):
-            tail = batch[:, w - length:]
-            check_window_values(self._fitted_params_, [b[:, j] for b in tail for j in range(c)],
-                                inputs.labels)
+        try:  # the longest window holds the others: one check when all are valid
+            self._check_windows(batch, inputs)
+        except ValueError:  # the message of the first invalid one, in the order given
+            for length in lengths:
+                self._check_windows(batch[:, w - length:], inputs)
+            raise
         Xn, _, state = self._transform_.transform(
             np.ascontiguousarray(batch, dtype=self._np_dtype()))
         return Xn, state
+
+    def _check_windows(self, batch: np.ndarray, inputs: ForecastInputs) -> None:
+        """The window scalers' checks of the target channels of ``batch`` (S, w, F)."""
+        c = inputs.n_channels
+        check_window_values(self._fitted_params_, [b[:, j] for b in batch for j in range(c)],
+                            inputs.labels)
 
     def _channel_scales(self, coll: Collection, keys: list) -> tuple[np.ndarray, np.ndarray]:
         """Centre and scale ``(n_series, k_all)`` of every output channel."""

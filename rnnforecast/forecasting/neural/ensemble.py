@@ -48,7 +48,7 @@ from rnnforecast.forecasting.auto_config import (
 )
 from rnnforecast.forecasting.neural.features import Collection
 from rnnforecast.forecasting.neural.windows import roll_forward
-from rnnforecast.utils._blas import single_threaded_blas
+from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.panel import Panel
 
@@ -438,12 +438,12 @@ def forecast(est: Any, coll: Collection, h: int, X_future: Any) -> np.ndarray:
         # see _forecast_inputs), built once; each runs only its own network
         inputs = members[0]._forecast_inputs(part, steps, X_future)
         windows = _shared_windows(members, inputs)
-        with single_threaded_blas():  # set once, not once per member
-            out = np.stack([m._forecast_scaled(inputs, steps, windows) for m in members])
+        out = np.stack([m._forecast_scaled(inputs, steps, windows) for m in members])
         return np.median(inputs.unscale(out)[..., :c, :], axis=0)
 
     if not est._roll_forward_ or h <= est.horizon_:
-        return block(h, coll)
+        with kernel_threads(members[0].n_jobs):  # entered once, not once per network call
+            return block(h, coll)
     _check_roll(est, h, X_future is not None)
     med = est._median_column()
 
@@ -454,4 +454,5 @@ def forecast(est: Any, coll: Collection, h: int, X_future: Any) -> np.ndarray:
     def feed(values: list, out: np.ndarray, done: int) -> list:
         return [np.concatenate([v, o[:, :, med]]) for v, o in zip(values, out)]
 
-    return roll_forward(from_values, feed, list(coll.values), h, est.horizon_)
+    with kernel_threads(members[0].n_jobs):
+        return roll_forward(from_values, feed, list(coll.values), h, est.horizon_)
