@@ -48,6 +48,7 @@ import _common as C  # noqa: E402
 
 LOAD_BEFORE = C.load()
 
+import rnnforecast  # noqa: E402
 from rnnforecast import GRUForecaster, LSTMForecaster, RNNForecaster  # noqa: E402
 from rnnforecast.datasets import load_co2  # noqa: E402
 from rnnforecast.forecasting.neural import ensemble  # noqa: E402
@@ -57,14 +58,19 @@ TARGET_MS = 1.0
 TARGET_H = 24
 
 
-def median_seconds(fn, repeats):
+def call_seconds(fn, repeats):
+    """Wall time of every one of ``repeats`` calls of ``fn`` (after one untimed call)."""
     fn()  # first call: caches, lazy imports
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return times
+
+
+def median_seconds(fn, repeats):
+    return statistics.median(call_seconds(fn, repeats))
 
 
 def network_floor(model, repeats):
@@ -80,7 +86,8 @@ def network_floor(model, repeats):
 
 def stages(model, h, repeats):
     """Median seconds of predict(h) and of its stages (see the module docstring)."""
-    total = median_seconds(lambda: model.predict(h), repeats)
+    times = call_seconds(lambda: model.predict(h), repeats)
+    total = statistics.median(times)
     coll = model._series_collection(None, None, None)
     numeric = median_seconds(lambda: ensemble.forecast(model, coll, h, None), repeats)
     values = np.zeros((h, 1))
@@ -89,16 +96,18 @@ def stages(model, h, repeats):
     blocks = -(-h // model.horizon_) if model._roll_forward_ else 1
     floor = network_floor(model, repeats) * blocks
     return {"total": total, "networks": floor, "ensemble": numeric - floor, "output": output,
-            "checks": total - numeric - output, "blocks": blocks}
+            "checks": total - numeric - output, "blocks": blocks, "best": min(times)}
 
 
 def default_tables(cells, hs, y, repeats):
     head = C.Table(f"predict(h) of a fitted DEFAULT forecaster, one series ({len(y)} monthly "
                    f"CO2 values), 1 kernel thread, median of {repeats} calls",
-                   ["cell", "h", "members", "horizon_", "blocks", "predict ms", "networks ms",
-                    "target", "status"],
+                   ["cell", "h", "members", "horizon_", "blocks", "predict ms", "fastest ms",
+                    "networks ms", "target", "status"],
                    notes=["<Cell>Forecaster(random_state=0, n_jobs=1, verbose=0): every "
                           "parameter automatic (nothing lowered)",
+                          "predict ms = median wall time (the target's measure); fastest = "
+                          "the quickest call (shows how much a busy machine adds)",
                           "networks = every member's RecurrentNetwork.predict on its window, "
                           "times the blocks (the floor)",
                           f"target: <= {TARGET_MS:g} ms at h = {TARGET_H} (issue 11, item 4); "
@@ -119,7 +128,7 @@ def default_tables(cells, hs, y, repeats):
             ms = s["total"] * 1e3
             status = ("met" if ms <= TARGET_MS else "MISSED") if h == TARGET_H else "-"
             head.add(cell, h, len(model.estimators_), model.horizon_, s["blocks"], f"{ms:.3f}",
-                     f"{s['networks'] * 1e3:.3f}", f"<= {TARGET_MS:g} ms" if h == TARGET_H
+                     f"{s['best'] * 1e3:.3f}", f"{s['networks'] * 1e3:.3f}", f"<= {TARGET_MS:g} ms" if h == TARGET_H
                      else "-", status)
             parts.add(cell, h, *(f"{s[k] * 1e3:.3f}" for k in ("networks", "ensemble", "output",
                                                              "checks", "total")))
@@ -173,6 +182,7 @@ def main(argv=None):
     print(f"command: {C.command_line()}")
     print(f"CPU: {C.cpu_model()} ({C.cpu_flags()}), {C.cores()} cores available")
     print(f"load average (1/5/15 min) before: {LOAD_BEFORE}")
+    print(f"package: {os.path.dirname(rnnforecast.__file__)} ({rnnforecast.__version__})")
     y = load_co2()
     tables = default_tables(cells, hs, y, args.repeats)
     if not args.no_single:
