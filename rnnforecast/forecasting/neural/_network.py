@@ -362,14 +362,15 @@ class NetworkPathMixin:
         for the members of an ensemble), gives them.  Recursive: one call per
         step, each step's median fed back.
         """
-        w, dt = int(self._p("window_length")), self._np_dtype()
-        hists, feats, lengths = inputs.hists, inputs.feats, inputs.lengths
+        w = int(self._p("window_length"))
         if self._p("strategy") == "direct":
             Xn, state = self._direct_windows(inputs, [w]) if windows is None else windows
-            Xn = np.ascontiguousarray(Xn[:, Xn.shape[1] - w // self._transform_.patch_length:])
+            # a copy: the shared windows stay intact whatever the network does with its input
+            Xn = Xn[:, Xn.shape[1] - w // self._transform_.patch_length:].copy()
             return self._transform_.inverse(self._network_outputs(Xn), state,
                                             self._n_quantiles())[:, :h]
-        med, k = self._median_column(), hists[0].shape[1]
+        hists, feats, lengths = inputs.hists, inputs.feats, inputs.lengths
+        dt, med, k = self._np_dtype(), self._median_column(), hists[0].shape[1]
 
         def step(z_ext: list, j: int, _: int) -> np.ndarray:
             batch = np.stack([np.hstack([z[n + j - w:n + j], ff[n + j - w:n + j]])
