@@ -14,7 +14,8 @@ and the median wall time per call is reported (target <= 1 ms at h = 24).
 Nothing is lowered: ``max_iter`` and the rest stay automatic (the fit takes
 a few seconds per cell).  ``n_jobs=1`` runs the kernels on one thread.
 
-Per-stage breakdown (medians of the stages called alone, same process):
+Per-stage breakdown (medians of the stages called alone, in turn within
+every repeat, same process):
 
 * ``networks``: the floor, ``RecurrentNetwork.predict(params, X)`` of every
   member on its own (already transformed) input window, once per block;
@@ -58,49 +59,60 @@ TARGET_MS = 1.0
 TARGET_H = 24
 
 
-def call_seconds(fn, repeats):
-    """Wall and calling-thread CPU seconds of each of ``repeats`` calls of ``fn``
-    (after one untimed call): two lists."""
+def median_seconds(fn, repeats):
     fn()  # first call: caches, lazy imports
-    wall, cpu = [], []
+    times = []
     for _ in range(repeats):
-        c0 = time.thread_time()
         t0 = time.perf_counter()
         fn()
-        wall.append(time.perf_counter() - t0)
-        cpu.append(time.thread_time() - c0)
-    return wall, cpu
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
-def median_seconds(fn, repeats):
-    return statistics.median(call_seconds(fn, repeats)[0])
-
-
-def network_floor(model, repeats):
-    """Seconds of one block's network calls: every member's ``net.predict`` on its window."""
-    total = 0.0
+def member_windows(model):
+    """Per member: its network, weights and transformed input window (the last rows of y)."""
     y = model._y_fit_.astype(model.estimators_[0]._np_dtype())
+    out = []
     for m in model.estimators_:
         window = y[len(y) - int(m._p("window_length")):][None]
-        Xn = m._transform_.transform(np.ascontiguousarray(window))[0]
-        total += median_seconds(lambda: m.network_.predict(m.params_, Xn), repeats)
-    return total
+        out.append((m.network_, m.params_,
+                    m._transform_.transform(np.ascontiguousarray(window))[0]))
+    return out
 
 
 def stages(model, h, repeats):
-    """Median seconds of predict(h) and of its stages (see the module docstring)."""
-    times, cpu = call_seconds(lambda: model.predict(h), repeats)
-    total = statistics.median(times)
+    """Median seconds of predict(h) and of its stages (see the module docstring).
+
+    The stages are timed in turn within each repeat (not one after the other
+    over the whole run), so a change of the machine's load during the run
+    weighs on all of them alike.
+    """
     coll = model._series_collection(None, None, None)
-    numeric = median_seconds(lambda: ensemble.forecast(model, coll, h, None), repeats)
     values = np.zeros((h, 1))
     cutoff = (model._y_info_, model._y_info_.cutoff)
-    output = median_seconds(lambda: model._to_output(values, cutoff, h), repeats)
+    calls = {"total": lambda: model.predict(h),
+             "numeric": lambda: ensemble.forecast(model, coll, h, None),
+             "output": lambda: model._to_output(values, cutoff, h)}
+    for i, (net, params, Xn) in enumerate(member_windows(model)):
+        calls[f"net{i}"] = (lambda net=net, params=params, Xn=Xn: net.predict(params, Xn))
+    for fn in calls.values():
+        fn()  # first call: caches, lazy imports
+    wall = {name: [] for name in calls}
+    cpu = []
+    for _ in range(repeats):
+        for name, fn in calls.items():
+            c0 = time.thread_time()
+            t0 = time.perf_counter()
+            fn()
+            wall[name].append(time.perf_counter() - t0)
+            if name == "total":
+                cpu.append(time.thread_time() - c0)
+    med = {name: statistics.median(v) for name, v in wall.items()}
     blocks = -(-h // model.horizon_) if model._roll_forward_ else 1
-    floor = network_floor(model, repeats) * blocks
-    return {"total": total, "networks": floor, "ensemble": numeric - floor, "output": output,
-            "checks": total - numeric - output, "blocks": blocks, "best": min(times),
-            "cpu": statistics.median(cpu)}
+    floor = sum(v for name, v in med.items() if name.startswith("net")) * blocks
+    return {"total": med["total"], "networks": floor, "ensemble": med["numeric"] - floor,
+            "output": med["output"], "checks": med["total"] - med["numeric"] - med["output"],
+            "blocks": blocks, "best": min(wall["total"]), "cpu": statistics.median(cpu)}
 
 
 def default_tables(cells, hs, y, repeats):
@@ -117,7 +129,8 @@ def default_tables(cells, hs, y, repeats):
                           "times the blocks (the floor)",
                           f"target: <= {TARGET_MS:g} ms at h = {TARGET_H} (issue 11, item 4); "
                           "other h for information"])
-    parts = C.Table("Per-stage breakdown of the same calls (ms; stages timed alone)",
+    parts = C.Table("Per-stage breakdown of the same calls (ms; each stage timed alone, in "
+                    "turn within every repeat)",
                     ["cell", "h", "networks", "ensemble rest", "output index", "checks + rest",
                      "total"],
                     notes=["ensemble rest = ensemble.forecast minus networks (windowing, "
