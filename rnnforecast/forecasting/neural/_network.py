@@ -29,11 +29,13 @@ from rnnforecast.forecasting.neural.checks import (
 )
 from rnnforecast.forecasting.neural.features import (
     Collection,
+    ForecastInputs,
     calendar_matrix,
     channel_scales,
     hashable,
 )
 from rnnforecast.forecasting.neural.windows import WindowSampler, make_transform, roll_forward
+from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.utils.network_input import check_dtype_range
 from rnnforecast.utils.panel import Panel
 from rnnforecast.utils.validation import future_index
@@ -319,45 +321,108 @@ class NetworkPathMixin:
 
     def _forecast(self, coll: Collection, h: int, X_future: list | None) -> np.ndarray:
         """Forecasts ``(n_series, h, k_all, Q)`` of one network, on the original scale."""
-        w, steps = int(self._p("window_length")), self._steps()
-        S, med = coll.n_series, self._median_column()
-        dt = self._np_dtype()
+        inputs = self._forecast_inputs(coll, h, X_future)
+        with kernel_threads(self.n_jobs):
+            return inputs.unscale(self._forecast_scaled(inputs, h))
+
+    def _forecast_inputs(self, coll: Collection, h: int,
+                         X_future: list | None) -> ForecastInputs:
+        """The checked, scaled inputs of a forecast of ``h`` steps (no network call).
+
+        They depend on the fitted scales, covariate positions, strategy and
+        horizon, never on the weights or the window length: the members of an
+        ensemble (fitted on the same series with the same parameters but
+        those two) share them, so an ensemble builds them once per block.
+        """
+        steps = self._steps()
         direct = self._p("strategy") == "direct"
         if direct:
             self._check_direct_h(h, steps, X_future is not None and bool(self._future_idx_))
         lead = steps if direct else 1
         keys = self._keys_for(coll)
         hists, feats = [], []
-        for i in range(S):
+        for i in range(coll.n_series):
             xf = None if X_future is None else X_future[i]
             hist, feat = self._series_inputs(coll, i, xf, n_extra=0 if direct else h, lead=lead,
                                              key=keys[i])
             hists.append(hist)
             feats.append(feat)
-        k = hists[0].shape[1]
-        lengths = [len(y) for y in coll.values]
-        if direct:
-            batch = np.stack([np.hstack([hh[n - w:n], ff[n - w:n]])
-                              for hh, ff, n in zip(hists, feats, lengths)])
-            c = coll.values[0].shape[1]
-            check_window_values(self._fitted_params_, [b[:, j] for b in batch for j in range(c)],
-                                coll.labels())
-            out = self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, :h]
-        else:
-            def step(z_ext: list, j: int, _: int) -> np.ndarray:
-                batch = np.stack([np.hstack([z[n + j - w:n + j], ff[n + j - w:n + j]])
-                                  for z, ff, n in zip(z_ext, feats, lengths)])
-                return self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, :1]
-
-            def feed(z_ext: list, raw: np.ndarray, j: int) -> list:
-                for i, n in enumerate(lengths):
-                    z_ext[i][n + j] = raw[i, 0, :, med]
-                return z_ext
-
-            z_ext = [np.vstack([hh, np.zeros((h, k))]) for hh in hists]
-            out = roll_forward(step, feed, z_ext, h, 1)
         centers, scales = self._channel_scales(coll, keys)
-        return out * scales[:, None, :, None] + centers[:, None, :, None]
+        return ForecastInputs(hists=hists, feats=feats, lengths=[len(y) for y in coll.values],
+                              n_channels=coll.values[0].shape[1], labels=coll.labels(),
+                              centers=centers, scales=scales)
+
+    def _forecast_scaled(self, inputs: ForecastInputs, h: int,
+                         windows: tuple | None = None) -> np.ndarray:
+        """This network's forecasts ``(n_series, h, k_all, Q)`` of ``inputs``, on their scale.
+
+        Direct: one network call on the last ``window_length`` rows of every
+        series; ``windows``, the result of :meth:`_direct_windows` for
+        ``inputs`` and a window length at least this network's (built once
+        for the members of an ensemble), gives them.  Recursive: one call per
+        step, each step's median fed back.
+        """
+        w = int(self._p("window_length"))
+        if self._p("strategy") == "direct":
+            Xn, state = self._direct_windows(inputs, [w]) if windows is None else windows
+            # a copy: the shared windows stay intact whatever the network does with its input
+            Xn = Xn[:, Xn.shape[1] - w // self._transform_.patch_length:].copy()
+            return self._transform_.inverse(self._network_outputs(Xn), state,
+                                            self._n_quantiles())[:, :h]
+        hists, feats, lengths = inputs.hists, inputs.feats, inputs.lengths
+        dt, med, k = self._np_dtype(), self._median_column(), hists[0].shape[1]
+
+        def step(z_ext: list, j: int, _: int) -> np.ndarray:
+            batch = np.stack([np.hstack([z[n + j - w:n + j], ff[n + j - w:n + j]])
+                              for z, ff, n in zip(z_ext, feats, lengths)])
+            return self._network_forecast(np.ascontiguousarray(batch, dtype=dt))[:, :1]
+
+        def feed(z_ext: list, raw: np.ndarray, j: int) -> list:
+            for i, n in enumerate(lengths):
+                z_ext[i][n + j] = raw[i, 0, :, med]
+            return z_ext
+
+        z_ext = [np.vstack([hh, np.zeros((h, k))]) for hh in hists]
+        return roll_forward(step, feed, z_ext, h, 1)
+
+    def _network_outputs(self, Xn: np.ndarray) -> np.ndarray:
+        """``_predict_network`` (weights checked, outputs checked) on network inputs ``Xn``,
+        inside the caller's ``kernel_threads(n_jobs)`` block: :meth:`_forecast` and an
+        ensemble's predict enter it once, not once per network call."""
+        self._check_fitted_weights()
+        raw = self.network_.predict(self.params_, Xn)
+        self._check_raw_output(raw)
+        return raw
+
+    def _direct_windows(self, inputs: ForecastInputs, lengths: list) -> tuple:
+        """Network inputs of the last ``max(lengths)`` rows of every series, and their state.
+
+        Returns ``(Xn (S, max(lengths) / patch_length, n_inputs), state)``
+        (:meth:`WindowTransform.transform`).  The windows of every length in
+        ``lengths`` are checked first (an error names the first invalid one
+        in that order).  The transform of a window's tail is the tail of its
+        transform (the level and the seasonal base are read from the last
+        rows, the rest row by row), so the members of an ensemble with
+        shorter windows and the same transform slice these.
+        """
+        w = max(lengths)
+        batch = np.stack([np.hstack([hh[n - w:n], ff[n - w:n]])
+                          for hh, ff, n in zip(inputs.hists, inputs.feats, inputs.lengths)])
+        try:  # the longest window holds the others: one check when all are valid
+            self._check_windows(batch, inputs)
+        except ValueError:  # the message of the first invalid one, in the order given
+            for length in lengths:
+                self._check_windows(batch[:, w - length:], inputs)
+            raise
+        Xn, _, state = self._transform_.transform(
+            np.ascontiguousarray(batch, dtype=self._np_dtype()))
+        return Xn, state
+
+    def _check_windows(self, batch: np.ndarray, inputs: ForecastInputs) -> None:
+        """The window scalers' checks of the target channels of ``batch`` (S, w, F)."""
+        c = inputs.n_channels
+        check_window_values(self._fitted_params_, [b[:, j] for b in batch for j in range(c)],
+                            inputs.labels)
 
     def _channel_scales(self, coll: Collection, keys: list) -> tuple[np.ndarray, np.ndarray]:
         """Centre and scale ``(n_series, k_all)`` of every output channel."""

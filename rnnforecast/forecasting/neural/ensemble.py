@@ -14,7 +14,9 @@ The neural forecasters' parameters default to ``"auto"``.  At ``fit``:
    (``n_jobs``; threads, loky or Dask via ``joblib.parallel_backend``).  Each
    member's result depends only on its parameters and seed, so the ensemble
    is bit-identical for any backend and ``n_jobs``.
-3. **Combine** (:func:`forecast`): the median of the members' forecasts.  With ``horizon="auto"`` the direct block is
+3. **Combine** (:func:`forecast`): the median of the members' forecasts
+   (their inputs, which do not depend on the weights or the window length,
+   are built once per block).  With ``horizon="auto"`` the direct block is
    rolled forward for ``h > horizon_`` (the forecast is appended to the
    history, and each window is re-scaled by its own level).
 4. **Fallback**: when the series are too short for the network
@@ -46,6 +48,7 @@ from rnnforecast.forecasting.auto_config import (
 )
 from rnnforecast.forecasting.neural.features import Collection
 from rnnforecast.forecasting.neural.windows import roll_forward
+from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.panel import Panel
 
@@ -398,6 +401,16 @@ def _check_roll(est: Any, h: int, has_exog: bool) -> None:
         )
 
 
+def _shared_windows(members: list, inputs: Any) -> tuple | None:
+    """The direct members' windows, transformed once at the longest input length
+    (None: recursive members, or transforms that differ, each builds its own)."""
+    first = members[0]
+    if first._p("strategy") != "direct" or not all(
+            m._transform_.same_as(first._transform_) for m in members[1:]):
+        return None
+    return first._direct_windows(inputs, [int(m._p("window_length")) for m in members])
+
+
 def forecast(est: Any, coll: Collection, h: int, X_future: Any) -> np.ndarray:
     """Median forecasts ``(n_series, h, c, Q)`` of the members (target channels only).
 
@@ -418,13 +431,19 @@ def forecast(est: Any, coll: Collection, h: int, X_future: Any) -> np.ndarray:
             out[keep] = forecast(est, coll.subset(keep), h, sub_future)
         return out
     c = coll.values[0].shape[1]
+    members = est.estimators_
 
     def block(steps: int, part: Collection) -> np.ndarray:
-        return np.median(np.stack([m._forecast(part, steps, X_future)[:, :, :c]
-                                   for m in est.estimators_]), axis=0)
+        # the members share their inputs (same scales, covariates, strategy:
+        # see _forecast_inputs), built once; each runs only its own network
+        inputs = members[0]._forecast_inputs(part, steps, X_future)
+        windows = _shared_windows(members, inputs)
+        out = np.stack([m._forecast_scaled(inputs, steps, windows) for m in members])
+        return np.median(inputs.unscale(out)[..., :c, :], axis=0)
 
     if not est._roll_forward_ or h <= est.horizon_:
-        return block(h, coll)
+        with kernel_threads(members[0].n_jobs):  # entered once, not once per network call
+            return block(h, coll)
     _check_roll(est, h, X_future is not None)
     med = est._median_column()
 
@@ -435,4 +454,5 @@ def forecast(est: Any, coll: Collection, h: int, X_future: Any) -> np.ndarray:
     def feed(values: list, out: np.ndarray, done: int) -> list:
         return [np.concatenate([v, o[:, :, med]]) for v, o in zip(values, out)]
 
-    return roll_forward(from_values, feed, list(coll.values), h, est.horizon_)
+    with kernel_threads(members[0].n_jobs):
+        return roll_forward(from_values, feed, list(coll.values), h, est.horizon_)

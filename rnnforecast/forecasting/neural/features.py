@@ -11,6 +11,8 @@ estimator (the windows are in :mod:`rnnforecast.forecasting.neural.windows`):
 * :func:`channel_scales`: :func:`series_scale` of every column;
 * :class:`Collection`: the series a network is fitted on or forecasts, one
   series being a collection of one (a single fit path and forecast path);
+* :class:`ForecastInputs`: a collection's scaled history and per-row
+  features, ready for the networks, and the scales that undo the scaling;
 * :func:`hashable`: whether a series id can key the per-series tables.
 """
 
@@ -22,8 +24,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["CALENDAR_FEATURES", "Collection", "calendar_matrix", "channel_scales", "hashable",
-           "series_scale"]
+__all__ = ["CALENDAR_FEATURES", "Collection", "ForecastInputs", "calendar_matrix",
+           "channel_scales", "hashable", "series_scale"]
 
 #: Calendar features and their periods (in units of the calendar field).
 CALENDAR_FEATURES = {
@@ -208,3 +210,50 @@ class Collection:
     def channels(self) -> list:
         """Every target channel of every series, 1-D (in the order of :meth:`labels`)."""
         return [v[:, j] for v in self.values for j in range(v.shape[1])]
+
+
+@dataclass
+class ForecastInputs:
+    """What the networks read to forecast a :class:`Collection`, built once per forecast.
+
+    Attributes
+    ----------
+    hists : list of ndarray of shape (n_i, k_all), float64
+        Scaled target channels (and past-only covariates) of every series.
+    feats : list of ndarray of shape (n_i + n_extra, F_rest), float64
+        Per-row features (future-known covariates, calendar, identity).
+    lengths : list of int
+        ``n_i``, the history length of every series.
+    n_channels : int
+        Target channels per series (the first ``n_channels`` of ``k_all``).
+    labels : list
+        Name of every target channel of every series, for messages.
+    centers, scales : ndarray of shape (n_series, k_all), float64
+        What :meth:`unscale` maps the network's scale back with.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnforecast.forecasting.neural.features import ForecastInputs
+    >>> inputs = ForecastInputs(hists=[np.zeros((3, 1))], feats=[np.zeros((3, 0))],
+    ...                         lengths=[3], n_channels=1, labels=[0],
+    ...                         centers=np.array([[10.0]]), scales=np.array([[2.0]]))
+    >>> inputs.unscale(np.ones((1, 2, 1, 1))).ravel().tolist()  # (S, h, k_all, Q)
+    [12.0, 12.0]
+    """
+
+    hists: list
+    feats: list
+    lengths: list
+    n_channels: int
+    labels: list
+    centers: np.ndarray
+    scales: np.ndarray
+
+    def unscale(self, out: np.ndarray) -> np.ndarray:
+        """Forecasts ``(..., n_series, h, k_all, Q)`` on the scale of the series.
+
+        Leading axes (e.g. one per ensemble member) are broadcast: each value
+        is ``out * scale + center``, the same arithmetic for any number of them.
+        """
+        return out * self.scales[:, None, :, None] + self.centers[:, None, :, None]

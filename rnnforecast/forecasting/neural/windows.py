@@ -72,6 +72,10 @@ class WindowTransform:
     def is_identity(self) -> bool:
         return self.mode is None and self.seasonal_period is None and self.patch_length == 1
 
+    def same_as(self, other: "WindowTransform") -> bool:
+        """Whether ``other`` transforms every window exactly as this one."""
+        return vars(self) == vars(other)
+
     def n_inputs(self, n_features: int) -> int:
         """Network input size for windows of ``n_features`` features."""
         extra = self.k if self.mode is not None else 0
