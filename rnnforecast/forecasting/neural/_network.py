@@ -390,7 +390,10 @@ class NetworkPathMixin:
         inside the caller's ``kernel_threads(n_jobs)`` block: :meth:`_forecast` and an
         ensemble's predict enter it once, not once per network call."""
         self._check_fitted_weights()
-        raw = self.network_.predict(self.params_, Xn)
+        # The windows were checked (finite, shapes) and the weights just now; the
+        # outputs are checked below, so the network skips its own input checks.
+        Xn = np.ascontiguousarray(Xn, dtype=self.params_.dtype)
+        raw = self.network_.predict(self.params_, Xn, check_input=False)
         self._check_raw_output(raw)
         return raw
 
