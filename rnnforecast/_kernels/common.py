@@ -142,6 +142,15 @@ def gather_step(src, b0, t, c0, dst):
 
 
 @njit(**NJIT_INTERNAL)
+def add_step(src, b0, t, c0, dst):
+    """``dst[k, b] += src[b0 + b, t, c0 + k]`` for dst (n, nb), src (B, T, F)."""
+    n, nb = dst.shape
+    for b in range(nb):
+        for k in range(n):
+            dst[k, b] += src[b0 + b, t, c0 + k]
+
+
+@njit(**NJIT_INTERNAL)
 def scatter_step(src, dst, b0, t, c0):
     """``dst[b0 + b, t, c0 + k] = src[k, b]`` for src (n, nb), dst (B, T, F)."""
     n, nb = src.shape

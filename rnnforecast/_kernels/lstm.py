@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit
 
 from .activations import sigmoid, tanh
-from .common import cols_to_rows, gather_step, rows_to_cols, scatter_step
+from .common import add_step, cols_to_rows, gather_step, rows_to_cols, scatter_step
 from .config import NJIT, NJIT_INLINE, NJIT_INTERNAL
 
 
@@ -174,25 +174,6 @@ def _stacked_rows(x, out, col, h0, b0, reverse, z):
 
 
 @njit(**NJIT_INTERNAL)
-def _time_major(src, b0, col, dst):
-    """``dst[t, b, k] = src[b0 + b, t, col + k]`` for dst (T, nb, n), in src's memory order."""
-    T, nb, n = dst.shape
-    for b in range(nb):
-        for t in range(T):
-            for k in range(n):
-                dst[t, b, k] = src[b0 + b, t, col + k]
-
-
-@njit(**NJIT_INTERNAL)
-def _add_transposed(src, dst):
-    """``dst[k, b] += src[b, k]`` for src (nb, n), dst (n, nb)."""
-    nb, n = src.shape
-    for b in range(nb):
-        for k in range(n):
-            dst[k, b] += src[b, k]
-
-
-@njit(**NJIT_INTERNAL)
 def _store_step(src, dst, t):
     """``dst[:, t, :] = src`` for src (F, nb), dst (F, T, nb): whole rows of nb values."""
     F, nb = src.shape
@@ -310,14 +291,12 @@ def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col, g
         rows_to_cols(dc_n, b0, dc)
         c_start = np.empty((H, nb), x.dtype)
         rows_to_cols(c0, b0, c_start)
-        dts = np.empty((T, nb, H), x.dtype)  # dout, time-major
-        _time_major(dout, b0, col, dts)
         dg = np.empty((G, T, nb), x.dtype)  # every step's gate gradients
         dgt = np.empty((G, nb), x.dtype)
         for s in range(T):
             t = s if reverse else T - 1 - s
             tp = t + 1 if reverse else t - 1
-            _add_transposed(dts[t], dh)
+            add_step(dout, b0, t, col, dh)
             c_prev = c_start.reshape(N) if (tp < 0 or tp >= T) else cs[tp]
             _gates_backward(dh.reshape(N), acts[t], cs[t], c_prev, dc.reshape(N),
                             dgt.reshape(G * nb))
