@@ -25,6 +25,11 @@ contiguous values, which LLVM vectorises.  The backward pass mirrors it
 gate gradients as (G, T, nb) and gets all weight and bias gradients of a chunk
 from ONE GEMM against the stacked inputs and states ``[x_t; 1; h_{t-1}]``.
 
+One-sample chunks (``chunk=1``, or a last chunk of one sample) take a mat-vec
+path instead, as fast as the former per-sample kernels: the input projection
+of all steps as one GEMM, then ``h @ W_hh.T`` per step, with the weights as
+given (no stacked or transposed copy per call).
+
 Saved for the backward pass, in each chunk's rows of the (B, T, .) buffers:
 ``gates[b0:b1]`` holds the activations as (T, 4H, nb) and ``cells[b0:b1]``
 the cell states as (T, H, nb) (only these kernels read them).
@@ -34,7 +39,7 @@ import numpy as np
 from numba import njit
 
 from .activations import sigmoid, tanh
-from .common import add_step, cols_to_rows, gather_step, rows_to_cols, scatter_step
+from .common import add_step, cols_to_rows, gather_step, rows_to_cols, scatter_step, vector_sum
 from .config import NJIT, NJIT_INLINE, NJIT_INTERNAL
 
 
@@ -136,6 +141,19 @@ def _stacked_weights(w_ih, b_ih, b_hh, w_hh):
 
 
 @njit(**NJIT_INTERNAL)
+def _add_two(a, b, c):
+    """``a += b + c`` for 1-D arrays of one length."""
+    for k in range(a.shape[0]):
+        a[k] += b[k] + c[k]
+
+
+@njit(**NJIT_INTERNAL)
+def _wide(B, chunk, c_lo, c_hi):
+    """Whether one of the chunks ``c_lo <= c < c_hi`` holds more than one sample."""
+    return chunk > 1 and (c_lo < c_hi - 1 or min(B, c_hi * chunk) - (c_hi - 1) * chunk > 1)
+
+
+@njit(**NJIT_INTERNAL)
 def _transposed(a):
     """A new C-contiguous copy of ``a.T`` for a 2-D array."""
     n, m = a.shape
@@ -232,7 +250,12 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, chunk, c_lo, c_hi, 
     B, T, I = x.shape
     G = w_ih.shape[0]
     H = G // 4
-    w = _stacked_weights(w_ih, b_ih, b_hh, w_hh)
+    K = I + 1 + H
+    # [W_ih | b_ih + b_hh | W_hh] for chunks of more than one sample; one-sample
+    # chunks use the weights as they are (no per-call copy)
+    w = _stacked_weights(w_ih, b_ih, b_hh, w_hh) if _wide(B, chunk, c_lo, c_hi) else w_hh
+    bias = vector_sum(b_ih, b_hh)
+    hh = np.empty((1, G), x.dtype)
     one = x.dtype.type(1.0)
     for c in range(c_lo, c_hi):
         b0 = c * chunk
@@ -241,17 +264,23 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, chunk, c_lo, c_hi, 
         N = H * nb
         acts = gates[b0:b1].reshape((T, G * nb))
         cs = cells[b0:b1].reshape((T, N))
-        z = np.empty((I + 1 + H, nb), x.dtype)  # [x_t; 1; h]
+        z = np.empty((K, nb), x.dtype)  # [x_t; 1; h]
         for b in range(nb):
             z[I, b] = one
         h = z[I + 1:]
         rows_to_cols(h0, b0, h)
         cst = np.empty((H, nb), x.dtype)
         rows_to_cols(c0, b0, cst)
+        if nb == 1:  # as for one sample: x @ W_ih.T for all steps, then mat-vecs per step
+            np.dot(x[b0], w_ih.T, acts)
         for s in range(T):
             t = T - 1 - s if reverse else s
-            gather_step(x, b0, t, 0, z[0:I])
-            np.dot(w, z, acts[t].reshape((G, nb)))
+            if nb == 1:
+                np.dot(h.reshape((1, H)), w_hh.T, hh)
+                _add_two(acts[t], hh[0], bias)
+            else:
+                gather_step(x, b0, t, 0, z[0:I])
+                np.dot(w, z, acts[t].reshape((G, nb)))
             _gates_forward(acts[t], cst.reshape(N), cs[t], h.reshape(N))
             scatter_step(h, out, b0, t, col)
         cols_to_rows(h, h_n, b0)
@@ -278,7 +307,8 @@ def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col, g
     B, T, I = x.shape
     G = w_ih.shape[0]
     H = G // 4
-    w_hh_t = _transposed(w_hh)
+    # W_hh.T for chunks of more than one sample (one-sample chunks use W_hh as it is)
+    w_hh_t = _transposed(w_hh) if _wide(B, chunk, c_lo, c_hi) else w_hh
     for c in range(c_lo, c_hi):
         b0 = c * chunk
         b1 = min(B, b0 + chunk)
@@ -301,7 +331,10 @@ def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col, g
             c_prev = c_start.reshape(N) if (tp < 0 or tp >= T) else cs[tp]
             _gates_backward(dh.reshape(N), acts[t], cs[t], c_prev, dc.reshape(N),
                             dgt.reshape(G * nb))
-            np.dot(w_hh_t, dgt, dh)
+            if nb == 1:  # dgt.T @ W_hh, a mat-vec for OpenBLAS
+                np.dot(dgt.reshape((1, G)), w_hh, dh.reshape((1, H)))
+            else:
+                np.dot(w_hh_t, dgt, dh)
             _store_step(dgt, dg, t)
         cols_to_rows(dh, dh0, b0)
         cols_to_rows(dc, dc0, b0)
