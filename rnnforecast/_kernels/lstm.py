@@ -29,7 +29,7 @@ One-sample chunks (``chunk=1``, or a last chunk of one sample) take a mat-vec
 path instead: the input projection of all steps as one GEMM, then
 ``h @ W_hh.T`` per step, with the weights as given (no stacked or transposed
 copy per call).  At B = 1 it is still a little slower than the former
-per-sample kernels (forward ~0.9x, backward ~0.75x, measured side by side).
+per-sample kernels (forward 0.8-0.9x, backward 0.75-0.85x, measured side by side).
 
 Saved for the backward pass, in each chunk's rows of the (B, T, .) buffers:
 ``gates[b0:b1]`` holds the activations as (T, 4H, nb) and ``cells[b0:b1]``
@@ -323,29 +323,38 @@ def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col, g
         rows_to_cols(dc_n, b0, dc)
         c_start = np.empty((H, nb), x.dtype)
         rows_to_cols(c0, b0, c_start)
-        dg = np.empty((G, T, nb), x.dtype)  # every step's gate gradients
+        # every step's gate gradients: (G, T, nb), or (T, G) for one sample (its
+        # step rows are then the contiguous vectors of the mat-vec path)
+        one = nb == 1
+        dg = np.empty((0, 0, 0) if one else (G, T, nb), x.dtype)
+        dg1 = np.empty((T, G) if one else (0, 0), x.dtype)
         dgt = np.empty((G, nb), x.dtype)
         for s in range(T):
             t = s if reverse else T - 1 - s
             tp = t + 1 if reverse else t - 1
             add_step(dout, b0, t, col, dh)
             c_prev = c_start.reshape(N) if (tp < 0 or tp >= T) else cs[tp]
-            _gates_backward(dh.reshape(N), acts[t], cs[t], c_prev, dc.reshape(N),
-                            dgt.reshape(G * nb))
-            if nb == 1:  # dgt.T @ W_hh, a mat-vec for OpenBLAS
-                np.dot(dgt.reshape((1, G)), w_hh, dh.reshape((1, H)))
+            dg_t = dg1[t] if one else dgt.reshape(G * nb)
+            _gates_backward(dh.reshape(N), acts[t], cs[t], c_prev, dc.reshape(N), dg_t)
+            if one:  # dg_t.T @ W_hh, a mat-vec for OpenBLAS
+                np.dot(dg_t.reshape((1, G)), w_hh, dh.reshape((1, H)))
             else:
                 np.dot(w_hh_t, dgt, dh)
-            _store_step(dgt, dg, t)
+                _store_step(dgt, dg, t)
         cols_to_rows(dh, dh0, b0)
         cols_to_rows(dc, dc0, b0)
         z = np.empty((T * nb, I + 1 + H), x.dtype)  # [x_t; 1; h_{t-1}], rows (t, b)
         _stacked_rows(x, out, col, h0, b0, reverse, z)
-        dg2 = dg.reshape((G, T * nb))
         dw = np.empty((G, I + 1 + H), x.dtype)
-        np.dot(dg2, z, dw)
+        if one:
+            np.dot(dg1.T, z, dw)
+        else:
+            np.dot(dg.reshape((G, T * nb)), z, dw)
         _write_gradients(dw, I, gbuf[c], offs)
         if need_dx:
-            dxr = np.empty((T * nb, I), x.dtype)
-            np.dot(dg2.T, w_ih, dxr)
+            dxr = np.empty((T * nb, I), x.dtype)  # rows (t, b)
+            if one:
+                np.dot(dg1, w_ih, dxr)
+            else:
+                np.dot(dg.reshape((G, T * nb)).T, w_ih, dxr)
             _add_input_gradient(dxr, dx, b0)
