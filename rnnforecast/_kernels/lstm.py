@@ -52,6 +52,12 @@ _TILE = 256
 
 
 @njit(**NJIT_INLINE)
+def _gate_tiles(a, N, k0, k1):
+    """The tile ``k0:k1`` of each of the four gate blocks of a (4N) step vector."""
+    return a[k0:k1], a[N + k0:N + k1], a[2 * N + k0:2 * N + k1], a[3 * N + k0:3 * N + k1]
+
+
+@njit(**NJIT_INLINE)
 def _gates_forward(a, c, cells_t, h):
     """One step for all samples of a chunk, flat over N = H * nb values per gate.
 
@@ -63,10 +69,7 @@ def _gates_forward(a, c, cells_t, h):
     for k0 in range(0, N, _TILE):
         k1 = min(N, k0 + _TILE)
         n = k1 - k0
-        ai = a[k0:k1]
-        af = a[N + k0:N + k1]
-        ag = a[2 * N + k0:2 * N + k1]
-        ao = a[3 * N + k0:3 * N + k1]
+        ai, af, ag, ao = _gate_tiles(a, N, k0, k1)
         for k in range(n):
             ai[k] = sigmoid(ai[k])
         for k in range(n):
@@ -100,14 +103,8 @@ def _gates_backward(dh, a, c_t, c_prev, dc, dg):
     for k0 in range(0, N, _TILE):
         k1 = min(N, k0 + _TILE)
         n = k1 - k0
-        ai = a[k0:k1]
-        af = a[N + k0:N + k1]
-        ag = a[2 * N + k0:2 * N + k1]
-        ao = a[3 * N + k0:3 * N + k1]
-        di = dg[k0:k1]
-        df = dg[N + k0:N + k1]
-        dn = dg[2 * N + k0:2 * N + k1]
-        do = dg[3 * N + k0:3 * N + k1]
+        ai, af, ag, ao = _gate_tiles(a, N, k0, k1)
+        di, df, dn, do = _gate_tiles(dg, N, k0, k1)
         dht = dh[k0:k1]
         dct = dc[k0:k1]
         ctt = c_t[k0:k1]
