@@ -6,10 +6,13 @@ Usage::
                                     [--seconds 0.3] [--windows 10]
 
 The other checkout's ``rnnforecast/_kernels`` package is loaded under another
-name beside this tree's, and one forward + backward pass of one LSTM direction
-(float32, chunks of 32 samples, BLAS and kernels on one thread) runs in
-alternating timed windows; the medians, their ratio and whether the two
-produce bit-identical gradients are printed with the load average.  Kernels
+name beside this tree's, and the forward and the backward pass of one LSTM
+direction (float32, chunks of 32 samples, BLAS and kernels on one thread) run
+in alternating timed windows (this, other, other, this, ...); the medians of
+each pass, their ratios, the per-window pair ratios and whether the two trees
+produce bit-identical gradients are printed with the load average.  Run it
+with this tree first on ``sys.path`` (``PYTHONPATH=$PWD`` from the checkout's
+root when the package is installed from elsewhere).  Kernels
 with and without the chunk-range arguments (``c_lo, c_hi``, since 2026-11-30)
 are both understood.  Used to check that the serial chunk kernels are as
 fast as the former ``prange`` ones at one thread.
@@ -52,10 +55,10 @@ def load_other(path):
     return lstm
 
 
-def step(module, shape, data):
-    """One forward + backward pass with ``module``'s kernels; returns the gradient buffer."""
+def forward(module, shape, data):
+    """One forward pass with ``module``'s kernels; returns the arrays the backward pass needs."""
     B, T, I, H = shape
-    x, w_ih, w_hh, b_ih, b_hh, h0, c0, dout, dh_n, dc_n = data
+    x, w_ih, w_hh, b_ih, b_hh, h0, c0 = data[:7]
     nc = -(-B // CHUNK)
     ranged = "c_lo" in inspect.signature(module.lstm_forward.py_func).parameters
     rng = (0, nc) if ranged else ()
@@ -63,13 +66,35 @@ def step(module, shape, data):
     gates = np.empty((B, T, 4 * H), np.float32)
     module.lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, False, CHUNK, *rng, out, 0, gates,
                         cells, np.empty((B, H), np.float32), np.empty((B, H), np.float32))
+    return rng, out, gates, cells
+
+
+def backward(module, shape, data, saved):
+    """One backward pass with ``module``'s kernels over ``saved``; returns the gradient buffer."""
+    B, T, I, H = shape
+    x, w_ih, w_hh, b_ih, b_hh, h0, c0, dout, dh_n, dc_n = data
+    rng, out, gates, cells = saved
     P = 4 * H * (I + H + 2)
     offs = np.array([0, 4 * H * I, 4 * H * (I + H), 4 * H * (I + H + 1)], np.int64)
-    gbuf = np.empty((nc, P), np.float32)
+    gbuf = np.empty((-(-B // CHUNK), P), np.float32)
     module.lstm_backward(x, w_ih, w_hh, h0, c0, False, CHUNK, *rng, out, 0, gates, cells, dout,
                          dh_n, dc_n, False, np.zeros((B, T, I), np.float32),
                          np.empty((B, H), np.float32), np.empty((B, H), np.float32), gbuf, offs)
     return gbuf
+
+
+def step(module, shape, data):
+    """One forward + backward pass with ``module``'s kernels; returns the gradient buffer."""
+    return backward(module, shape, data, forward(module, shape, data))
+
+
+def timed(fn, seconds):
+    """Seconds per call of ``fn`` over one window of at least ``seconds``."""
+    t0, n = time.perf_counter(), 0
+    while time.perf_counter() - t0 < seconds:
+        fn()
+        n += 1
+    return (time.perf_counter() - t0) / n
 
 
 def main(argv=None):
@@ -84,10 +109,11 @@ def main(argv=None):
     print(f"command: {C.command_line()}")
     print(f"CPU: {C.cpu_model()} ({C.cpu_flags()}), {C.cores()} cores available")
     print(f"load average (1/5/15 min) before: {LOAD_BEFORE}")
-    table = C.Table("One LSTM direction, forward + backward, float32, 1 thread (medians)",
-                    ["config (B,T,I,H)", "this ms", "other ms", "other / this", "pair ratios",
-                     "same bits"],
-                    notes=["other / this > 1: this tree is faster"])
+    table = C.Table("One LSTM direction, float32, 1 thread (medians of alternating windows)",
+                    ["config (B,T,I,H)", "pass", "this ms", "other ms", "other / this",
+                     "pair ratios", "same bits"],
+                    notes=["other / this > 1: this tree is faster; 'forward + backward' is "
+                           "the sum of the two passes' medians"])
     for cfg in [c.strip().upper() for c in args.configs.split(",") if c.strip()]:
         shape = CONFIGS[cfg]
         B, T, I, H = shape
@@ -98,22 +124,35 @@ def main(argv=None):
 
         data = (f(B, T, I), f(4 * H, I), f(4 * H, H), f(4 * H), f(4 * H), f(B, H), f(B, H),
                 f(B, T, H), f(B, H), f(B, H))
-        times = {"this": [], "other": []}
+        mods = {"this": this_lstm, "other": other}
+        times = {(n, p): [] for n in mods for p in ("forward", "backward")}
         with kernel_threads(1):
             same = step(this_lstm, shape, data).tobytes() == step(other, shape, data).tobytes()
+            saved = {n: forward(m, shape, data) for n, m in mods.items()}
             for w in range(args.windows):
-                order = [("this", this_lstm), ("other", other)]
-                for name, mod in (order if w % 2 == 0 else order[::-1]):
-                    t0, n = time.perf_counter(), 0
-                    while time.perf_counter() - t0 < args.seconds:
-                        step(mod, shape, data)
-                        n += 1
-                    times[name].append((time.perf_counter() - t0) / n)
-        a, b = C.median(times["this"]), C.median(times["other"])
-        pair = [o / t for o, t in zip(times["other"], times["this"])]
-        table.add(f"{cfg} {shape}", f"{a * 1e3:.2f}", f"{b * 1e3:.2f}", f"{b / a:.3f}",
-                  f"{min(pair):.2f}-{max(pair):.2f}", same)
-        print(f"  {cfg}: other/this {b / a:.3f}", flush=True)
+                for n in (("this", "other") if w % 2 == 0 else ("other", "this")):
+                    m = mods[n]
+                    times[(n, "forward")].append(
+                        timed(lambda: forward(m, shape, data), args.seconds / 2))
+                    times[(n, "backward")].append(
+                        timed(lambda: backward(m, shape, data, saved[n]), args.seconds / 2))
+        totals = {}
+        for p in ("forward", "backward"):
+            a, b = C.median(times[("this", p)]), C.median(times[("other", p)])
+            totals[p] = (a, b)
+            pair = [o / t for o, t in zip(times[("other", p)], times[("this", p)])]
+            table.add(f"{cfg} {shape}", p, f"{a * 1e3:.2f}", f"{b * 1e3:.2f}", f"{b / a:.3f}",
+                      f"{min(pair):.2f}-{max(pair):.2f}", same)
+        a = totals["forward"][0] + totals["backward"][0]
+        b = totals["forward"][1] + totals["backward"][1]
+        pair = [(of + ob) / (tf + tb) for of, ob, tf, tb in
+                zip(times[("other", "forward")], times[("other", "backward")],
+                    times[("this", "forward")], times[("this", "backward")])]
+        table.add(f"{cfg} {shape}", "forward + backward", f"{a * 1e3:.2f}", f"{b * 1e3:.2f}",
+                  f"{b / a:.3f}", f"{min(pair):.2f}-{max(pair):.2f}", same)
+        print(f"  {cfg}: other/this forward {totals['forward'][1] / totals['forward'][0]:.3f}, "
+              f"backward {totals['backward'][1] / totals['backward'][0]:.3f}, "
+              f"both {b / a:.3f}", flush=True)
     C.finish([table], LOAD_BEFORE)
 
 

@@ -123,3 +123,55 @@ def add_input_gradient(dgi, w_ih, dx, b0, b1):
     for r in range(nb * T):
         for k in range(I):
             dxc[r, k] += tmp[r, k]
+
+
+# ----------------------------------------------------------------------------- feature-major
+# The LSTM kernels keep a chunk's per-step data feature-major, as (features, nb)
+# blocks (sample index fastest), so that each gate of all nb samples is one flat
+# vectorised loop and the per-step GEMM is ``W @ state`` with both operands
+# C-contiguous.  These helpers move data between that layout and the (B, T, F)
+# arrays of the layer interface.
+
+@njit(**NJIT_INTERNAL)
+def gather_step(src, b0, t, c0, dst):
+    """``dst[k, b] = src[b0 + b, t, c0 + k]`` for dst (n, nb), src (B, T, F)."""
+    n, nb = dst.shape
+    for b in range(nb):
+        for k in range(n):
+            dst[k, b] = src[b0 + b, t, c0 + k]
+
+
+@njit(**NJIT_INTERNAL)
+def add_step(src, b0, t, c0, dst):
+    """``dst[k, b] += src[b0 + b, t, c0 + k]`` for dst (n, nb), src (B, T, F)."""
+    n, nb = dst.shape
+    for b in range(nb):
+        for k in range(n):
+            dst[k, b] += src[b0 + b, t, c0 + k]
+
+
+@njit(**NJIT_INTERNAL)
+def scatter_step(src, dst, b0, t, c0):
+    """``dst[b0 + b, t, c0 + k] = src[k, b]`` for src (n, nb), dst (B, T, F)."""
+    n, nb = src.shape
+    for b in range(nb):
+        for k in range(n):
+            dst[b0 + b, t, c0 + k] = src[k, b]
+
+
+@njit(**NJIT_INTERNAL)
+def rows_to_cols(src, r0, dst):
+    """``dst[k, b] = src[r0 + b, k]`` for dst (K, nb), src 2-D."""
+    K, nb = dst.shape
+    for b in range(nb):
+        for k in range(K):
+            dst[k, b] = src[r0 + b, k]
+
+
+@njit(**NJIT_INTERNAL)
+def cols_to_rows(src, dst, r0):
+    """``dst[r0 + b, k] = src[k, b]`` for src (K, nb), dst 2-D."""
+    K, nb = src.shape
+    for b in range(nb):
+        for k in range(K):
+            dst[r0 + b, k] = src[k, b]

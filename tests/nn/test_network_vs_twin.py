@@ -35,6 +35,11 @@ CASES = [  # cell, nonlinearity, num_layers, bidirectional, (B, T, I, H), chunk
     ("lstm", "tanh", 1, False, (5, 7, 3, 4), None),
     ("lstm", "tanh", 2, True, (5, 1, 2, 3), 2),
     ("lstm", "tanh", 2, True, (7, 6, 4, 2), 3),
+    # chunks of 33 and 7 samples: H * nb = 297 gate values, more than one tile of the
+    # LSTM kernels' gate loops (256) and a partial one
+    ("lstm", "tanh", 1, True, (40, 5, 3, 9), 33),
+    # one-sample chunks only: the LSTM kernels' mat-vec path, no stacked weights
+    ("lstm", "tanh", 2, True, (3, 5, 2, 4), 1),
     ("gru", "tanh", 1, True, (5, 7, 3, 4), 2),
     ("gru", "tanh", 2, False, (3, 1, 5, 2), None),
     ("gru", "tanh", 3, True, (6, 4, 2, 3), 4),
