@@ -196,3 +196,21 @@ def test_training_compute_is_capped_for_long_inputs():
     assert hourly.window_length // hourly.patch_length == 7
     assert weekly.window_length // weekly.patch_length == 26
     assert weekly.max_iter < hourly.max_iter == 30
+
+
+def test_ensemble_size_follows_training_windows():
+    # one short series: a median of 10 (cheap members, lower seed spread); one long series
+    # or a small collection: 5; a collection with >= 5000 training windows: 3 (unchanged)
+    short = auto_settings(lengths=[150], seasonal_period=12, all_positive=True, n_series=1)
+    assert short.n_estimators == 10
+    assert any("ensemble of 10" in r for r in short.reasons)
+    long_one = auto_settings(lengths=[3000], seasonal_period=1, all_positive=True, n_series=1)
+    assert long_one.n_estimators == 5
+    small_panel = auto_settings(lengths=[150] * 30, seasonal_period=12, all_positive=True, n_series=30)
+    assert small_panel.n_estimators == 5
+    hourly = auto_settings(lengths=[700] * 414, seasonal_period=24, all_positive=True, n_series=414)
+    assert hourly.n_estimators == 3
+    # members spread their input lengths over the base to about twice the base
+    yearly = auto_settings(lengths=[100], seasonal_period=1, all_positive=True, n_series=1)
+    assert yearly.n_estimators == 10 and len(yearly.member_window_lengths) > 5
+    assert min(yearly.member_window_lengths) == yearly.window_length
