@@ -120,7 +120,7 @@ def test_non_seasonal_horizon_follows_frequency_or_length():
 
 def test_non_positive_data_use_series_scaling():
     s = auto_settings(lengths=[200], seasonal_period=1, all_positive=False, n_series=1)
-    assert s.scaler == "standard" and not s.residual
+    assert s.scaler == "standard" and s.residual  # residual on the last value
 
 
 def test_hourly_panel_follows_m4_recipe():
@@ -135,8 +135,9 @@ def test_short_series_shortens_input_then_drops_season():
     assert s.fallback is None and s.window_length < 36
     assert 60 - s.window_length - s.horizon + 1 >= MIN_WINDOWS
     s = auto_settings(lengths=[30], seasonal_period=12, all_positive=True, n_series=1)
-    assert s.seasonal_period == 1 and not s.residual
+    assert s.seasonal_period == 1 and s.residual  # on the last value, not a season
     assert any("dropped" in r for r in s.reasons)
+    assert any("corrects the naive forecast (the last value)" in r for r in s.reasons)
 
 
 def test_too_short_series_gives_fallback_reason():
@@ -214,3 +215,21 @@ def test_ensemble_size_follows_training_windows():
     yearly = auto_settings(lengths=[100], seasonal_period=1, all_positive=True, n_series=1)
     assert yearly.n_estimators == 10 and len(yearly.member_window_lengths) > 5
     assert min(yearly.member_window_lengths) == yearly.window_length
+
+
+def test_non_seasonal_members_learn_the_deviation_from_the_last_value():
+    # a zero-mean series without season (standard scaling): the members get seasonal_period=1,
+    # the residual on the last value; an explicit seasonal_period=None switches it off
+    from rnnforecast import LSTMForecaster
+
+    rng = np.random.default_rng(3)
+    y = np.cumsum(rng.normal(size=90))
+    y -= y.mean()
+    fast = dict(hidden_size=4, max_iter=2, n_estimators=2, n_jobs=1, random_state=0)
+    f = LSTMForecaster(**fast).fit(y)
+    assert f.seasonal_period_ == 1 and f.scaler_kind_ == "standard"
+    assert [m.seasonal_period for m in f.estimators_] == [1, 1]
+    assert any("the last value" in r for r in f.auto_reasons_)
+    g = LSTMForecaster(**fast, seasonal_period=None).fit(y)
+    assert [m.seasonal_period for m in g.estimators_] == [None, None]
+    assert not np.array_equal(f.predict(5), g.predict(5))
