@@ -113,6 +113,8 @@ ENSEMBLE_SIZES = (10, 5, 3)
 TARGET_UPDATES = (150, 1500, 6000)
 #: Most window-steps (windows visited x network steps per window) of one member's training.
 TRAINING_BUDGET = 30 * MAX_WINDOWS_PER_EPOCH * 7
+#: Most epochs (passes over the windows) when the data give fewer than 2,000 training windows.
+SMALL_DATA_MAX_EPOCHS = 200
 #: Whether non-seasonal data also get the residual target (deviation from the last value).
 NONSEASONAL_RESIDUAL = True
 
@@ -446,7 +448,8 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     # Compute cap: at most TRAINING_BUDGET window-steps (windows visited x network steps per
     # window), the M4 Hourly recipe's 30 epochs x 51,200 windows x 7 steps.
     visited = min(total, wpe or total) * (w // p)
-    epochs = int(np.clip(min(epochs, TRAINING_BUDGET // max(visited, 1)), 10, 200))
+    most = SMALL_DATA_MAX_EPOCHS if total < 2000 else 200
+    epochs = int(np.clip(min(epochs, TRAINING_BUDGET // max(visited, 1)), 10, most))
     lr = 5e-3 if total < 20000 else 2e-3
     reasons.append(f"{total} training windows: hidden size {hidden}, batch {batch}, {epochs} epochs"
                    + (f" of {wpe} windows" if wpe else "") + f", Adam {lr:g} with cosine decay, MAE loss")
