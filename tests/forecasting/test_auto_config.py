@@ -233,3 +233,15 @@ def test_non_seasonal_members_learn_the_deviation_from_the_last_value():
     g = LSTMForecaster(**fast, seasonal_period=None).fit(y)
     assert [m.seasonal_period for m in g.estimators_] == [None, None]
     assert not np.array_equal(f.predict(5), g.predict(5))
+
+
+def test_tiny_series_train_for_few_epochs_and_collections_keep_their_budget():
+    # ~20 windows: at most 20 passes (not the 150 of the update target); bigger data unchanged
+    tiny = auto_settings(lengths=[40], seasonal_period=1, all_positive=True, n_series=1, freq="YS")
+    assert tiny.fallback is None and 10 <= tiny.max_iter <= 20
+    monthly = auto_settings(lengths=[150], seasonal_period=12, all_positive=True, n_series=1)
+    assert monthly.max_iter == 38  # 97 windows, 4 batches of 32 per epoch, ~150 updates
+    hourly = auto_settings(lengths=[700] * 414, seasonal_period=24, all_positive=True, n_series=414)
+    assert hourly.max_iter == 30 and hourly.windows_per_epoch == 51200
+    mid = auto_settings(lengths=[700] * 50, seasonal_period=24, all_positive=True, n_series=50)
+    assert mid.max_iter > 20  # a 27,000-window collection is not capped
