@@ -58,11 +58,15 @@ def column(per_seed, model):
     return out
 
 
-def table(runs, model):
+def table(runs, model, only=None):
     names = list(runs)
     cols = {n: column(runs[n], model) for n in names}
+    if only is not None:  # rows: the datasets of run `only` (runs on a subset compare on it)
+        keep = set(cols[only])
+        cols = {n: {ds: v for ds, v in c.items() if ds in keep} for n, c in cols.items()}
     first = runs[names[0]]
-    base = {b: column(first, b) for b in ("arima", "auto_arima") if b in first[0][next(iter(first[0]))]}
+    base = {b: {ds: v for ds, v in column(first, b).items() if ds in cols[names[0]]}
+            for b in ("arima", "auto_arima") if b in first[0][next(iter(first[0]))]}
     heads = ["dataset", *names, *base]
     t = C.Table(f"MASE of {model} divided by seasonal naive's (mean over the seeds)", heads)
     datasets = list(cols[names[0]])
@@ -93,6 +97,9 @@ def main(argv=None) -> int:
     p.add_argument("--model", default="lstm")
     p.add_argument("--seeds", default=None)
     p.add_argument("--markdown", metavar="PATH")
+    p.add_argument("--datasets-of", default=None, metavar="NAME",
+                   help="only the datasets of run NAME (when it covers a subset)")
+    p.add_argument("--append", action="store_true", help="append to --markdown")
     args = p.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else None
     runs, notes = {}, []
@@ -105,12 +112,15 @@ def main(argv=None) -> int:
             hdr = json.load(f)["header"]
         notes.append(f"{name}: `{path}`, seeds {used}; " + "; ".join(
             x for x in hdr if x.startswith(("command", "overrides", "date", "machine"))))
-    t = table(runs, args.model)
+    if args.datasets_of is not None and args.datasets_of not in runs:
+        p.error(f"--datasets-of must name one of the runs {list(runs)}; got {args.datasets_of!r}")
+    t = table(runs, args.model, args.datasets_of)
     print(t.text())
     print("\n".join(notes))
     if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(f"# Accuracy variants on the validation split\n\n- command: `{C.command_line()}`\n")
+        with open(args.markdown, "a" if args.append else "w") as f:
+            f.write("\n" if args.append else "# Accuracy variants on the validation split\n\n")
+            f.write(f"- command: `{C.command_line()}`\n")
             f.write("".join(f"- {n}\n" for n in notes) + "\n" + t.markdown() + "\n")
     return 0
 
