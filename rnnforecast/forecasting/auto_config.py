@@ -127,7 +127,8 @@ TRAINING_BUDGET = 30 * MAX_WINDOWS_PER_EPOCH * 7
 #: Most epochs (passes over the windows) when the data fill only one or two batches
 #: (at least 10 epochs are always run).
 SMALL_DATA_MAX_EPOCHS = 20
-#: Whether non-seasonal data also get the residual target (deviation from the last value).
+#: Whether non-seasonal data (one series, or < 5,000 training windows) also get the residual
+#: target (deviation from the last value).
 NONSEASONAL_RESIDUAL = True
 
 
@@ -433,11 +434,6 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     scaler = "window_log" if all_positive else "standard"
     reasons.append("scaler 'window_log': positive data, each window divided by its level (ES-RNN)"
                    if all_positive else "scaler 'standard': the data are not all positive")
-    residual = m > 1 or NONSEASONAL_RESIDUAL
-    if m > 1:
-        reasons.append(f"seasonal residual: the network corrects seasonal naive (period {m})")
-    elif residual:
-        reasons.append("residual: the network corrects the naive forecast (the last value)")
 
     # Member input lengths: from the base to about twice the base (N-BEATS), within the data.
     step = max(m, p)
@@ -446,6 +442,12 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     windows = np.maximum(lens - w - h + 1, 0)
     total = int(windows.sum())
     small = lens.size == 1 or total < 5000
+    # Large collections keep the settings their M4 runs measured (no residual without a season).
+    residual = m > 1 or (NONSEASONAL_RESIDUAL and small)
+    if m > 1:
+        reasons.append(f"seasonal residual: the network corrects seasonal naive (period {m})")
+    elif residual:
+        reasons.append("residual: the network corrects the naive forecast (the last value)")
     n_est = ENSEMBLE_SIZES[0 if total < 2000 else 1 if small else 2]
     cand = np.unique(np.linspace(w, longest, n_est).astype(int) // step * step)
     members = tuple(int(c) for c in cand if c >= w) or (w,)

@@ -245,3 +245,20 @@ def test_tiny_series_train_for_few_epochs_and_collections_keep_their_budget():
     assert hourly.max_iter == 30 and hourly.windows_per_epoch == 51200
     mid = auto_settings(lengths=[700] * 50, seasonal_period=24, all_positive=True, n_series=50)
     assert mid.max_iter > 20  # a 27,000-window collection is not capped
+
+
+def test_last_value_residual_leaves_positive_data_and_large_collections_unchanged():
+    # with the log window scaling the target is already relative to the last value:
+    # the residual on it changes nothing, bit for bit
+    from rnnforecast import LSTMForecaster
+
+    rng = np.random.default_rng(4)
+    y = 50 + np.cumsum(rng.normal(size=80))
+    fast = dict(hidden_size=4, max_iter=2, n_estimators=2, n_jobs=1, random_state=0)
+    f = LSTMForecaster(**fast).fit(y)
+    g = LSTMForecaster(**fast, seasonal_period=None).fit(y)
+    assert f.scaler_kind_ == "window_log" and f.estimators_[0].seasonal_period == 1
+    np.testing.assert_array_equal(f.predict(7), g.predict(7))
+    # a collection with >= 5000 training windows keeps no residual without a season
+    big = auto_settings(lengths=[300] * 40, seasonal_period=1, all_positive=False, n_series=40)
+    assert not big.residual and big.n_estimators == 3
