@@ -239,6 +239,9 @@ def test_tiny_series_train_for_few_epochs_and_collections_keep_their_budget():
     # ~20 windows: at most 20 passes (not the 150 of the update target); bigger data unchanged
     tiny = auto_settings(lengths=[40], seasonal_period=1, all_positive=True, n_series=1, freq="YS")
     assert tiny.fallback is None and 10 <= tiny.max_iter <= 20
+    # its members are short, so the ensemble has more of them (about the same total updates)
+    assert tiny.n_estimators == 30
+    assert len(set(tiny.member_window_lengths)) > 5
     monthly = auto_settings(lengths=[150], seasonal_period=12, all_positive=True, n_series=1)
     assert monthly.max_iter == 38  # 97 windows, 4 batches of 32 per epoch, ~150 updates
     hourly = auto_settings(lengths=[700] * 414, seasonal_period=24, all_positive=True, n_series=414)
