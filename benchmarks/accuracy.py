@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/accuracy.py [--split test|val] [--datasets all] [--windows 3] [--seed 0]
+                                  [--seeds 0,1,2,3,4] [--extra all]
                                   [--models lstm,gru,rnn,lstm_single,auto_arima,arima,seasonal_naive,naive2]
                                   [--m4 hourly,weekly] [--m4-every 1] [--m4-models lstm,lstm_recipe]
                                   [--m4-path ../shared/data/m4] [--override JSON] [--cache PATH]
@@ -30,6 +31,18 @@ configuration (recursive, 24 inputs); ``lstm_recipe`` on M4 Hourly is the
 hand-tuned recipe of ``benchmarks/m4_hourly.py``; ``lstm_gru`` the defaults'
 ensemble doubled with GRU members. Baselines: ``auto_arima``, ``arima``,
 ``seasonal_naive``, ``naive2`` (:func:`rnnforecast.benchmarking.make_forecaster`).
+
+``--extra all`` (with ``--split val`` only) adds a validation-only set of real
+series of other domains and frequencies (statsmodels' macrodata, danish_data,
+interest_inflation, fertility, strikes, weekly co2: ``benchmarks/_extra_series.py``),
+rows ``x_*``, scored like the bundled datasets on their last ``windows * h``
+points, with their own geometric-mean row.  ``--seeds`` runs every model once
+per seed: the tables give the mean over the seeds, plus a table of the seed
+spread (std/mean of each neural model's MASE, per dataset).  ``--override``
+passes parameters to the self-configuring forecasters, and its ``"_rules"``
+entry replaces module constants of :mod:`rnnforecast.forecasting.auto_config`
+for the run (e.g. ``{"_rules": {"SMALL_DATA_MAX_EPOCHS": 50}}``).
+``benchmarks/accuracy_variants.py`` tabulates several saved runs side by side.
 
 ``--split val`` scores the last ``windows * h`` points before the test part
 (bundled) or the last horizon of each training series (M4) instead: the
