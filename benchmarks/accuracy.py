@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/accuracy.py [--split test|val] [--datasets all] [--windows 3] [--seed 0]
+                                  [--seeds 0,1,2,3,4] [--extra all]
                                   [--models lstm,gru,rnn,lstm_single,auto_arima,arima,seasonal_naive,naive2]
                                   [--m4 hourly,weekly] [--m4-every 1] [--m4-models lstm,lstm_recipe]
                                   [--m4-path ../shared/data/m4] [--override JSON] [--cache PATH]
@@ -31,6 +32,18 @@ hand-tuned recipe of ``benchmarks/m4_hourly.py``; ``lstm_gru`` the defaults'
 ensemble doubled with GRU members. Baselines: ``auto_arima``, ``arima``,
 ``seasonal_naive``, ``naive2`` (:func:`rnnforecast.benchmarking.make_forecaster`).
 
+``--extra all`` (with ``--split val`` only) adds a validation-only set of real
+series of other domains and frequencies (statsmodels' macrodata, danish_data,
+interest_inflation, fertility, strikes, weekly co2: ``benchmarks/_extra_series.py``),
+rows ``x_*``, scored like the bundled datasets on their last ``windows * h``
+points, with their own geometric-mean row.  ``--seeds`` runs every model once
+per seed: the tables give the mean over the seeds, plus a table of the seed
+spread (std/mean of each neural model's MASE, per dataset).  ``--override``
+passes parameters to the self-configuring forecasters, and its ``"_rules"``
+entry replaces module constants of :mod:`rnnforecast.forecasting.auto_config`
+for the run (e.g. ``{"_rules": {"SMALL_DATA_MAX_EPOCHS": 50}}``).
+``benchmarks/accuracy_variants.py`` tabulates several saved runs side by side.
+
 ``--split val`` scores the last ``windows * h`` points before the test part
 (bundled) or the last horizon of each training series (M4) instead: the
 split the rules were tuned on.  The summary gives, per dataset, each model's
@@ -41,6 +54,7 @@ over the datasets.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -83,13 +97,14 @@ def self_configuring(cell):
 
 def bundled_model(name, seed, sp, h, n_train, overrides):
     cell = name.split("_")[0]
-    auto = cell in AE.CELLS and self_configuring(cell) and not overrides
+    params = {k: v for k, v in (overrides or {}).items() if k != "_rules"}
+    auto = cell in AE.CELLS and self_configuring(cell)
     if name in ("lstm", "gru", "rnn"):
         # n_jobs=1: one kernel thread on the shared machine (results do not depend on it)
-        return (AE.CELLS[cell](random_state=seed, n_jobs=1) if auto
+        return (AE.CELLS[cell](random_state=seed, n_jobs=1, **params) if auto
                 else AE.AutoEnsembleForecaster(cell, seed, overrides))
     if name == "lstm_single":
-        return (AE.CELLS[cell](random_state=seed, n_jobs=1, n_estimators=1) if auto
+        return (AE.CELLS[cell](random_state=seed, n_jobs=1, **{**params, "n_estimators": 1}) if auto
                 else AE.AutoEnsembleForecaster("lstm", seed, {**(overrides or {}), "n_estimators": 1}))
     if name == "lstm_before":
         before = {}
@@ -99,25 +114,63 @@ def bundled_model(name, seed, sp, h, n_train, overrides):
     return make_forecaster(name, seasonal_period=sp, horizon=h, n_train=n_train, random_state=seed)
 
 
-# --------------------------------------------------------------------------- part 1
-def bundled(datasets, models, windows, seed, split, overrides, cache, save=lambda: None):
-    rows = {}
+@contextlib.contextmanager
+def rules(overrides):
+    """Module constants of auto_config replaced for the run (``overrides["_rules"]``, tuning only)."""
+    from rnnforecast.forecasting import auto_config as AC
+
+    new = dict((overrides or {}).get("_rules", {}))
+    bad = [k for k in new if not hasattr(AC, k)]
+    if bad:
+        raise ValueError(f"_rules names unknown auto_config constants {bad}")
+    saved = {k: getattr(AC, k) for k in new}
+    try:
+        for k, v in new.items():
+            setattr(AC, k, tuple(v) if isinstance(v, list) else v)
+        yield
+    finally:
+        for k, v in saved.items():
+            setattr(AC, k, v)
+
+
+def series_sets(datasets, extra, split, windows):
+    """``{name: (y, h, seasonal_period)}``: bundled (cut for ``--split val``), then the extra set."""
+    out = {}
     for name in datasets:
         y = load_dataset(name)
         h, sp = DEFAULT_HORIZONS[name], DATASETS[name].seasonal_period
-        if split == "val":
-            y = y.iloc[: len(y) - windows * h]
+        out[name] = (y.iloc[: len(y) - windows * h] if split == "val" else y, h, sp)
+    if extra != "none":
+        if split != "val":
+            raise ValueError("--extra is a validation-only set: use it with --split val")
+        from _extra_series import extra_series
+        from rnnforecast.forecasting.frequency import period_from_freq
+
+        for name, (y, h) in extra_series(extra).items():
+            out[f"x_{name}"] = (y, h, period_from_freq(y.index.freqstr))
+    return out
+
+
+# --------------------------------------------------------------------------- part 1
+def cache_key(split, name, windows, seed, model):
+    """Key of a cached score; the baselines are deterministic, so seed-free."""
+    return f"{split}/{name}/{windows}/{'-' if model in BASELINES else seed}/{model}"
+
+
+def bundled(sets, models, windows, seed, split, overrides, cache, save=lambda: None):
+    rows = {}
+    for name, (y, h, sp) in sets.items():
         n_train = len(y) - windows * h
         rows[name] = {}
         todo = {}
         for m in models:
-            key = f"{split}/{name}/{windows}/{seed}/{m}"
+            key = cache_key(split, name, windows, seed, m)
             if m in CACHED and key in cache:
                 rows[name][m] = cache[key]
             else:
                 todo[m] = bundled_model(m, seed, sp, h, n_train, overrides)
         if todo:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), rules(overrides):
                 warnings.simplefilter("ignore")
                 res = run_benchmark(y, todo, horizon=h, n_windows=windows, seasonal_period=sp, name=name)
             for m in todo:
@@ -125,7 +178,7 @@ def bundled(datasets, models, windows, seed, split, overrides, cache, save=lambd
                 rows[name][m] = {"mase": float(r["mase"]), "smape": float(r["smape"]),
                                  "fit_s": float(r["fit_seconds"]), "status": str(r["status"])}
                 if m in CACHED:
-                    cache[f"{split}/{name}/{windows}/{seed}/{m}"] = rows[name][m]
+                    cache[cache_key(split, name, windows, seed, m)] = rows[name][m]
         save()
         print(f"{name} (h={h}, seasonal_period={sp}): " + ", ".join(
             f"{m} {v['mase']:.3f}" for m, v in rows[name].items()), file=sys.stderr, flush=True)
@@ -169,8 +222,9 @@ def m4_forecasts(model, subset, train, h, m, seed, overrides):
         f2, i2 = AE.panel_fit_predict("gru", train, h, seed, overrides=overrides)
         return np.median(np.concatenate([f1[None], f2[None]]), axis=0), i1["fit_s"] + i2["fit_s"]
     cell = model.split("_")[0]
-    if model in ("lstm", "gru", "rnn", "lstm_single") and self_configuring(cell) and not overrides:
-        extra = {"n_estimators": 1} if model == "lstm_single" else {}
+    if model in ("lstm", "gru", "rnn", "lstm_single") and self_configuring(cell):
+        extra = {k: v for k, v in (overrides or {}).items() if k != "_rules"}
+        extra.update({"n_estimators": 1} if model == "lstm_single" else {})
         f = AE.CELLS[cell](random_state=seed, n_jobs=1, **extra)
         f.fit(list(train))
         fit_s = time.perf_counter() - t0
@@ -191,7 +245,7 @@ def m4_part(subset, path, every, split, models, seed, overrides):
     others = [x for x in models if x not in ("seasonal_naive", "naive2")
               and (x != "lstm_recipe" or subset == "hourly")]  # the recipe is M4 Hourly's
     for model in ["seasonal_naive", "naive2", *others]:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), rules(overrides):
             warnings.simplefilter("ignore")
             fc, fit_s = m4_forecasts(model, subset, train, h, m, seed, overrides)
         sm = [symmetric_mean_absolute_percentage_error(y, f) for y, f in zip(test, fc)]
@@ -223,7 +277,11 @@ def summary_tables(results, models):
     t_smape = C.Table("sMAPE per dataset (0-200; M4 rows also OWA relative to Naive2)", heads)
     t_fit = C.Table("Fit seconds per window (bundled) or for the whole collection (M4)", heads)
     ratios = {m: [] for m in models}
+    ratio_of = {m: [] for m in models}  # one entry per dataset (NaN when missing)
     for ds, rows in results.items():
+        sn0 = rows.get("seasonal_naive", {}).get("mase", np.nan)
+        for m in models:
+            ratio_of[m].append(rows[m]["mase"] / sn0 if m in rows else np.nan)
         sn = rows.get("seasonal_naive", {}).get("mase", np.nan)
         mase = {m: rows[m]["mase"] for m in models if m in rows and np.isfinite(rows[m]["mase"])}
         best = min(mase, key=mase.get) if mase else None
@@ -244,9 +302,52 @@ def summary_tables(results, models):
         t_mase.add(ds, *cells)
         t_smape.add(ds, *scells)
         t_fit.add(ds, *fcells)
+    groups = {g: [i for i, ds in enumerate(results) if group(ds) == g] for g in GROUPS}
+    groups = {g: idx for g, idx in groups.items() if idx}
+    for g, idx in (groups.items() if len(groups) > 1 else ()):
+        per = {m: [r for i, r in enumerate(ratio_of[m]) if i in idx and np.isfinite(r)] for m in models}
+        t_mase.add(f"geometric mean, {GROUPS[g]}",
+                   *[f"{geomean(per[m]):.3f} ({len(per[m])})" if per[m] else "-" for m in models])
     t_mase.add("**geometric mean of the ratios**",
                *[f"**{geomean(ratios[m]):.3f}** ({len(ratios[m])} datasets)" for m in models])
     return t_mase, t_smape, t_fit, {m: geomean(ratios[m]) for m in models}
+
+
+#: Dataset groups of the summary rows: bundled, the extra set (``x_``), M4 (``m4_``).
+GROUPS = {"bundled": "bundled", "x": "extra set (validation only)", "m4": "M4"}
+
+
+def group(dataset):
+    return "x" if dataset.startswith("x_") else "m4" if dataset.startswith("m4_") else "bundled"
+
+
+def seed_spread_table(per_seed, models):
+    """std/mean over the seeds of each neural model's MASE, per dataset (``per_seed``: list of results)."""
+    neural = [m for m in models if m not in BASELINES]
+    t = C.Table(f"Seed spread: std/mean of MASE over {len(per_seed)} seeds (%)", ["dataset", *neural])
+    worst = {m: 0.0 for m in neural}
+    for ds in per_seed[0]:
+        cells = []
+        for m in neural:
+            v = np.array([r[ds][m]["mase"] for r in per_seed if m in r.get(ds, {})])
+            sp = 100 * v.std() / v.mean() if v.size > 1 and np.isfinite(v).all() else np.nan
+            worst[m] = max(worst[m], sp) if np.isfinite(sp) else worst[m]
+            cells.append(f"{sp:.1f}" if np.isfinite(sp) else "-")
+        t.add(ds, *cells)
+    t.add("**largest**", *[f"**{worst[m]:.1f}**" for m in neural])
+    return t
+
+
+def mean_over_seeds(per_seed):
+    """Scores averaged over the seeds (MASE, sMAPE, fit seconds), per dataset and model."""
+    out = {}
+    for ds in per_seed[0]:
+        out[ds] = {}
+        for m in per_seed[0][ds]:
+            rows = [r[ds][m] for r in per_seed]
+            out[ds][m] = {k: float(np.mean([x[k] for x in rows])) for k in ("mase", "smape", "fit_s")}
+            out[ds][m]["status"] = rows[0]["status"]
+    return out
 
 
 def parse_list(text):
@@ -260,6 +361,10 @@ def main(argv=None) -> int:
     p.add_argument("--models", default=DEFAULT_MODELS, help="models on the bundled datasets")
     p.add_argument("--windows", type=int, default=3, help="rolling origins per bundled dataset")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seeds", default=None, help="comma-separated seeds (e.g. 0,1,2,3,4): scores "
+                   "averaged over them and a seed-spread table (replaces --seed)")
+    p.add_argument("--extra", default="none", help="validation-only extra real series "
+                   "(benchmarks/_extra_series.py): 'all', 'none' or comma-separated names; --split val")
     p.add_argument("--m4", default="hourly,weekly", help="M4 subsets ('none' to skip)")
     p.add_argument("--m4-every", type=int, default=1, help="every k-th M4 series")
     p.add_argument("--m4-models", default=DEFAULT_M4_MODELS, help="neural models on M4 (the naive "
@@ -294,7 +399,15 @@ def main(argv=None) -> int:
             with open(args.cache, "w") as f:
                 json.dump(cache, f, indent=1)
 
-    results = bundled(datasets, models, args.windows, args.seed, args.split, overrides, cache, save)
+    try:
+        sets = series_sets(datasets, args.extra, args.split, args.windows)
+    except ValueError as e:
+        p.error(str(e))
+    seeds = [int(x) for x in parse_list(args.seeds)] if args.seeds else [args.seed]
+    per_seed = [bundled(sets, models, args.windows, sd, args.split, overrides, cache, save)
+                for sd in seeds]
+    results = mean_over_seeds(per_seed) if len(seeds) > 1 else per_seed[0]
+    spread = seed_spread_table(per_seed, models) if len(seeds) > 1 and sets else None
     notes = []
     m4_models = parse_list(args.m4_models)
     for subset in ([] if args.m4 == "none" else parse_list(args.m4)):
@@ -323,12 +436,14 @@ def main(argv=None) -> int:
               f"machine: {C.cpu_model()}, {C.cores()} cores shared with other jobs, load before start "
               f"{LOAD_BEFORE}, after {C.load()}",
               f"defaults: {defaults}",
-              f"overrides: {overrides}", *notes]
+              f"overrides: {overrides}",
+              f"seeds: {seeds}" + (" (scores: mean over the seeds)" if len(seeds) > 1 else ""), *notes]
     if args.save_json:
         with open(args.save_json, "w") as f:
-            json.dump({"results": results, "header": header}, f, indent=1)
+            json.dump({"results": results, "header": header, "per_seed": per_seed}, f, indent=1)
     header += earlier
-    for t in (t_mase, t_smape, t_fit):
+    tables = [t_mase, t_smape, t_fit] + ([spread] if spread is not None else [])
+    for t in tables:
         print(t.text(), "\n")
     print("\n".join(header))
     if args.markdown:
@@ -336,7 +451,7 @@ def main(argv=None) -> int:
             f.write("# Accuracy suite: defaults of the neural forecasters against the baselines\n\n")
             for line in header:
                 f.write(f"- {line}\n")
-            for t in (t_mase, t_smape, t_fit):
+            for t in tables:
                 f.write("\n" + t.markdown() + "\n")
         print(f"Markdown written to {args.markdown}")
     return 0

@@ -120,7 +120,7 @@ def test_non_seasonal_horizon_follows_frequency_or_length():
 
 def test_non_positive_data_use_series_scaling():
     s = auto_settings(lengths=[200], seasonal_period=1, all_positive=False, n_series=1)
-    assert s.scaler == "standard" and not s.residual
+    assert s.scaler == "standard" and s.residual  # residual on the last value
 
 
 def test_hourly_panel_follows_m4_recipe():
@@ -135,8 +135,9 @@ def test_short_series_shortens_input_then_drops_season():
     assert s.fallback is None and s.window_length < 36
     assert 60 - s.window_length - s.horizon + 1 >= MIN_WINDOWS
     s = auto_settings(lengths=[30], seasonal_period=12, all_positive=True, n_series=1)
-    assert s.seasonal_period == 1 and not s.residual
+    assert s.seasonal_period == 1 and s.residual  # on the last value, not a season
     assert any("dropped" in r for r in s.reasons)
+    assert any("corrects the naive forecast (the last value)" in r for r in s.reasons)
 
 
 def test_too_short_series_gives_fallback_reason():
@@ -196,3 +197,71 @@ def test_training_compute_is_capped_for_long_inputs():
     assert hourly.window_length // hourly.patch_length == 7
     assert weekly.window_length // weekly.patch_length == 26
     assert weekly.max_iter < hourly.max_iter == 30
+
+
+def test_ensemble_size_follows_training_windows():
+    # one short series: a median of 10 (cheap members, lower seed spread); one long series
+    # or a small collection: 5; a collection with >= 5000 training windows: 3 (unchanged)
+    short = auto_settings(lengths=[150], seasonal_period=12, all_positive=True, n_series=1)
+    assert short.n_estimators == 10
+    assert any("ensemble of 10" in r for r in short.reasons)
+    long_one = auto_settings(lengths=[3000], seasonal_period=1, all_positive=True, n_series=1)
+    assert long_one.n_estimators == 5
+    small_panel = auto_settings(lengths=[150] * 30, seasonal_period=12, all_positive=True, n_series=30)
+    assert small_panel.n_estimators == 5
+    hourly = auto_settings(lengths=[700] * 414, seasonal_period=24, all_positive=True, n_series=414)
+    assert hourly.n_estimators == 3
+    # members spread their input lengths over the base to about twice the base
+    yearly = auto_settings(lengths=[100], seasonal_period=1, all_positive=True, n_series=1)
+    assert yearly.n_estimators == 10 and len(yearly.member_window_lengths) > 5
+    assert min(yearly.member_window_lengths) == yearly.window_length
+
+
+def test_non_seasonal_members_learn_the_deviation_from_the_last_value():
+    # a zero-mean series without season (standard scaling): the members get seasonal_period=1,
+    # the residual on the last value; an explicit seasonal_period=None switches it off
+    from rnnforecast import LSTMForecaster
+
+    rng = np.random.default_rng(3)
+    y = np.cumsum(rng.normal(size=90))
+    y -= y.mean()
+    fast = dict(hidden_size=4, max_iter=2, n_estimators=2, n_jobs=1, random_state=0)
+    f = LSTMForecaster(**fast).fit(y)
+    assert f.seasonal_period_ == 1 and f.scaler_kind_ == "standard"
+    assert [m.seasonal_period for m in f.estimators_] == [1, 1]
+    assert any("the last value" in r for r in f.auto_reasons_)
+    g = LSTMForecaster(**fast, seasonal_period=None).fit(y)
+    assert [m.seasonal_period for m in g.estimators_] == [None, None]
+    assert not np.array_equal(f.predict(5), g.predict(5))
+
+
+def test_tiny_series_train_for_few_epochs_and_collections_keep_their_budget():
+    # ~20 windows: at most 20 passes (not the 150 of the update target); bigger data unchanged
+    tiny = auto_settings(lengths=[40], seasonal_period=1, all_positive=True, n_series=1, freq="YS")
+    assert tiny.fallback is None and 10 <= tiny.max_iter <= 20
+    # its members are short, so the ensemble has more of them (about the same total updates)
+    assert tiny.n_estimators == 30
+    assert len(set(tiny.member_window_lengths)) > 5
+    monthly = auto_settings(lengths=[150], seasonal_period=12, all_positive=True, n_series=1)
+    assert monthly.max_iter == 38  # 97 windows, 4 batches of 32 per epoch, ~150 updates
+    hourly = auto_settings(lengths=[700] * 414, seasonal_period=24, all_positive=True, n_series=414)
+    assert hourly.max_iter == 30 and hourly.windows_per_epoch == 51200
+    mid = auto_settings(lengths=[700] * 50, seasonal_period=24, all_positive=True, n_series=50)
+    assert mid.max_iter > 20  # a 27,000-window collection is not capped
+
+
+def test_last_value_residual_leaves_positive_data_and_large_collections_unchanged():
+    # with the log window scaling the target is already relative to the last value:
+    # the residual on it changes nothing, bit for bit
+    from rnnforecast import LSTMForecaster
+
+    rng = np.random.default_rng(4)
+    y = 50 + np.cumsum(rng.normal(size=80))
+    fast = dict(hidden_size=4, max_iter=2, n_estimators=2, n_jobs=1, random_state=0)
+    f = LSTMForecaster(**fast).fit(y)
+    g = LSTMForecaster(**fast, seasonal_period=None).fit(y)
+    assert f.scaler_kind_ == "window_log" and f.estimators_[0].seasonal_period == 1
+    np.testing.assert_array_equal(f.predict(7), g.predict(7))
+    # a collection with >= 5000 training windows keeps no residual without a season
+    big = auto_settings(lengths=[300] * 40, seasonal_period=1, all_positive=False, n_series=40)
+    assert not big.residual and big.n_estimators == 3

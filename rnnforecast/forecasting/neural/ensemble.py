@@ -165,7 +165,7 @@ def resolve(est: Any, values: list, freq: Any, n_series: int, has_past: bool,
         r["scaler"] = scaler
     if is_auto(p["seasonal_period"]):
         fits = is_auto(p["window_length"]) or m <= int(p["window_length"])
-        r["seasonal_period"] = m if (direct and s.residual and m > 1 and fits) else None
+        r["seasonal_period"] = m if (direct and s.residual and fits) else None
     windows, fallback = _input_lengths(p, r, s, lengths, n_series)
     n_est = int(s.n_estimators) if is_auto(p["n_estimators"]) else int(p["n_estimators"])
     r["n_estimators"] = 1
