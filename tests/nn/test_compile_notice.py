@@ -16,7 +16,7 @@ from rnnforecast.nn import warmup as W
 
 @pytest.mark.parametrize("verbose", [None, 1, True])
 def test_announces_one_line_when_kernels_are_not_ready(monkeypatch, verbose):
-    monkeypatch.setattr(W, "kernels_ready", lambda cell, dtype: False)
+    monkeypatch.setattr(W, "kernels_ready", lambda cell, dtype, part="all": False)
     out = io.StringIO()
     assert W.announce_compile("lstm", "float32", verbose, file=out) is True
     lines = out.getvalue().splitlines()
@@ -27,7 +27,7 @@ def test_announces_one_line_when_kernels_are_not_ready(monkeypatch, verbose):
 
 @pytest.mark.parametrize("verbose", [0, False])
 def test_explicit_zero_is_silent(monkeypatch, verbose):
-    monkeypatch.setattr(W, "kernels_ready", lambda cell, dtype: False)
+    monkeypatch.setattr(W, "kernels_ready", lambda cell, dtype, part="all": False)
     out = io.StringIO()
     assert W.announce_compile("gru", "float64", verbose, file=out) is False
     assert out.getvalue() == ""
@@ -35,14 +35,14 @@ def test_explicit_zero_is_silent(monkeypatch, verbose):
 
 @pytest.mark.parametrize("ready", [True, None])
 def test_ready_or_unknown_is_silent(monkeypatch, ready):
-    monkeypatch.setattr(W, "kernels_ready", lambda cell, dtype: ready)
+    monkeypatch.setattr(W, "kernels_ready", lambda cell, dtype, part="all": ready)
     out = io.StringIO()
     assert W.announce_compile("rnn", "float32", None, file=out) is False
     assert out.getvalue() == ""
 
 
 def test_default_stream_is_stderr(monkeypatch, capsys):
-    monkeypatch.setattr(W, "kernels_ready", lambda cell, dtype: False)
+    monkeypatch.setattr(W, "kernels_ready", lambda cell, dtype, part="all": False)
     W.announce_compile("rnn", "float64")
     captured = capsys.readouterr()
     assert captured.out == "" and "RNN kernels (float64)" in captured.err
