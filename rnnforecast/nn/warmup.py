@@ -40,12 +40,13 @@ _KERNELS = {"lstm": (klstm.lstm_forward, klstm.lstm_backward),
 _PREDICT_KERNELS = {"lstm": kinfer.lstm_predict, "gru": kinfer.gru_predict,
                     "rnn": kinfer.rnn_predict}
 _PARTS = ("all", "train", "predict")
-# Compile time (s) of one cell in one dtype with an empty cache, measured with
-# benchmarks/jit_cost.py on a quiet 2-core machine (rounded up): the first
-# cell of a dtype also compiles the head, loss and optimiser kernels.  Not yet
-# re-measured with the inference kernel (prepare_kernels compiles it too): it took
-# 1.6-3.4 s of CPU per cell and dtype at load 15 on the 2-core machine.
-_COMPILE_SECONDS = {"first": 7, "more": 4, "predict": 3}
+# Compile time (s) of one cell in one dtype with an empty cache, rounded up from the
+# process CPU time measured with `benchmarks/jit_cost.py --parts` (float32, 2-core
+# machine shared at load ~8; compilation is single-threaded, so on a quiet machine the
+# wall time is about this CPU time): "first", the training kernels of the first cell
+# with the head, loss and optimiser kernels (4.5-6.5 s CPU); "more", those of a
+# further cell (1.6-4.3 s); "predict", the inference kernel (2.3-3.3 s).
+_COMPILE_SECONDS = {"first": 7, "more": 5, "predict": 4}
 
 
 def _compiled_for(dispatcher, dtype, on_disk):
