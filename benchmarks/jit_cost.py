@@ -135,11 +135,17 @@ print(json.dumps(out))
 """
 
 
+def _child_env():
+    """The environment of a child process: this checkout's package, Numba's cache on."""
+    env = dict(os.environ)
+    env.pop("RNNFORECAST_NUMBA_CACHE", None)  # the default: cache on
+    env["PYTHONPATH"] = REPO + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
 def compile_parts(cells):
     """CPU (and wall) seconds of the compile steps the notice quotes, cold cache, float32."""
-    env = dict(os.environ)
-    env.pop("RNNFORECAST_NUMBA_CACHE", None)
-    env["PYTHONPATH"] = REPO + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env = _child_env()
     for order in (cells, cells[::-1]):
         env["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnnforecast-parts-")
         try:
@@ -153,10 +159,8 @@ def compile_parts(cells):
 
 
 def run_child(cell, cache_dir, threads, fit=False):
-    env = dict(os.environ)
+    env = _child_env()
     env["NUMBA_CACHE_DIR"] = cache_dir
-    env.pop("RNNFORECAST_NUMBA_CACHE", None)  # the default: cache on
-    env["PYTHONPATH"] = REPO + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     B, T, I, H = SHAPE
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
@@ -188,9 +192,7 @@ def _timed(cmd, env):
 
 def warmup_check(jobs_list):
     """A cold ``rnnforecast warmup --jobs J`` per J, then a fresh process that must compile nothing."""
-    env = dict(os.environ)
-    env.pop("RNNFORECAST_NUMBA_CACHE", None)
-    env["PYTHONPATH"] = REPO + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env = _child_env()
     ok = True
     for jobs in jobs_list:
         env["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnnforecast-warmup-")

@@ -348,7 +348,8 @@ def add_warmup_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
         description=(
             "Run a tiny training step of every cell in every dtype so that Numba compiles the "
             "kernels and stores them in its on-disk cache (NUMBA_CACHE_DIR, else __pycache__ "
-            "beside the package). Later processes load them in about a second."
+            "beside the package). Later processes load them in about a second. The cells are "
+            "split between --jobs worker processes (each compiles its cells in every dtype)."
         ),
     )
     p.add_argument("--cells", default="rnn,gru,lstm", metavar="LIST",

@@ -317,7 +317,9 @@ t = warmup(cells=sys.argv[1].split(","), dtypes=sys.argv[2].split(","))
 print(json.dumps({"timings": [[c, d, s] for (c, d), s in t.items()],
                   "orders": _signature_orders()}))
 """
-_COST_ORDER = ("lstm", "gru", "rnn")  # most compile work first
+# CPU seconds of one cell's kernels in both dtypes beyond the shared ones
+# (`benchmarks/jit_cost.py --parts`, training + inference kernels, x2 dtypes)
+_COST = {"lstm": 14, "gru": 12, "rnn": 8}
 
 
 def _kernel_dispatchers():
@@ -355,9 +357,11 @@ def _conflicts(orders):
 
 
 def _groups(cells, jobs):
-    """Split ``cells`` into at most ``jobs`` groups, the costliest cells spread first."""
-    ranked = sorted(cells, key=lambda c: _COST_ORDER.index(c))
-    groups = [ranked[i::jobs] for i in range(min(jobs, len(ranked)))]
+    """Split ``cells`` into at most ``jobs`` groups of about equal compile cost (the costliest
+    cell first, each to the cheapest group so far)."""
+    groups = [[] for _ in range(min(jobs, len(cells)))]
+    for cell in sorted(cells, key=lambda c: -_COST[c]):
+        min(groups, key=lambda g: sum(_COST[c] for c in g)).append(cell)
     return [g for g in groups if g]
 
 
