@@ -311,11 +311,11 @@ def warmup(cells=CELLS, dtypes=DEFAULT_DTYPES, bidirectional=(False, True), verb
 # checks this; a function whose orders are not one the prefix of the other loses
 # its cache index and is compiled again in the parent.
 _WORKER = r"""
-import json, sys
+import json, sys, time
 from rnnforecast.nn.warmup import _signature_orders, warmup
 t = warmup(cells=sys.argv[1].split(","), dtypes=sys.argv[2].split(","))
 print(json.dumps({"timings": [[c, d, s] for (c, d), s in t.items()],
-                  "orders": _signature_orders()}))
+                  "orders": _signature_orders(), "cpu": time.process_time()}))
 """
 # CPU seconds of one cell's kernels in both dtypes beyond the shared ones
 # (`benchmarks/jit_cost.py --parts`, training + inference kernels, x2 dtypes)
@@ -421,6 +421,8 @@ def warmup_parallel(cells=CELLS, dtypes=DEFAULT_DTYPES, jobs=2, verbose=False):
     if verbose:
         for (c, d), s in sorted(timings.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             print(f"{c:5s} {d:8s} {s:6.2f} s", flush=True)
+        for g, r in zip(groups, results):
+            print(f"worker {','.join(g)}: {r['cpu']:.2f} s CPU", flush=True)
         if bad:
             print(f"recompiled in one process (signature orders differed): {', '.join(bad)}",
                   flush=True)
