@@ -348,13 +348,17 @@ def add_warmup_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
         description=(
             "Run a tiny training step of every cell in every dtype so that Numba compiles the "
             "kernels and stores them in its on-disk cache (NUMBA_CACHE_DIR, else __pycache__ "
-            "beside the package). Later processes load them in about a second."
+            "beside the package). Later processes load them in about a second. The cells are "
+            "split between --jobs worker processes (each compiles its cells in every dtype)."
         ),
     )
     p.add_argument("--cells", default="rnn,gru,lstm", metavar="LIST",
                    help="comma-separated cells (default: %(default)s)")
     p.add_argument("--dtypes", default="float32,float64", metavar="LIST",
                    help="comma-separated dtypes (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="worker processes, the cells split between them (default: the number "
+                        "of CPU cores; 1: compile in this process)")
     p.set_defaults(handler=warmup_command, command_parser=p)
     return p
 
@@ -364,7 +368,7 @@ def warmup_command(args: argparse.Namespace) -> int:
     import time
 
     from rnnforecast.nn.network import CELLS
-    from rnnforecast.nn.warmup import warmup
+    from rnnforecast.nn.warmup import warmup_parallel
 
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
     dtypes = [d.strip() for d in args.dtypes.split(",") if d.strip()]
@@ -376,8 +380,11 @@ def warmup_command(args: argparse.Namespace) -> int:
     if bad or not dtypes:
         raise UsageError(f"--dtypes must be a comma-separated subset of float32, float64; "
                          f"got {args.dtypes!r}")
+    jobs = (os.cpu_count() or 1) if args.jobs is None else args.jobs
+    if jobs < 1:
+        raise UsageError(f"--jobs must be an integer >= 1; got {args.jobs}")
     start = time.perf_counter()
-    warmup(cells=cells, dtypes=dtypes, verbose=True)
+    warmup_parallel(cells=cells, dtypes=dtypes, jobs=jobs, verbose=True)
     print(f"total {time.perf_counter() - start:.2f} s", flush=True)
     return 0
 

@@ -12,6 +12,15 @@ entry is dropped when its network is garbage collected), not on the network,
 so networks are saved and copied without it.
 
 Inputs are validated by the network before they get here.
+
+The kernels compile lazily: a fit compiles only the training kernels (unless it
+validates), so the first packing of a cell in a dtype in a process announces
+the compilation of its inference kernel with
+:func:`~rnnforecast.nn.warmup.announce_compile` (nothing is printed when the
+kernel is in Numba's cache).  The network-level ``predict`` has no
+``verbose``: the line is printed (to stderr) unless the network was last
+trained by a fit with ``verbose=0`` (:func:`set_compile_verbose`, called by
+:func:`~rnnforecast.nn.warmup.prepare_kernels`).
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from .._kernels import infer as kinfer
 from .layout import GATES, recurrent_names
 from .threads import run_chunks
 
-__all__ = ["Packed", "applies", "packed_weights", "predict_packed"]
+__all__ = ["Packed", "applies", "packed_weights", "predict_packed", "set_compile_verbose"]
 
 # Samples per chunk when a prediction is spread over the kernel threads (every
 # sample runs on its own, so results do not depend on it or on the thread count).
@@ -33,6 +42,29 @@ _CHUNK = 8
 # id(network) -> (weak reference to it, Packed); an entry goes when its network does
 _CACHE: dict = {}
 _LOCK = threading.Lock()
+# (cell, dtype) whose inference kernel was checked for a first compilation in this process
+_SEEN: set = set()
+# id(network) -> (weak reference to it, verbose of its last fit)
+_VERBOSE: dict = {}
+
+
+def set_compile_verbose(net, verbose) -> None:
+    """Remember the ``verbose`` of the fit of ``net``, for the notice of a first compilation."""
+    with _LOCK:
+        _VERBOSE[id(net)] = (weakref.ref(net, _forget(id(net), _VERBOSE)), verbose)
+
+
+def _first_use(net) -> None:
+    """Announce the compilation of the inference kernel of ``net``'s cell and dtype, once."""
+    key = (net.cell, np.dtype(net.dtype).str)
+    if key in _SEEN:
+        return
+    from .warmup import announce_compile  # warmup imports this module
+
+    hit = _VERBOSE.get(id(net))
+    verbose = hit[1] if hit is not None and hit[0]() is net else None
+    announce_compile(net.cell, net.dtype, verbose, part="predict")
+    _SEEN.add(key)
 
 
 class Packed:
@@ -78,6 +110,7 @@ def applies(net) -> bool:
 
 def _pack(net, params) -> Packed:
     """Build the packed weights of ``params`` (checked by the caller)."""
+    _first_use(net)
     H, D, L = net.hidden_size, net.num_directions, net.num_layers
     G = GATES[net.cell] * H
     views = net.layout.views(params)
@@ -100,10 +133,10 @@ def _pack(net, params) -> Packed:
                   np.ascontiguousarray(views["fc.bias"], dtype=np.float64))
 
 
-def _forget(key):
+def _forget(key, table=_CACHE):
     def callback(_ref):
         with _LOCK:
-            _CACHE.pop(key, None)
+            table.pop(key, None)
     return callback
 
 

@@ -473,7 +473,8 @@ def train(net: RecurrentNetwork, params: np.ndarray, data: Any, *, loss: str, se
     run = _Run(net, params, source, loss, seed, config, quantiles, who)
     callbacks = [ProgressBar(who, config.verbose), *callbacks]
     prepare_kernels(net, loss=loss, solver=config.solver, quantiles=quantiles,
-                    verbose=config.verbose)  # compile before the bar: no ETA with the JIT in it
+                    verbose=config.verbose,  # compile before the bar: no ETA with the JIT in it
+                    predict=validation is not None)  # else predict() compiles its kernel
     for cb in callbacks:
         cb.on_train_begin(int(config.max_iter))
     validate = validation is not None

@@ -24,25 +24,29 @@ from .._kernels import gru as kgru
 from .._kernels import infer as kinfer
 from .._kernels import lstm as klstm
 from .._kernels import rnn as krnn
+from . import _predict as _fast
 from .network import CELLS, RecurrentNetwork
 from .threads import kernel_threads
 from ..utils.validation import check_quantile_levels
 from .training import SGD, Adam, compute_loss, make_optimizer, train_step
 
-__all__ = ["announce_compile", "kernels_ready", "prepare_kernels", "warmup"]
+__all__ = ["announce_compile", "kernels_ready", "prepare_kernels", "warmup", "warmup_parallel"]
 
 _KERNELS = {"lstm": (klstm.lstm_forward, klstm.lstm_backward),
             "gru": (kgru.gru_forward, kgru.gru_backward),
             "rnn": (krnn.rnn_forward, krnn.rnn_backward)}
-# the inference kernels (RecurrentNetwork.predict), compiled with the training ones
+# the inference kernels (RecurrentNetwork.predict): a fit only needs them with a
+# validation set (early stopping); otherwise they compile at the first predict
 _PREDICT_KERNELS = {"lstm": kinfer.lstm_predict, "gru": kinfer.gru_predict,
                     "rnn": kinfer.rnn_predict}
-# Compile time (s) of one cell in one dtype with an empty cache, measured with
-# benchmarks/jit_cost.py on a quiet 2-core machine (rounded up): the first
-# cell of a dtype also compiles the head, loss and optimiser kernels.  Not yet
-# re-measured with the inference kernel (prepare_kernels compiles it too): it took
-# 1.6-3.4 s of CPU per cell and dtype at load 15 on the 2-core machine.
-_COMPILE_SECONDS = {"first": 7, "more": 4}
+_PARTS = ("all", "train", "predict")
+# Compile time (s) of one cell in one dtype with an empty cache, rounded up from the
+# process CPU time measured with `benchmarks/jit_cost.py --parts` (float32, 2-core
+# machine shared at load ~8; compilation is single-threaded, so on a quiet machine the
+# wall time is about this CPU time): "first", the training kernels of the first cell
+# with the head, loss and optimiser kernels (4.5-6.5 s CPU); "more", those of a
+# further cell (1.6-4.3 s); "predict", the inference kernel (2.3-3.3 s).
+_COMPILE_SECONDS = {"first": 7, "more": 5, "predict": 4}
 
 
 def _compiled_for(dispatcher, dtype, on_disk):
@@ -55,13 +59,16 @@ def _compiled_for(dispatcher, dtype, on_disk):
     return any(getattr(sig[0], "dtype", None) == dtype for sig in sigs)
 
 
-def _kernels_of(cell):
-    return _KERNELS[cell] + (_PREDICT_KERNELS[cell],)
+def _kernels_of(cell, part="all"):
+    if part not in _PARTS:
+        raise ValueError(f"part must be one of {', '.join(_PARTS)}; got {part!r}.")
+    train = _KERNELS[cell] if part != "predict" else ()
+    return train + ((_PREDICT_KERNELS[cell],) if part != "train" else ())
 
 
-def _compiled_in_process(cell, dtype):
+def _compiled_in_process(cell, dtype, part="all"):
     nb_dtype = numba.from_dtype(np.dtype(dtype))
-    return all(_compiled_for(k, nb_dtype, on_disk=False) for k in _kernels_of(cell))
+    return all(_compiled_for(k, nb_dtype, on_disk=False) for k in _kernels_of(cell, part))
 
 
 def _compile_predict(cell, dtype, read_only=False):
@@ -78,13 +85,16 @@ def _compile_predict(cell, dtype, read_only=False):
         net.predict(params, X)
 
 
-def kernels_ready(cell, dtype):
-    """Whether the training kernels of ``cell`` in ``dtype`` need no compilation.
+def kernels_ready(cell, dtype, part="all"):
+    """Whether the kernels of ``cell`` in ``dtype`` need no compilation.
 
     Parameters
     ----------
     cell : {"rnn", "gru", "lstm"}
     dtype : {"float32", "float64"} or numpy dtype
+    part : {"all", "train", "predict"}, default="all"
+        The training kernels (forward and backward), the inference kernel of
+        :meth:`~rnnforecast.nn.RecurrentNetwork.predict`, or both.
 
     Returns
     -------
@@ -99,10 +109,10 @@ def kernels_ready(cell, dtype):
     >>> kernels_ready("lstm", "float64") in (True, False, None)
     True
     """
-    if _compiled_in_process(cell, dtype):
+    kernels = _kernels_of(cell, part)
+    if _compiled_in_process(cell, dtype, part):
         return True
     nb_dtype = numba.from_dtype(np.dtype(dtype))
-    kernels = _kernels_of(cell)
     if not kconfig.CACHE:
         return False
     try:
@@ -111,7 +121,7 @@ def kernels_ready(cell, dtype):
         return None
 
 
-def announce_compile(cell, dtype, verbose=None, file=None):
+def announce_compile(cell, dtype, verbose=None, file=None, part="train"):
     """Print one line when the kernels of ``cell`` in ``dtype`` are about to be compiled.
 
     Parameters
@@ -124,6 +134,9 @@ def announce_compile(cell, dtype, verbose=None, file=None):
     file : text stream or None
         Where to print; None: ``sys.stderr`` (so that doctests and piped
         standard output are unaffected).
+    part : {"train", "predict"}, default="train"
+        The training kernels (before a fit) or the inference kernel (before
+        the first prediction of the cell in the dtype).
 
     Returns
     -------
@@ -136,32 +149,43 @@ def announce_compile(cell, dtype, verbose=None, file=None):
     >>> announce_compile("gru", "float32", verbose=0)
     False
     """
+    if part not in ("train", "predict"):
+        raise ValueError(f"part must be 'train' or 'predict'; got {part!r}.")
     if verbose is not None and not verbose:
         return False
-    if kernels_ready(cell, dtype) is not False:
+    if kernels_ready(cell, dtype, part) is not False:
         return False
     dt = str(np.dtype(dtype))
-    others = [c for c in CELLS if c != cell and kernels_ready(c, dt)]
-    seconds = _COMPILE_SECONDS["more" if others else "first"]
-    later = ("later runs load them from the cache" if kconfig.CACHE else
-             "the cache is off (RNNFORECAST_NUMBA_CACHE=0), so every new process compiles them")
-    print(f"rnnforecast: compiling the {cell.upper()} kernels ({dt}) once, ~{seconds} s; "
+    if part == "predict":
+        what, seconds = f"{cell.upper()} inference kernel ({dt})", _COMPILE_SECONDS["predict"]
+    else:
+        others = [c for c in CELLS if c != cell and kernels_ready(c, dt, "train")]
+        what = f"{cell.upper()} kernels ({dt})"
+        seconds = _COMPILE_SECONDS["more" if others else "first"]
+    obj = "it" if part == "predict" else "them"
+    later = (f"later runs load {obj} from the cache" if kconfig.CACHE else
+             f"the cache is off (RNNFORECAST_NUMBA_CACHE=0), so every new process compiles {obj}")
+    print(f"rnnforecast: compiling the {what} once, ~{seconds} s; "
           f"{later} (`rnnforecast warmup` compiles all of them ahead of time).",
           file=sys.stderr if file is None else file, flush=True)
     return True
 
 
-def prepare_kernels(net, *, loss="mse", solver="adam", quantiles=None, verbose=None):
+def prepare_kernels(net, *, loss="mse", solver="adam", quantiles=None, verbose=None,
+                    predict=True):
     """Compile (or load) every kernel a fit of ``net`` uses, before its first real step.
 
     Announces a compilation with :func:`announce_compile`, then runs one
     training step and one forward pass on a two-sample batch with a copy of
-    fresh parameters (``net`` itself is not changed), and one
+    fresh parameters (``net`` itself is not changed) and, with ``predict``, one
     :meth:`~rnnforecast.nn.RecurrentNetwork.predict` of a small stand-in
     network of the same cell and dtype (the inference kernel).  When the kernels are
     already compiled in this process, returns at once.  Estimators call it
     before their progress bar starts, so that the bar's time estimate never
-    includes the compilation.
+    includes the compilation; they pass ``predict=False`` unless the fit
+    validates (early stopping), and the inference kernel then compiles at the
+    first prediction, announced with ``verbose`` as given here (see
+    :mod:`rnnforecast.nn._predict`).
 
     Parameters
     ----------
@@ -172,7 +196,10 @@ def prepare_kernels(net, *, loss="mse", solver="adam", quantiles=None, verbose=N
     quantiles : array-like or None
         Levels of ``loss="pinball"``.
     verbose : None, bool or int, default=None
-        Passed to :func:`announce_compile` (0/False set explicitly: silent).
+        Passed to :func:`announce_compile` (0/False set explicitly: silent), now
+        and at the first prediction of ``net``.
+    predict : bool, default=True
+        Also compile the inference kernel (a fit that predicts on a validation set).
 
     Returns
     -------
@@ -189,9 +216,12 @@ def prepare_kernels(net, *, loss="mse", solver="adam", quantiles=None, verbose=N
     False
     """
     dt = net.dtype
-    if _compiled_in_process(net.cell, dt):
+    _fast.set_compile_verbose(net, verbose)
+    if _compiled_in_process(net.cell, dt, "all" if predict else "train"):
         return False
     announced = announce_compile(net.cell, dt, verbose)
+    if predict and not announced:  # one line: the training kernels' one, if any
+        announced = announce_compile(net.cell, dt, verbose, part="predict")
     rng = np.random.default_rng(0)
     B, T = 2, 2
     if net.vocab_size:
@@ -212,7 +242,8 @@ def prepare_kernels(net, *, loss="mse", solver="adam", quantiles=None, verbose=N
     with kernel_threads(1):
         train_step(net, params, opt, X, Y, loss=loss, clip_grad_norm=1.0, quantiles=q)
         net.forward(params, X)
-        _compile_predict(net.cell, dt)
+        if predict:
+            _compile_predict(net.cell, dt)
     return announced
 
 DEFAULT_DTYPES = ("float32", "float64")
@@ -263,4 +294,136 @@ def warmup(cells=CELLS, dtypes=DEFAULT_DTYPES, bidirectional=(False, True), verb
                 if verbose:
                     print(f"{cell:5s} {np.dtype(dtype)!s:8s} {timings[(cell, str(np.dtype(dtype)))]:6.2f} s",
                           flush=True)
+    return timings
+
+
+# Parallel warmup: one worker process per group of cells, never per dtype.  Numba's
+# cache (numba/core/caching.py, IndexDataCacheFile.save) gives a new signature of a
+# function the first data-file number its index does not use, then rewrites the
+# index; two processes adding *different* signatures to one function at once can
+# give both the same number (one data file, two keys).  Kernels of one cell are
+# only compiled by the worker of that cell.  The kernels shared by all cells (heads,
+# losses, optimisers, dropout) are compiled by every worker in the same order
+# (float32 then float64, the same calls), so each index only ever holds a prefix
+# of one sequence of signatures, number i always meaning the i-th one, and a data
+# file written twice gets the same signature's code (written atomically with
+# os.replace).  The workers report the order of their signatures and the parent
+# checks this; a function whose orders are not one the prefix of the other loses
+# its cache index and is compiled again in the parent.
+_WORKER = r"""
+import json, sys, time
+from rnnforecast.nn.warmup import _signature_orders, warmup
+t = warmup(cells=sys.argv[1].split(","), dtypes=sys.argv[2].split(","))
+print(json.dumps({"timings": [[c, d, s] for (c, d), s in t.items()],
+                  "orders": _signature_orders(), "cpu": time.process_time()}))
+"""
+# CPU seconds of one cell's kernels in both dtypes beyond the shared ones
+# (`benchmarks/jit_cost.py --parts`, training + inference kernels, x2 dtypes)
+_COST = {"lstm": 14, "gru": 12, "rnn": 8}
+
+
+def _kernel_dispatchers():
+    """``module.name -> dispatcher`` of every cached Numba kernel of :mod:`rnnforecast._kernels`."""
+    import importlib
+    import pkgutil
+
+    from numba.core.dispatcher import Dispatcher
+
+    from .. import _kernels
+    found = {}
+    for info in pkgutil.iter_modules(_kernels.__path__):
+        mod = importlib.import_module(f"{_kernels.__name__}.{info.name}")
+        for name, obj in vars(mod).items():
+            if isinstance(obj, Dispatcher) and getattr(obj, "_cache", None) is not None \
+                    and obj.__module__ == mod.__name__:
+                found[f"{mod.__name__}.{name}"] = obj
+    return found
+
+
+def _signature_orders():
+    """``kernel -> [signature, ...]`` in the order this process compiled or loaded them."""
+    return {name: [str(sig) for sig in d.signatures]
+            for name, d in _kernel_dispatchers().items() if d.signatures}
+
+
+def _conflicts(orders):
+    """Kernels whose signature orders (one list per worker) are not prefixes of each other."""
+    bad = set()
+    for name in {n for o in orders for n in o}:
+        seqs = sorted((o[name] for o in orders if name in o), key=len)
+        if any(s != seqs[-1][:len(s)] for s in seqs):
+            bad.add(name)
+    return sorted(bad)
+
+
+def _groups(cells, jobs):
+    """Split ``cells`` into at most ``jobs`` groups of about equal compile cost (the costliest
+    cell first, each to the cheapest group so far)."""
+    groups = [[] for _ in range(min(jobs, len(cells)))]
+    for cell in sorted(cells, key=lambda c: -_COST[c]):
+        min(groups, key=lambda g: sum(_COST[c] for c in g)).append(cell)
+    return [g for g in groups if g]
+
+
+def warmup_parallel(cells=CELLS, dtypes=DEFAULT_DTYPES, jobs=2, verbose=False):
+    """:func:`warmup` in ``jobs`` fresh worker processes, the cells split between them.
+
+    Each worker compiles its cells in every dtype (float32 first); see the
+    comment above for why the split is by cell and how the cache stays
+    consistent.  ``jobs=1``: :func:`warmup` in this process.
+
+    Parameters
+    ----------
+    cells : iterable of {"rnn", "gru", "lstm"}
+    dtypes : iterable of {"float32", "float64"}
+    jobs : int
+        Worker processes (at most one per cell).
+    verbose : bool
+        Print one line per (cell, dtype) with its time in its worker.
+
+    Returns
+    -------
+    dict
+        ``(cell, dtype) -> seconds`` (in the worker that compiled it).
+    """
+    import json
+    import os
+    import subprocess
+
+    cells, dtypes = list(cells), [str(np.dtype(d)) for d in dtypes]
+    if not (isinstance(jobs, int) and jobs >= 1):
+        raise ValueError(f"jobs must be an int >= 1; got {jobs!r}.")
+    groups = _groups(cells, jobs)
+    if len(groups) == 1:
+        return warmup(cells, dtypes, verbose=verbose)
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in [root, env.get("PYTHONPATH")] if p)
+    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, ",".join(g), ",".join(dtypes)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for g in groups]
+    results = []
+    for g, p in zip(groups, procs):
+        out, err = p.communicate()
+        if p.returncode != 0:
+            raise RuntimeError(f"warmup worker for {','.join(g)} failed:\n{err.strip()}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    timings = {(c, d): s for r in results for c, d, s in r["timings"]}
+    bad = _conflicts([r["orders"] for r in results])
+    if bad:  # never seen; repaired rather than trusted
+        dispatchers = _kernel_dispatchers()
+        for name in bad:
+            try:
+                os.remove(dispatchers[name]._cache._cache_file._index_path)
+            except OSError:
+                pass
+        warmup(cells, dtypes)
+    if verbose:
+        for (c, d), s in sorted(timings.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            print(f"{c:5s} {d:8s} {s:6.2f} s", flush=True)
+        for g, r in zip(groups, results):
+            print(f"worker {','.join(g)}: {r['cpu']:.2f} s CPU", flush=True)
+        if bad:
+            print(f"recompiled in one process (signature orders differed): {', '.join(bad)}",
+                  flush=True)
     return timings
