@@ -49,6 +49,7 @@ from rnnforecast.forecasting.auto_config import (
 from rnnforecast.forecasting.neural.features import Collection
 from rnnforecast.forecasting.neural.windows import roll_forward
 from rnnforecast.nn.threads import kernel_threads
+from rnnforecast.utils._blas import single_threaded_blas
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.panel import Panel
 
@@ -286,8 +287,13 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
     parallel = n > 1 and est.n_jobs not in (None, 1)
     members = _new_members(est, params, windows, n, 1 if parallel else est.n_jobs)
     state = {k: est.__dict__[k] for k in _BASE_STATE if k in est.__dict__}
-    fitted = run_parallel((delayed(_fit_member)(mb, state, y, X, panel) for mb in members),
-                          n_jobs=est.n_jobs if n > 1 else 1)
+    # BLAS stays single-threaded across the whole ensemble: members in joblib threads
+    # would otherwise lift and restore the process-wide limit between batches (a member
+    # outside a kernel while another is inside it), and OpenBLAS's own threads then spin
+    # against the kernels (15x slower with the threading backend on 2 cores, measured).
+    with single_threaded_blas():
+        fitted = run_parallel((delayed(_fit_member)(mb, state, y, X, panel) for mb in members),
+                              n_jobs=est.n_jobs if n > 1 else 1)
     est.estimators_ = list(fitted)
     est.n_estimators_ = n
     first = est.estimators_[0]
