@@ -151,6 +151,8 @@ def report(path, out):
                       "| run | sMAPE | MASE | OWA | training s | CPU s | load before | command |",
                       "|---|---|---|---|---|---|---|---|"]
             for r in sel:
+                if r["owa"] is None:
+                    continue  # an ensemble member cached without a score
                 lines.append(f"| {r['name']} | {r['smape']:.3f} | {r['mase']:.3f} | {r['owa']:.3f} | "
                              f"{r['fit_wall_s']:.0f} | {r['fit_cpu_s']:.0f} | {r['load_before']} | "
                              f"`{r['command']}` |")
@@ -177,6 +179,8 @@ def main(argv=None):
                    help="folder of the runs' forecasts")
     p.add_argument("--json", default=os.path.join(HERE, "results", "m4_runs.json"))
     p.add_argument("--m4-path", default=os.path.join(HERE, "..", "..", "shared", "data", "m4"))
+    p.add_argument("--no-score", action="store_true", help="cache the forecasts without scoring "
+                   "them (members of an ensemble scored once on the test split)")
     p.add_argument("--markdown", default=None, help="only write the runs of --json as Markdown")
     args = p.parse_args(argv)
     if args.markdown:
@@ -204,7 +208,14 @@ def main(argv=None):
         np.savez(key(args.tag), forecasts=fc, wall=wall, cpu=cpu)
         record.update(name=args.tag, run=args.run, n_jobs=args.n_jobs, fit_wall_s=wall,
                       fit_cpu_s=cpu, **info)
-    record.update(score(fc, test, train, h, m), load_after=C.load())
+    record["load_after"] = C.load()
+    if args.no_score:  # a member of a test ensemble: its own test score is not looked at
+        record.update(smape=None, mase=None, owa=None)
+        append(args.json, record)
+        print(f"{record['name']} [{args.subset}/{args.split}]: forecasts cached, not scored; fit wall "
+              f"{record['fit_wall_s']:.0f} s, CPU {record['fit_cpu_s']:.0f} s", flush=True)
+        return 0
+    record.update(score(fc, test, train, h, m))
     append(args.json, record)
     print(f"{record['name']} [{args.subset}/{args.split}, {len(train)} series]: sMAPE "
           f"{record['smape']:.3f} MASE {record['mase']:.3f} OWA {record['owa']:.3f}; fit wall "
