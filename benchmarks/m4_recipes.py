@@ -144,15 +144,14 @@ def report(path, out):
              "fit (all threads of the process); an ensemble's seconds are the sum of its members'.", ""]
     for subset in ("hourly", "weekly"):
         for split in ("val", "test"):
-            sel = [r for r in rows if r["subset"] == subset and r["split"] == split]
+            sel = [r for r in rows if r["subset"] == subset and r["split"] == split
+                   and r["owa"] is not None]  # members cached without a score are left out
             if not sel:
                 continue
             lines += [f"## M4 {subset}, {split} split ({sel[0]['n_series']} series)", "",
                       "| run | sMAPE | MASE | OWA | training s | CPU s | load before | command |",
                       "|---|---|---|---|---|---|---|---|"]
             for r in sel:
-                if r["owa"] is None:
-                    continue  # an ensemble member cached without a score
                 lines.append(f"| {r['name']} | {r['smape']:.3f} | {r['mase']:.3f} | {r['owa']:.3f} | "
                              f"{r['fit_wall_s']:.0f} | {r['fit_cpu_s']:.0f} | {r['load_before']} | "
                              f"`{r['command']}` |")
