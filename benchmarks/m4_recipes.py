@@ -21,7 +21,7 @@ process CPU seconds of the fit (``time.process_time()``: all threads of
 the process: with the default the members train in joblib's threading
 backend, ``--n-jobs`` at a time, so their CPU time is counted; the result
 does not depend on the backend), the load average, and saves the
-forecasts to ``--cache`` so that ``--ensemble`` can score the median of
+forecasts to ``--cache`` so that ``--ensemble`` can score the median (or mean) of
 several runs' forecasts (ensemble cost: the sum of the members' seconds)
 without training again.  Results are appended to ``--json``.
 
@@ -173,6 +173,8 @@ def main(argv=None):
     p.add_argument("--n-jobs", type=int, default=2)
     p.add_argument("--tag", default=None, help="name of the run (forecasts cached under it)")
     p.add_argument("--ensemble", default=None, help="comma-separated tags: score their median")
+    p.add_argument("--combine", choices=("median", "mean"), default="median",
+                   help="how --ensemble combines the runs' forecasts")
     p.add_argument("--name", default=None, help="name of the ensemble row")
     p.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "rnnforecast_m4_cache"),
                    help="folder of the runs' forecasts")
@@ -193,8 +195,9 @@ def main(argv=None):
     if args.ensemble:
         tags = [t.strip() for t in args.ensemble.split(",") if t.strip()]
         loaded = [np.load(key(t)) for t in tags]
-        fc = np.median(np.stack([d["forecasts"] for d in loaded]), axis=0)
-        record.update(name=args.name or "+".join(tags), members=tags,
+        combine = np.mean if args.combine == "mean" else np.median
+        fc = combine(np.stack([d["forecasts"] for d in loaded]), axis=0)
+        record.update(name=args.name or f"{args.combine}(" + "+".join(tags) + ")", members=tags,
                       fit_wall_s=float(sum(float(d["wall"]) for d in loaded)),
                       fit_cpu_s=float(sum(float(d["cpu"]) for d in loaded)))
     else:
