@@ -4,9 +4,10 @@ Usage::
 
     python benchmarks/m4_recipes.py --subset hourly|weekly --split val|test
         [--run default | --run member --cell lstm --params JSON --seed 0]
-        [--every 1] [--n-jobs 2] [--tag NAME] [--cache DIR] [--json PATH]
+        [--every 1] [--n-jobs 2] [--tag NAME] [--no-score] [--cache DIR] [--json PATH]
     python benchmarks/m4_recipes.py --subset hourly --split val --ensemble TAG1,TAG2,...
-        [--name NAME] [--json PATH]
+        [--combine median|mean] [--name NAME] [--json PATH]
+    python benchmarks/m4_recipes.py --markdown benchmarks/results/m4_recipes.md
 
 ``--run default`` fits ``LSTMForecaster(random_state=seed, n_jobs=...)`` with
 no recipe argument on the whole collection, passed as a long DataFrame
@@ -23,7 +24,9 @@ backend, ``--n-jobs`` at a time, so their CPU time is counted; the result
 does not depend on the backend), the load average, and saves the
 forecasts to ``--cache`` so that ``--ensemble`` can score the median (or mean) of
 several runs' forecasts (ensemble cost: the sum of the members' seconds)
-without training again.  Results are appended to ``--json``.
+without training again.  Results are appended to ``--json``.  On the test
+split the members of an ensemble run with ``--no-score`` (forecasts cached,
+score not computed), so that only the final configuration is looked at.
 
 ``--split val`` scores the last horizon of each training series (the
 training series cut before it): recipes are chosen there; ``--split test``
