@@ -19,9 +19,13 @@ explicit settings ``--params`` (JSON; a recipe) on the list of series.
 Each run records sMAPE (0-200), MASE (M4: m = 24 hourly, 1 weekly), OWA
 relative to Naive2 on the same series, the training wall seconds and the
 process CPU seconds of the fit (``time.process_time()``: all threads of
-the process: with the default the members train in joblib's threading
-backend, ``--n-jobs`` at a time, so their CPU time is counted; the result
-does not depend on the backend), the load average, and saves the
+the process; run the default with ``--n-jobs 1`` so that its members train
+one after the other in this process and their CPU time is counted: with
+``--n-jobs`` > 1 they train in joblib's loky worker processes, which
+``process_time`` does not see -- the scores are the same.  joblib's
+threading backend is not used: on 2 busy cores two members training in
+threads at once took 37x the CPU time of the same two members one after the
+other, measured on 2026-11-30), the load average, and saves the
 forecasts to ``--cache`` so that ``--ensemble`` can score the median (or mean) of
 several runs' forecasts (ensemble cost: the sum of the members' seconds)
 without training again.  Results are appended to ``--json``.  On the test
@@ -47,7 +51,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see benchmarks/README.md
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from joblib import parallel_config  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _common as C  # noqa: E402
@@ -104,8 +107,7 @@ def fit_default(ids, train, h, subset, args):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         w0, c0 = time.perf_counter(), time.process_time()
-        with parallel_config(backend="threading"):  # members in this process: CPU time counted
-            model.fit(df)
+        model.fit(df)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     out = model.predict(h)
     fc = [out.loc[out["unique_id"] == uid].sort_values("ds").iloc[:, -1].to_numpy() for uid in ids]
@@ -192,7 +194,10 @@ def main(argv=None):
     load_before = C.load()
     ids, train, test, h, m = data(args.subset, args.m4_path, args.split, args.every)
     os.makedirs(args.cache, exist_ok=True)
-    key = lambda tag: os.path.join(args.cache, f"{args.subset}_{args.split}_{args.every}_{tag}.npz")  # noqa: E731
+
+    def key(tag):
+        return os.path.join(args.cache, f"{args.subset}_{args.split}_{args.every}_{tag}.npz")
+
     record = {"subset": args.subset, "split": args.split, "n_series": len(train), "every": args.every,
               "command": C.command_line(), "date": C.now(), "load_before": load_before}
     if args.ensemble:
