@@ -80,6 +80,7 @@ from rnnforecast.baselines._differencing import (
 )
 from rnnforecast.baselines._intervals import _IntervalForecasterMixin
 from rnnforecast.forecasting.base import BaseForecaster
+from rnnforecast.utils._blas import single_threaded_blas
 from rnnforecast.utils._compat import Interval, StrOptions
 
 __all__ = ["AutoARIMAForecaster", "seasonal_strength", "kpss_ndiffs"]
@@ -310,6 +311,14 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         return d, D, strength, scale
 
     def _fit(self, y: np.ndarray, X: np.ndarray | None = None) -> "AutoARIMAForecaster":
+        # The whole search on one BLAS thread, not only the statsmodels fits: otherwise
+        # the search's own BLAS calls ran on 1 or 2 threads depending on whether another
+        # thread (joblib's threading backend) held the process-wide limit at that moment,
+        # and the result changed in the 7th digit with the timing.
+        with single_threaded_blas():
+            return self._fit_search(y, X)
+
+    def _fit_search(self, y: np.ndarray, X: np.ndarray | None) -> "AutoARIMAForecaster":
         d, D, strength, scale = self._choose_orders_setup(y, X)
         search = CandidateSearch(self, y, X, d, D, scale)
         best, best_ic = search.stepwise() if self.stepwise else search.grid()
