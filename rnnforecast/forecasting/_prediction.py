@@ -31,39 +31,6 @@ from rnnforecast.utils.validation import (
 
 __all__ = ["PredictionMixin"]
 
-# future_index by (index kind and dtype, cutoff, frequency, h, name): the stamps
-# of a calendar frequency (months, quarters, weeks) take ~0.1 ms to build, a
-# tenth of a neural forecaster's whole predict; a few recent ones are kept.
-_INDEXES: dict = {}
-_MAX_INDEXES = 32
-
-
-def _future_index(info: SeriesInfo, h: int, cutoff: Any) -> pd.Index:
-    """``future_index(info, h, cutoff)``, built once per distinct request.
-
-    Only for datetime and period indexes (a RangeIndex is built in
-    microseconds).  The key holds the types of the cutoff, frequency and
-    name besides their values (``True == 1``) and the index dtype (time
-    zone, unit).  A shallow copy is returned: renaming the returned index
-    or setting its ``freq`` never changes the remembered one.
-    """
-    if info.index_kind not in ("datetime", "period"):
-        return future_index(info, h, cutoff)
-    name = info.index.name
-    key = (info.index_kind, str(info.index.dtype), type(cutoff), cutoff, type(info.freq),
-           info.freq, int(h), type(name), name)
-    try:
-        index = _INDEXES.get(key)
-    except TypeError:  # an unhashable part (e.g. a list as the index name)
-        return future_index(info, h, cutoff)
-    if index is None:
-        index = future_index(info, h, cutoff)
-        if len(_INDEXES) >= _MAX_INDEXES:
-            _INDEXES.clear()
-        _INDEXES[key] = index
-    return index.copy()
-
-
 class PredictionMixin:
     """``_predict_array`` and the output helpers of :class:`BaseForecaster`."""
 
@@ -115,7 +82,7 @@ class PredictionMixin:
                 )
             expected_index = None
             if out_info.is_pandas:
-                fidx = _future_index(out_info, h, cutoff)
+                fidx = future_index(out_info, h, cutoff)
                 expected_index = (
                     fidx if y_hist is None else out_info.index.append(fidx)
                 )
@@ -197,7 +164,7 @@ class PredictionMixin:
         train = self._y_info_
         if not train.is_pandas:
             return values[:, 0].copy() if train.ndim == 1 else values
-        index = _future_index(info, h, cutoff)
+        index = future_index(info, h, cutoff)
         if train.ndim == 1:
             return pd.Series(values[:, 0], index=index, name=train.name)
         return pd.DataFrame(values, index=index, columns=train.columns)
