@@ -287,10 +287,10 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
     parallel = n > 1 and est.n_jobs not in (None, 1)
     members = _new_members(est, params, windows, n, 1 if parallel else est.n_jobs)
     state = {k: est.__dict__[k] for k in _BASE_STATE if k in est.__dict__}
-    # BLAS stays single-threaded across the whole ensemble: members in joblib threads
-    # would otherwise lift and restore the process-wide limit between batches (a member
-    # outside a kernel while another is inside it), and OpenBLAS's own threads then spin
-    # against the kernels (15x slower with the threading backend on 2 cores, measured).
+    # BLAS single-threaded from before the members start until all have finished: members
+    # running in joblib threads were 15x slower on 2 cores without it (OpenBLAS's own
+    # threads; measured). Holding the limit inside each member does not avoid that, holding
+    # it in this thread around them does; why, inside OpenBLAS, is not known.
     with single_threaded_blas():
         fitted = run_parallel((delayed(_fit_member)(mb, state, y, X, panel) for mb in members),
                               n_jobs=est.n_jobs if n > 1 else 1)
