@@ -37,10 +37,23 @@ forecasting literature rather than constants fitted to the bundled data:
 * **Input length**: N-BEATS (Oreshkin et al. 2020) uses look-backs of 2h to
   7h; the base length here is two horizons rounded up to whole seasons
   (hourly: one week, the weekly cycle of hourly data, as the M4 Hourly
-  recipe of this package), shortened when the series is short so that at
-  least ``MIN_WINDOWS`` training windows remain.  Ensemble members use
-  input lengths spread between the base and about twice the base where the
-  data allow (N-BEATS ensembles over look-backs and seeds).
+  recipe of this package), shortened when the data are short: one series
+  keeps at least ``MIN_WINDOWS`` training windows; a collection, whose one
+  network learns from the windows of every series, needs one whole window
+  in its typical series (10 % length quantile) and ``MIN_WINDOWS`` windows
+  per series on average (M4 Weekly's typical validation series, 67 weeks,
+  had cut the input to 26 weeks).  Without a significant season the input
+  still spans one calendar cycle of the frequency when that is longer than
+  two horizons and the data allow it (:data:`CALENDAR_CYCLE_PATCH`: weekly
+  data read 52 weeks in patches of 4 instead of 26 single weeks; M4 Weekly
+  is scored without a season, yet a year of history carries its yearly
+  pattern).  Validation split of M4 Weekly (359 series, default LSTM,
+  seed 0): OWA 0.848 -> 0.746 with fit time 309 -> 192 s CPU (52 single
+  weeks: 0.749, 456 s); 30 of its series fitted one at a time: geometric-mean
+  MASE ratio to naive 0.759 -> 0.720, series lost to naive 9 -> 7.
+  Ensemble members use input lengths spread between the base and about
+  twice the base where the data allow (N-BEATS ensembles over look-backs
+  and seeds).
 * **Scaling**: per-window level normalisation with logs for positive data
   (ES-RNN, Smyl 2020: each window divided by its level, log taken),
   whole-series standardisation otherwise.
@@ -136,6 +149,10 @@ TRAINING_BUDGET = 30 * MAX_WINDOWS_PER_EPOCH * 7
 #: Most epochs (passes over the windows) when the data fill only one or two batches
 #: (at least 10 epochs are always run).
 SMALL_DATA_MAX_EPOCHS = 20
+#: Input of data without a significant season: one calendar cycle of the index frequency when
+#: that is longer than two horizons and the data give enough windows for it (in practice weekly
+#: data: 52 weeks, not 26), read in patches of the given length (weekly: 4 weeks, about a month).
+CALENDAR_CYCLE_PATCH: dict[int, int] = {52: 4}
 #: Whether non-seasonal data (one series, or < 5,000 training windows) also get the residual
 #: target (deviation from the last value).
 NONSEASONAL_RESIDUAL = True
@@ -287,6 +304,19 @@ def infer_panel_seasonal_period(series, freq: str | None) -> int:
     return best
 
 
+def _too_few_windows(lens: np.ndarray, n_ref: int, w: int, h: int) -> bool:
+    """Whether input ``w`` and horizon ``h`` leave too few training windows.
+
+    One series: fewer than ``MIN_WINDOWS``.  A collection (one network learns from the windows
+    of every series): the typical series (``n_ref``, the 10 % length quantile) holds no whole
+    window, or the series give fewer than ``MIN_WINDOWS`` windows each on average.
+    """
+    if lens.size == 1:
+        return n_ref - w - h + 1 < MIN_WINDOWS
+    total = int(np.maximum(lens - w - h + 1, 0).sum())
+    return n_ref - w - h + 1 < 1 or total < MIN_WINDOWS * lens.size
+
+
 @dataclass(frozen=True)
 class AutoSettings:
     """Settings chosen by :func:`auto_settings` (see the module docstring for the rules).
@@ -405,7 +435,8 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     reasons = []
     # Reference length: the series that most of the panel is at least as long as.
     n_ref = int(np.quantile(lens, 0.1, method="lower")) if lens.size > 1 else int(lens[0])
-    h, why = _horizon(m, int(np.median(lens)), period_from_freq(freq))
+    freq_period = period_from_freq(freq)
+    h, why = _horizon(m, int(np.median(lens)), freq_period)
     reasons.append(why)
 
     # Season dropped when fewer than three seasons (the M4 test's minimum) fit in the data.
@@ -415,39 +446,52 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
         m = 1
     p = m if m >= 24 else 1
     base = 7 * m if m == 24 else (_round_up(INPUT_HORIZONS * h, m) if m > 1 else INPUT_HORIZONS * h)
+    cycle = (m == 1 and freq_period in CALENDAR_CYCLE_PATCH and freq_period > base
+             and not _too_few_windows(lens, n_ref, int(freq_period), h))
+    if cycle:
+        base, p = int(freq_period), CALENDAR_CYCLE_PATCH[freq_period]
     base = _round_up(base, p)
-    w_min = max(m, p, 6) if m > 1 else 6
+    w_min = max(m, p, 6) if m > 1 else _round_up(6, p)
 
-    # Shorten the input (then the horizon) until the typical series gives MIN_WINDOWS windows.
+    # Shorten the input (then the horizon) until the data give enough training windows.
     w = base
-    while w > w_min and n_ref - w - h + 1 < MIN_WINDOWS:
-        w = max(w_min, _round_up(w // 2, max(m, p)) if m > 1 else w // 2)
+    while w > w_min and _too_few_windows(lens, n_ref, w, h):
+        w = max(w_min, _round_up(w // 2, max(m, p)))
     w = max(w, w_min)
-    while h > 1 and n_ref - w - h + 1 < MIN_WINDOWS:
+    while h > 1 and _too_few_windows(lens, n_ref, w, h):
         h = max(1, h // 2)
     fallback = None
-    if n_ref - w - h + 1 < MIN_WINDOWS:
-        need = w + h + MIN_WINDOWS - 1
-        who = "the series has" if lens.size == 1 else "the typical series (10 % quantile) has"
-        fallback = (f"{who} {n_ref} observations; the network needs at least {need} "
-                    f"(input {w} + horizon {h} + {MIN_WINDOWS} training windows)")
+    if _too_few_windows(lens, n_ref, w, h):
+        if lens.size == 1:
+            fallback = (f"the series has {n_ref} observations; the network needs at least "
+                        f"{w + h + MIN_WINDOWS - 1} (input {w} + horizon {h} + {MIN_WINDOWS} "
+                        "training windows)")
+        else:
+            fallback = (f"the typical series (10 % quantile) has {n_ref} observations; the network "
+                        f"needs at least {w + h} (input {w} + horizon {h}) and {MIN_WINDOWS} "
+                        "training windows per series on average")
         reasons.append("fallback: " + fallback)
     if w != base:
         reasons.append(f"input length {w} (shortened from {base} so that the series give at least "
-                       f"{MIN_WINDOWS} training windows)")
+                       f"{MIN_WINDOWS} training windows" + (" per series on average)"
+                                                            if lens.size > 1 else ")"))
     else:
         reasons.append(f"input length {w}: " + ("one week of hourly values" if m == 24
+                                                 else "one calendar cycle of the frequency (no "
+                                                 "significant season)" if cycle
                                                  else "two horizons, whole seasons"))
     if p > 1:
-        reasons.append(f"patch length {p}: one season per network step")
+        reasons.append(f"patch length {p}: " + (f"{p} time steps per network step" if cycle
+                                                else "one season per network step"))
     scaler = "window_log" if all_positive else "standard"
     reasons.append("scaler 'window_log': positive data, each window divided by its level (ES-RNN)"
                    if all_positive else "scaler 'standard': the data are not all positive")
 
     # Member input lengths: from the base to about twice the base (N-BEATS), within the data.
     step = max(m, p)
-    longest = max(w, min(2 * w, n_ref - h + 1 - MIN_WINDOWS))
-    longest = max(w, (longest // step) * step)
+    longest = w
+    while longest + step <= 2 * w and not _too_few_windows(lens, n_ref, longest + step, h):
+        longest += step
     windows = np.maximum(lens - w - h + 1, 0)
     total = int(windows.sum())
     small = lens.size == 1 or total < 5000

@@ -193,9 +193,9 @@ def test_training_compute_is_capped_for_long_inputs():
     hourly = auto_settings(lengths=[900] * 400, seasonal_period=24, all_positive=True, n_series=400)
     weekly = auto_settings(lengths=[900] * 400, seasonal_period=1, all_positive=True, n_series=400,
                            freq="W-SUN")
-    # hourly: 7 network steps of 24 values; weekly: 26 steps of one value each
+    # hourly: 7 network steps of 24 values; weekly: 13 steps of 4 weeks (one year)
     assert hourly.window_length // hourly.patch_length == 7
-    assert weekly.window_length // weekly.patch_length == 26
+    assert (weekly.window_length, weekly.patch_length) == (52, 4)
     assert weekly.max_iter < hourly.max_iter == 30
 
 
@@ -265,3 +265,43 @@ def test_last_value_residual_leaves_positive_data_and_large_collections_unchange
     # a collection with >= 5000 training windows keeps no residual without a season
     big = auto_settings(lengths=[300] * 40, seasonal_period=1, all_positive=False, n_series=40)
     assert not big.residual and big.n_estimators == 3
+
+
+def test_weekly_without_season_reads_one_year():
+    # no significant season: the input still covers one calendar cycle (52 weeks, in patches of 4)
+    # when that is longer than two horizons (26) and the data allow it
+    s = auto_settings(lengths=[400] * 50, seasonal_period=1, all_positive=True, n_series=50,
+                      freq="W-SUN")
+    assert (s.horizon, s.window_length, s.patch_length) == (13, 52, 4)
+    assert any("one calendar cycle" in r for r in s.reasons)
+    one = auto_settings(lengths=[200], seasonal_period=1, all_positive=True, n_series=1,
+                        freq="W-SUN")
+    assert (one.window_length, one.patch_length) == (52, 4)
+    # a series too short for a whole cycle keeps the rule of two horizons (26, patches of 1)
+    short = auto_settings(lengths=[60], seasonal_period=1, all_positive=True, n_series=1,
+                          freq="W-SUN")
+    assert (short.window_length, short.patch_length, short.fallback) == (26, 1, None)
+    assert 60 - short.window_length - short.horizon + 1 >= 12
+    # two horizons already exceed the cycle, or no frequency: unchanged
+    for freq, w in (("MS", 36), ("QS", 16), ("D", 28), (None, 26)):
+        got = auto_settings(lengths=[400], seasonal_period=1, all_positive=True, n_series=1,
+                            freq=freq)
+        assert (got.window_length, got.patch_length) == (w, 1), freq
+
+
+def test_collection_needs_one_window_per_typical_series_and_enough_on_average():
+    # M4 Weekly's validation split: the 10 % quantile series has 67 points; one network learns
+    # from all series, so 67 >= 52 + 13 is enough (it was shortened to 26 for 12 windows each)
+    lens = [67] * 40 + [900] * 319
+    s = auto_settings(lengths=lens, seasonal_period=1, all_positive=True, n_series=359,
+                      freq="W-SUN")
+    assert (s.window_length, s.horizon, s.fallback) == (52, 13, None)
+    assert max(s.member_window_lengths) <= 67 - 13
+    # too few windows on average for a whole cycle: two horizons, as before
+    few = auto_settings(lengths=[70] * 10, seasonal_period=1, all_positive=True, n_series=10,
+                        freq="W-SUN")
+    assert (few.window_length, few.patch_length) == (26, 1)
+    assert 70 - max(few.member_window_lengths) - few.horizon + 1 >= 12
+    # the typical series cannot hold input + horizon even at the shortest input: fallback
+    tiny = auto_settings(lengths=[10] * 20, seasonal_period=1, all_positive=True, n_series=20)
+    assert tiny.fallback is not None and "on average" in tiny.fallback
