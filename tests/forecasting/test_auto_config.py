@@ -305,3 +305,21 @@ def test_collection_needs_one_window_per_typical_series_and_enough_on_average():
     # the typical series cannot hold input + horizon even at the shortest input: fallback
     tiny = auto_settings(lengths=[10] * 20, seasonal_period=1, all_positive=True, n_series=20)
     assert tiny.fallback is not None and "on average" in tiny.fallback
+
+
+@pytest.mark.parametrize("n", [300, 400, 700, 1200, 2100])
+def test_small_data_updates_grow_with_the_square_root_of_the_windows(n):
+    # one series (< 2,000 windows, more than two batches): 150 updates up to 100 windows, then
+    # 150 * sqrt(windows / 100), at most 600
+    s = auto_settings(lengths=[n], seasonal_period=24, all_positive=True, n_series=1, freq="h")
+    windows = n - s.window_length - s.horizon + 1
+    per_epoch = -(-windows // s.batch_size)
+    expected = min(600.0, max(150.0, 150.0 * (windows / 100.0) ** 0.5))
+    assert abs(s.max_iter * per_epoch - expected) <= per_epoch / 2 + 1
+
+
+def test_small_data_updates_growth_leaves_the_150_point_monthly_case_unchanged():
+    s = auto_settings(lengths=[150], seasonal_period=12, all_positive=True, n_series=1, freq="MS")
+    windows = 150 - s.window_length - s.horizon + 1
+    assert windows < 100
+    assert s.max_iter == round(150 / -(-windows // s.batch_size))
