@@ -12,8 +12,9 @@ limit of an OpenBLAS built on pthreads -- the first thread that ever set it,
 usually the main thread -- and silently ignores every other thread.  A block
 entered in a joblib worker thread then left BLAS on all cores: two fits in
 joblib's ``threading`` backend ran their GEMMs with two OpenBLAS threads each
-and took 1.4-2.5x the time of the same fits one after the other (15-18x on a
-busy machine).  The counter below already serialises every change, so each
+and took 1.2-2.5x the time of the same fits one after the other (9-18x on a
+busy machine), with forecasts that were not bit-identical to sequential fits
+(``benchmarks/threading_backend.py``).  The counter below already serialises every change, so each
 change first releases threadpoolctl's control to the calling thread and hands
 it back afterwards.
 """
