@@ -102,6 +102,10 @@ def _main(args, params):
     print(f"m4_single.py  {C.now()}\ncommand: {C.command_line()}\nload before: {LOAD_BEFORE}")
     rows, h, m = run(args.subset, args.m4_path, args.split, args.every, args.offset, args.seed,
                      args.cell, params)
+    exact = [r["id"] for r in rows if r["mase"] == 0 or r["baseline"] == 0]
+    if exact:  # a ratio of 0 or inf has no logarithm: such series are reported apart
+        print(f"left out of the geometric mean (a MASE of 0): {exact}")
+        rows = [r for r in rows if r["id"] not in exact]
     ratio = np.array([r["mase"] / r["baseline"] for r in rows])
     base_name = "seasonal naive" if m > 1 else "naive"
     summary = C.Table(

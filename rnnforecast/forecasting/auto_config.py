@@ -5,7 +5,8 @@ for data that are not all positive the scaler is ``"standard"``
 (whole-series standardisation), not ``"window"``: the per-window scalers
 divide each window by its level, which needs positive values (see
 :mod:`rnnforecast.forecasting.neural.windows`).  :func:`auto_settings` takes an extra keyword
-``freq`` (default None), used only for the horizon of non-seasonal data.
+``freq`` (default None), used only when the data show no season: for the horizon, and for
+the calendar-cycle input of weekly data (:data:`CALENDAR_CYCLE_PATCH`).
 
 Every function here is pure (numpy/pandas only) and documents why it
 chooses what it chooses; :class:`AutoSettings.reasons` repeats the reasons
@@ -37,20 +38,23 @@ forecasting literature rather than constants fitted to the bundled data:
 * **Input length**: N-BEATS (Oreshkin et al. 2020) uses look-backs of 2h to
   7h; the base length here is two horizons rounded up to whole seasons
   (hourly: one week, the weekly cycle of hourly data, as the M4 Hourly
-  recipe of this package), shortened when the data are short: one series
-  keeps at least ``MIN_WINDOWS`` training windows; a collection, whose one
-  network learns from the windows of every series, needs one whole window
-  in its typical series (10 % length quantile) and ``MIN_WINDOWS`` windows
-  per series on average (M4 Weekly's typical validation series, 67 weeks,
-  had cut the input to 26 weeks).  Without a significant season the input
-  still spans one calendar cycle of the frequency when that is longer than
-  two horizons and the data allow it (:data:`CALENDAR_CYCLE_PATCH`: weekly
-  data read 52 weeks in patches of 4 instead of 26 single weeks; M4 Weekly
-  is scored without a season, yet a year of history carries its yearly
-  pattern).  Validation split of M4 Weekly (359 series, default LSTM,
-  seed 0): OWA 0.848 -> 0.746 with fit time 309 -> 192 s CPU (52 single
-  weeks: 0.749, 456 s); 30 of its series fitted one at a time: geometric-mean
-  MASE ratio to naive 0.759 -> 0.720, series lost to naive 9 -> 7.
+  recipe of this package), shortened when the data are short so that the
+  series (a collection's typical series, its 10 % length quantile) keeps
+  at least ``MIN_WINDOWS`` training windows.  Without a significant season
+  the input still spans one calendar cycle of the frequency when that is
+  longer than two horizons and the data allow it
+  (:data:`CALENDAR_CYCLE_PATCH`: weekly data read 52 weeks in patches of 4
+  instead of 26 single weeks; M4 Weekly is scored without a season, yet a
+  year of history carries its yearly pattern).  For that input a
+  collection, whose one network learns from the windows of every series,
+  needs only one whole window in its typical series and ``MIN_WINDOWS``
+  windows per series on average (M4 Weekly's typical validation series,
+  67 weeks, would have cut it to 26 weeks); other collections keep the
+  typical-series rule (the pooled rule is validated on M4 Weekly only).
+  Validation split of M4 Weekly (359 series, default LSTM, seed 0): OWA
+  0.848 -> 0.746 with fit time 309 -> 192 s CPU (52 single weeks: 0.749,
+  456 s); 30 of its series fitted one at a time: geometric-mean MASE ratio
+  to naive 0.759 -> 0.720, series lost to naive 9 -> 7.
   Ensemble members use input lengths spread between the base and about
   twice the base where the data allow (N-BEATS ensembles over look-backs
   and seeds).
@@ -72,8 +76,8 @@ forecasting literature rather than constants fitted to the bundled data:
   validation split, 150 beat 300 and 600 on four of the six bundled series:
   short training keeps the ensemble close to the seasonal-naive base; so that a
   default fit of one 150-point monthly series stays within about 2 s,
-  ensemble included), growing as the square root of the windows beyond 100
-  up to 600 updates (:data:`SMALL_UPDATES_GROWTH`: a 700-point hourly series,
+  ensemble included), growing for one series as the square root of its
+  windows beyond 100 up to 600 updates (:data:`SMALL_UPDATES_GROWTH`: a 700-point hourly series,
   ~490 windows, gets ~330).  Validation, flat 150 -> growth: 69 M4 Hourly
   series fitted one at a time (``benchmarks/m4_single.py``), geometric-mean
   MASE ratio to seasonal naive 0.790 -> 0.728 (series lost 29 -> 25); 60 M4
@@ -105,8 +109,8 @@ forecasting literature rather than constants fitted to the bundled data:
   19.6 % to 11.4 % and the geometric-mean ratio from 0.686 to 0.674), 5 for
   one longer series or a small collection, 3 for larger collections, whose
   members are each a long training run.
-* **Fallback** when even the shortest input and horizon leave fewer than
-  ``MIN_WINDOWS`` training windows: the reason is returned and the caller
+* **Fallback** when even the shortest input and horizon leave the typical
+  series fewer than ``MIN_WINDOWS`` training windows: the reason is returned and the caller
   fits a statistical forecaster instead (and says so).
 """
 
@@ -145,14 +149,16 @@ INPUT_HORIZONS = 2
 #: Ensemble members for < 2,000 training windows (one short series), for one series or
 #: < 5,000 windows, and for larger collections.
 ENSEMBLE_SIZES = (10, 5, 3)
-#: Updates of a whole ensemble for < 2,000 training windows (10 members of ~150 updates), and
-#: the most members it may be split into (tiny series: members of 20-40 updates).
+#: Updates of a whole ensemble of short members (< 2,000 training windows; tiny series: members
+#: of 20-40 updates), and the most members it may be split into; members of more updates (a
+#: longer series, SMALL_UPDATES_GROWTH) stay ENSEMBLE_SIZES[0] = 10.
 SMALL_ENSEMBLE_UPDATES = 1500
 MAX_SMALL_ENSEMBLE = 30
 #: Gradient updates per member for < 2,000, < 20,000 and more training windows.
 TARGET_UPDATES = (150, 1500, 6000)
-#: (reference windows, most updates): below 2,000 training windows a member's updates grow as
-#: the square root of the windows beyond the reference (None: a flat TARGET_UPDATES[0]).
+#: (reference windows, most updates): one series with fewer than 2,000 training windows: a
+#: member's updates grow as the square root of the windows beyond the reference (None: a flat
+#: TARGET_UPDATES[0]; small collections keep it flat).
 SMALL_UPDATES_GROWTH = (100, 600)
 #: Most window-steps (windows visited x network steps per window) of one member's training.
 TRAINING_BUDGET = 30 * MAX_WINDOWS_PER_EPOCH * 7
@@ -314,14 +320,15 @@ def infer_panel_seasonal_period(series, freq: str | None) -> int:
     return best
 
 
-def _too_few_windows(lens: np.ndarray, n_ref: int, w: int, h: int) -> bool:
+def _too_few_windows(lens: np.ndarray, n_ref: int, w: int, h: int, pooled: bool = False) -> bool:
     """Whether input ``w`` and horizon ``h`` leave too few training windows.
 
-    One series: fewer than ``MIN_WINDOWS``.  A collection (one network learns from the windows
-    of every series): the typical series (``n_ref``, the 10 % length quantile) holds no whole
-    window, or the series give fewer than ``MIN_WINDOWS`` windows each on average.
+    The typical series (``n_ref``: the series, or a collection's 10 % length quantile) gives
+    fewer than ``MIN_WINDOWS``.  ``pooled`` (a collection's calendar-cycle input, the case
+    validated on M4 Weekly): one network learns from the windows of every series, so the typical
+    series need only hold one whole window, with ``MIN_WINDOWS`` windows per series on average.
     """
-    if lens.size == 1:
+    if not pooled or lens.size == 1:
         return n_ref - w - h + 1 < MIN_WINDOWS
     total = int(np.maximum(lens - w - h + 1, 0).sum())
     return n_ref - w - h + 1 < 1 or total < MIN_WINDOWS * lens.size
@@ -417,8 +424,9 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     n_series : int
         Number of series (``len(lengths)``).
     freq : str or None, default=None
-        Frequency of the index when known: only used to pick the M4 horizon
-        when the data show no season (e.g. yearly 6, weekly 13).
+        Frequency of the index when known: only used when the data show no
+        season, to pick the M4 horizon (e.g. yearly 6, weekly 13) and the
+        calendar-cycle input of weekly data (52 weeks in patches of 4).
 
     Returns
     -------
@@ -457,7 +465,8 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     p = m if m >= 24 else 1
     base = 7 * m if m == 24 else (_round_up(INPUT_HORIZONS * h, m) if m > 1 else INPUT_HORIZONS * h)
     cycle = (m == 1 and freq_period in CALENDAR_CYCLE_PATCH and freq_period > base
-             and not _too_few_windows(lens, n_ref, int(freq_period), h))
+             and not _too_few_windows(lens, n_ref, int(freq_period), h, pooled=True))
+    pooled = cycle and lens.size > 1
     if cycle:
         base, p = int(freq_period), CALENDAR_CYCLE_PATCH[freq_period]
     base = _round_up(base, p)
@@ -465,26 +474,22 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
 
     # Shorten the input (then the horizon) until the data give enough training windows.
     w = base
-    while w > w_min and _too_few_windows(lens, n_ref, w, h):
+    while w > w_min and _too_few_windows(lens, n_ref, w, h, pooled):
         w = max(w_min, _round_up(w // 2, max(m, p)))
     w = max(w, w_min)
-    while h > 1 and _too_few_windows(lens, n_ref, w, h):
+    while h > 1 and _too_few_windows(lens, n_ref, w, h, pooled):
         h = max(1, h // 2)
     fallback = None
-    if _too_few_windows(lens, n_ref, w, h):
-        if lens.size == 1:
-            fallback = (f"the series has {n_ref} observations; the network needs at least "
-                        f"{w + h + MIN_WINDOWS - 1} (input {w} + horizon {h} + {MIN_WINDOWS} "
-                        "training windows)")
-        else:
-            fallback = (f"the typical series (10 % quantile) has {n_ref} observations; the network "
-                        f"needs at least {w + h} (input {w} + horizon {h}) and {MIN_WINDOWS} "
-                        "training windows per series on average")
+    if _too_few_windows(lens, n_ref, w, h, pooled):  # never when pooled: the cycle fitted
+        need = w + h + MIN_WINDOWS - 1
+        who = "the series has" if lens.size == 1 else "the typical series (10 % quantile) has"
+        fallback = (f"{who} {n_ref} observations; the network needs at least {need} "
+                    f"(input {w} + horizon {h} + {MIN_WINDOWS} training windows)")
         reasons.append("fallback: " + fallback)
     if w != base:
         reasons.append(f"input length {w} (shortened from {base} so that the series give at least "
                        f"{MIN_WINDOWS} training windows" + (" per series on average)"
-                                                            if lens.size > 1 else ")"))
+                                                            if pooled else ")"))
     else:
         reasons.append(f"input length {w}: " + ("one week of hourly values" if m == 24
                                                  else "one calendar cycle of the frequency (no "
@@ -500,7 +505,8 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     # Member input lengths: from the base to about twice the base (N-BEATS), within the data.
     step = max(m, p)
     longest = w
-    while longest + step <= 2 * w and not _too_few_windows(lens, n_ref, longest + step, h):
+    while longest + step <= 2 * w and not _too_few_windows(lens, n_ref, longest + step, h,
+                                                                        pooled):
         longest += step
     windows = np.maximum(lens - w - h + 1, 0)
     total = int(windows.sum())
@@ -517,7 +523,7 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     wpe = None if total <= MAX_WINDOWS_PER_EPOCH else MAX_WINDOWS_PER_EPOCH
     per_epoch = max(1, -(-min(total, wpe or total) // batch))
     target_updates = TARGET_UPDATES[0 if total < 2000 else 1 if total < 20000 else 2]
-    if total < 2000 and SMALL_UPDATES_GROWTH:
+    if total < 2000 and lens.size == 1 and SMALL_UPDATES_GROWTH:
         ref, most = SMALL_UPDATES_GROWTH
         target_updates = int(np.clip(target_updates * np.sqrt(total / ref), target_updates, most))
     epochs = round(target_updates / per_epoch)

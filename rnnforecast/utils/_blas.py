@@ -15,8 +15,15 @@ joblib's ``threading`` backend ran their GEMMs with two OpenBLAS threads each
 and took 1.2-2.5x the time of the same fits one after the other (9-18x on a
 busy machine), with forecasts that were not bit-identical to sequential fits
 (``benchmarks/threading_backend.py``).  The counter below already serialises every change, so each
-change first releases threadpoolctl's control to the calling thread and hands
-it back afterwards.
+change first releases threadpoolctl's control so that the calling thread takes
+it, and releases it again afterwards (no thread holds it, and the next thread
+that sets a limit -- a user's ``threadpool_limits`` included -- takes it).  A
+user's own ``threadpool_limits`` block that overlaps one of these blocks in
+another thread shares the same process-wide limit: whichever restores last
+wins, as with any two process-wide limits.  With an OpenBLAS built on OpenMP
+threadpoolctl limits per thread instead, and this switch limits only the
+thread that starts the first block (not the case of the wheels numpy and
+SciPy ship).
 """
 
 from __future__ import annotations

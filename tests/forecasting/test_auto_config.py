@@ -302,9 +302,14 @@ def test_collection_needs_one_window_per_typical_series_and_enough_on_average():
                         freq="W-SUN")
     assert (few.window_length, few.patch_length) == (26, 1)
     assert 70 - max(few.member_window_lengths) - few.horizon + 1 >= 12
-    # the typical series cannot hold input + horizon even at the shortest input: fallback
+    # the pooled rule is for the weekly calendar-cycle input only: other collections keep
+    # MIN_WINDOWS windows in their typical series (monthly: 60 - 24 - 18 + 1 = 19 >= 12, while
+    # the base input 36 would leave 7)
+    monthly = auto_settings(lengths=[60] * 10 + [300] * 90, seasonal_period=12, all_positive=True,
+                            n_series=100, freq="MS")
+    assert (monthly.window_length, monthly.horizon) == (24, 18)
     tiny = auto_settings(lengths=[10] * 20, seasonal_period=1, all_positive=True, n_series=20)
-    assert tiny.fallback is not None and "on average" in tiny.fallback
+    assert tiny.fallback is not None and "typical series" in tiny.fallback
 
 
 @pytest.mark.parametrize("n", [300, 400, 700, 1200, 2100])
