@@ -18,6 +18,7 @@ from .._kernels.optim import reduce_chunks
 from .._kernels.rnn import rnn_backward, rnn_forward
 from .layout import GATES, recurrent_names as _names
 from .masked import masked_backward
+from ._workspace import buffer
 from .threads import run_chunks
 
 
@@ -35,15 +36,19 @@ def check_array(name, a, shape, dtype, finite=True):
     return np.ascontiguousarray(a)
 
 
-def forward_kernels(net, params, X, h0, c0, training, seed, step, chunk):
-    """Forward pass of an unpadded batch on the kernels: (output, h_n, c_n, saved)."""
+def forward_kernels(net, params, X, h0, c0, training, seed, step, chunk, ws=None):
+    """Forward pass of an unpadded batch on the kernels: (output, h_n, c_n, saved).
+
+    ``ws``: a :class:`~rnnforecast.nn._workspace.Workspace` whose arrays hold the layer outputs
+    and saved activations (overwriting those of the previous call), or None for new arrays.
+    """
     B, T = X.shape[0], X.shape[1]
     dt = net.dtype
     H = net.hidden_size
     D = net.num_directions
     V = net.layout.views(params)
     saved = {"X": X, "chunk": chunk, "training": training, "seed": seed, "step": step,
-             "h0": h0, "c0": c0, "layers": []}
+             "h0": h0, "c0": c0, "layers": [], "ws": ws}
     nc = -(-B // chunk)
     if net.vocab_size:
         inp = np.empty((B, T, net.embedding_dim), dtype=dt)
@@ -51,16 +56,16 @@ def forward_kernels(net, params, X, h0, c0, training, seed, step, chunk):
                                                           hi, inp), nc)
     else:
         inp = X
-    h_n = np.empty((net.num_layers * D, B, H), dtype=dt)
-    c_n = np.empty_like(h_n) if net.cell == "lstm" else None
+    h_n = buffer(ws, ("h_n",), (net.num_layers * D, B, H), dt)
+    c_n = buffer(ws, ("c_n",), h_n.shape, dt) if net.cell == "lstm" else None
     for k in range(net.num_layers):
-        out = np.empty((B, T, D * H), dtype=dt)
+        out = buffer(ws, ("out", k), (B, T, D * H), dt)
         dirs = []
         for d in range(D):
             w_ih, w_hh, b_ih, b_hh = (V[n] for n in _names(k, d))
             idx = k * D + d
             gates, aux = _forward_direction(net, inp, w_ih, w_hh, b_ih, b_hh, h0, c0, idx, d,
-                                            chunk, out, h_n, c_n)
+                                            chunk, out, h_n, c_n, ws)
             dirs.append((gates, aux))
         saved["layers"].append((inp, out, dirs))
         if training and net.dropout > 0.0 and k < net.num_layers - 1:
@@ -76,20 +81,20 @@ def forward_kernels(net, params, X, h0, c0, training, seed, step, chunk):
         feat = dropout(feat, seed, step, net.num_layers, net.head_dropout, chunk)
     saved["feat"] = feat
     feat2 = feat.reshape(-1, feat.shape[2])
-    y = np.empty((feat2.shape[0], net.output_size), dtype=dt)
+    y = buffer(ws, ("y",), (feat2.shape[0], net.output_size), dt)
     khead.linear_forward(feat2, V["fc.weight"], V["fc.bias"], y)
     if net.head == "sequence":
         y = y.reshape(B, T, net.output_size)
     return y, h_n, c_n, saved
 
 def _forward_direction(net, inp, w_ih, w_hh, b_ih, b_hh, h0, c0, idx, d, chunk, out, h_n,
-                       c_n):
+                       c_n, ws=None):
     """Run one direction of one layer on the kernel threads; returns (gates, aux)."""
     B, T = inp.shape[0], inp.shape[1]
     H = net.hidden_size
     dt = net.dtype
-    aux = None if net.cell == "rnn" else np.empty((B, T, H), dtype=dt)
-    gates = np.empty((B, T, GATES[net.cell] * H), dtype=dt)
+    aux = None if net.cell == "rnn" else buffer(ws, ("aux", idx), (B, T, H), dt)
+    gates = buffer(ws, ("gates", idx), (B, T, GATES[net.cell] * H), dt)
     if net.cell == "lstm":
         def kernel(lo, hi):
             lstm_forward(inp, w_ih, w_hh, b_ih, b_hh, h0[idx], c0[idx], d == 1, chunk, lo, hi,
@@ -122,17 +127,20 @@ def backward_kernels(net, params, fr, doutput, dh_n, dc_n, need_input_grad):
     D = net.num_directions
     V = net.layout.views(params)
     nc = -(-B // chunk)
-    gbuf = np.empty((nc, net.layout.size), dtype=dt)
+    ws = s.get("ws")
+    gbuf = buffer(ws, ("gbuf",), (nc, net.layout.size), dt)
     doutput = check_array("doutput", doutput, fr.output.shape, dt)
     L = net.num_layers * D
-    dh_n = np.zeros((L, B, H), dt) if dh_n is None else check_array("dh_n", dh_n, (L, B, H), dt).copy()
+    dh_n = (buffer(ws, ("dh_n",), (L, B, H), dt, zero=True) if dh_n is None
+            else check_array("dh_n", dh_n, (L, B, H), dt).copy())
     if net.cell == "lstm":
-        dc_n = np.zeros((L, B, H), dt) if dc_n is None else check_array("dc_n", dc_n, (L, B, H), dt)
+        dc_n = (buffer(ws, ("dc_n",), (L, B, H), dt, zero=True) if dc_n is None
+                else check_array("dc_n", dc_n, (L, B, H), dt))
     # gradient w.r.t. the last layer's output sequence
     if net.output_size:
         feat = s["feat"]
         R = feat.shape[1]
-        dfeat = np.empty_like(feat)
+        dfeat = buffer(ws, ("dfeat",), feat.shape, dt)
         fw, fb = net.layout.by_name["fc.weight"], net.layout.by_name["fc.bias"]
         khead.linear_backward(feat.reshape(B * R, -1), V["fc.weight"],
                               np.ascontiguousarray(doutput.reshape(B * R, -1)), R, chunk, B,
@@ -143,10 +151,10 @@ def backward_kernels(net, params, fr, doutput, dh_n, dc_n, need_input_grad):
         if net.head == "sequence":
             dlast = dfeat
         elif net.head == "last":
-            dlast = np.zeros((B, T, D * H), dt)
+            dlast = buffer(ws, ("dlast",), (B, T, D * H), dt, zero=True)
             dlast[:, T - 1, :] = dfeat[:, 0, :]
         else:
-            dlast = np.zeros((B, T, D * H), dt)
+            dlast = buffer(ws, ("dlast",), (B, T, D * H), dt, zero=True)
             top = (net.num_layers - 1) * D
             for d in range(D):
                 dh_n[top + d] += dfeat[:, 0, d * H:(d + 1) * H]
@@ -159,7 +167,8 @@ def backward_kernels(net, params, fr, doutput, dh_n, dc_n, need_input_grad):
     for k in range(net.num_layers - 1, -1, -1):
         inp, out, dirs = s["layers"][k]
         need_dx = k > 0 or need_input_grad or bool(net.vocab_size)
-        dinp = np.zeros(inp.shape, dt) if need_dx else inp  # unused buffer when not needed
+        dinp = (buffer(ws, ("dinp", k), inp.shape, dt, zero=True) if need_dx
+                else inp)  # unused buffer when not needed
         for d in range(D):
             _backward_direction(net, V, s, k, d, inp, out, dirs[d], dout, dh_n, dc_n,
                                 need_dx, dinp, dh0, dc0, gbuf)

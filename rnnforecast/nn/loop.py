@@ -36,6 +36,7 @@ from rnnforecast.utils.validation import check_int
 from .network import RecurrentNetwork
 from .threads import kernel_threads
 from .training import DivergenceMonitor, NonFiniteLossError, _loss_quantiles
+from ._workspace import Workspace
 from .training import make_optimizer, train_step
 from .warmup import prepare_kernels
 
@@ -317,6 +318,7 @@ class _Run:
         self.optimizer = make_optimizer(config.solver, net.n_params, net.dtype,
                                         float(config.learning_rate_init))
         self.order_rng = np.random.default_rng([seed, 1])
+        self.workspace = Workspace()  # the steps' large arrays, kept from step to step
         self.monitor = DivergenceMonitor(loss, net.output_size, net.dtype, quantiles,
                                          HUBER_DELTA)
         self.failure: NonFiniteLossError | None = None
@@ -343,7 +345,7 @@ def _run_epoch(run: _Run, epoch: int) -> float | None:
         try:
             value, _ = train_step(run.net, run.params, run.optimizer, Xb, Yb, loss=run.loss,
                                   huber_delta=HUBER_DELTA, clip_grad_norm=cfg.clip_grad_norm,
-                                  seed=run.seed, step=run.step,
+                                  seed=run.seed, step=run.step, workspace=run.workspace,
                                   **({} if run.quantiles is None
                                      else {"quantiles": run.quantiles}))
         except NonFiniteLossError as err:

@@ -273,7 +273,7 @@ class RecurrentNetwork:
 
     # ------------------------------------------------------------------ forward
     def forward(self, params, X, h0=None, c0=None, training=False, seed=0, step=0,
-                chunk=None, check_input=True) -> ForwardResult:
+                chunk=None, check_input=True, workspace=None) -> ForwardResult:
         """Run the network on a batch.
 
         Parameters
@@ -293,6 +293,10 @@ class RecurrentNetwork:
             Samples per parallel chunk; None chooses from B alone.
         check_input : bool
             Validate ``params``/``X``/states (skip only for data already validated).
+        workspace : rnnforecast.nn._workspace.Workspace or None
+            Keep the layer outputs and saved activations in the workspace's arrays, which the
+            next call with the same workspace overwrites (the training loop's steps); None: new
+            arrays.  Unpadded batches only (a left-padded batch allocates as before).
         """
         if check_input:
             params = self._check_params(params)
@@ -312,7 +316,7 @@ class RecurrentNetwork:
             return ForwardResult(output, h_n, c_n, saved)
         chunk = default_chunk(B) if chunk is None else chunk
         return ForwardResult(*forward_kernels(self, params, X, h0, c0, training, seed, step,
-                                              chunk))
+                                              chunk, workspace))
 
     def head_features(self, last, h_n):
         """What the linear head sees, as (B, R, D*H) with R = T for "sequence", else 1.

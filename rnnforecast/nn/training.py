@@ -244,15 +244,18 @@ def make_optimizer(solver, n_params, dtype, learning_rate, **kwargs):
 
 
 def train_step(net, params, optimizer, X, Y, *, loss="mse", huber_delta=1.0, clip_grad_norm=None,
-               clip_grad_value=None, seed=0, step=0, quantiles=None):
+               clip_grad_value=None, seed=0, step=0, quantiles=None, workspace=None):
     """One optimisation step in place on ``params``; returns (loss, gradient norm).
 
     ``X``/``Y`` must be validated already.  ``quantiles`` (the levels of
     ``loss="pinball"``) is passed to :func:`compute_loss`; the network then
-    has ``S * Q`` outputs for ``S`` targets.  Raises :class:`NonFiniteLossError`
+    has ``S * Q`` outputs for ``S`` targets.  ``workspace`` (a
+    :class:`~rnnforecast.nn._workspace.Workspace`) keeps the step's large arrays for the next
+    step.  Raises :class:`NonFiniteLossError`
     (parameters untouched) when the loss or the gradient is not finite.
     """
-    fr = net.forward(params, X, training=True, seed=seed, step=step, check_input=False)
+    fr = net.forward(params, X, training=True, seed=seed, step=step, check_input=False,
+                     workspace=workspace)
     value, dpred = compute_loss(loss, fr.output, Y, huber_delta, quantiles)
     if not math.isfinite(value):
         raise NonFiniteLossError(f"training loss became {value} at step {step}; the parameters "

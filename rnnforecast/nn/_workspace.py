@@ -1,0 +1,46 @@
+"""Buffers of the training step kept from one step to the next.
+
+A training run allocates the same multi-megabyte arrays at every step (each
+layer's outputs, the saved gate activations, the per-chunk gradient buffers).
+Fresh arrays of that size are mapped page by page and unmapped again when
+freed, and in a threaded process every unmapping stalls the other cores: at
+the C2 shapes an LSTM's two kernel threads reached 1.45x the one-thread speed
+with fresh arrays and 1.86x with the arrays kept (``benchmarks/README.md``).
+A :class:`Workspace` hands out the same array for the same role, shape and
+dtype on every call; the caller guarantees that the arrays of the previous
+step are no longer read (the training loop does: each step's forward result
+and gradient are consumed before the next step starts).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Workspace", "buffer"]
+
+
+class Workspace:
+    """Arrays reused across the steps of one training run, keyed by role, shape and dtype."""
+
+    __slots__ = ("_arrays",)
+
+    def __init__(self) -> None:
+        self._arrays: dict = {}
+
+    def get(self, role: tuple, shape: tuple, dtype, zero: bool = False) -> np.ndarray:
+        """The array of ``role`` with ``shape`` and ``dtype`` (uninitialised, or zeros)."""
+        key = (role, tuple(int(s) for s in shape), np.dtype(dtype).str)
+        a = self._arrays.get(key)
+        if a is None:
+            a = np.zeros(shape, dtype) if zero else np.empty(shape, dtype)
+            self._arrays[key] = a
+        elif zero:
+            a.fill(0)
+        return a
+
+
+def buffer(ws: Workspace | None, role: tuple, shape: tuple, dtype, zero: bool = False) -> np.ndarray:
+    """A new array without a workspace, else the workspace's array for ``role``."""
+    if ws is None:
+        return np.zeros(shape, dtype) if zero else np.empty(shape, dtype)
+    return ws.get(role, shape, dtype, zero)
