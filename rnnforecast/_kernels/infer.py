@@ -35,6 +35,7 @@ from numba import njit
 
 from .activations import sigmoid, tanh
 from .config import NJIT, NJIT_INLINE, NJIT_INTERNAL
+from .lstm import lstm_cell
 
 
 @njit(**NJIT_INTERNAL)
@@ -182,18 +183,7 @@ def _lstm_steps(src, W, bias, reverse, t0, dst, col, z, g, c, relu, feat):
         for k in range(4 * H):
             g[k] = bias[k]
         _matvec(W, z, g, 0, I + H, s % 2 == 1)
-        for j in range(H):
-            gi[j] = sigmoid(gi[j])
-        for j in range(H):
-            gf[j] = sigmoid(gf[j])
-        for j in range(H):
-            gg[j] = tanh(gg[j])
-        for j in range(H):
-            go[j] = sigmoid(go[j])
-        for j in range(H):
-            c[j] = gf[j] * c[j] + gi[j] * gg[j]
-        for j in range(H):
-            h[j] = go[j] * tanh(c[j])
+        lstm_cell(gi, gf, gg, go, c, h)
         _store(h, dst, t, col, feat, col)
 
 

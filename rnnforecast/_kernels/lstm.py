@@ -62,6 +62,30 @@ def _gate_tiles(a, N, k0, k1):
 
 
 @njit(**NJIT_INLINE)
+def lstm_cell(ai, af, ag, ao, c, h):
+    """One LSTM cell update over n values: the i, f, g, o pre-activations (n each) become their
+    activations in place, the cell state c (n) is updated in place and h (n) = o * tanh(c).
+
+    Shared by the training kernels (a tile of a chunk's flat gate vector) and the one-sample
+    inference kernel (:mod:`rnnforecast._kernels.infer`); short loops with few arrays each
+    let LLVM vectorise.
+    """
+    n = c.shape[0]
+    for k in range(n):
+        ai[k] = sigmoid(ai[k])
+    for k in range(n):
+        af[k] = sigmoid(af[k])
+    for k in range(n):
+        ag[k] = tanh(ag[k])
+    for k in range(n):
+        ao[k] = sigmoid(ao[k])
+    for k in range(n):
+        c[k] = af[k] * c[k] + ai[k] * ag[k]
+    for k in range(n):
+        h[k] = ao[k] * tanh(c[k])
+
+
+@njit(**NJIT_INLINE)
 def _gates_forward(a, c, cells_t, h):
     """One step for all samples of a chunk, flat over N = H * nb values per gate.
 
@@ -74,23 +98,11 @@ def _gates_forward(a, c, cells_t, h):
         k1 = min(N, k0 + _TILE)
         n = k1 - k0
         ai, af, ag, ao = _gate_tiles(a, N, k0, k1)
-        for k in range(n):
-            ai[k] = sigmoid(ai[k])
-        for k in range(n):
-            af[k] = sigmoid(af[k])
-        for k in range(n):
-            ag[k] = tanh(ag[k])
-        for k in range(n):
-            ao[k] = sigmoid(ao[k])
         ct = c[k0:k1]
-        for k in range(n):
-            ct[k] = af[k] * ct[k] + ai[k] * ag[k]
+        lstm_cell(ai, af, ag, ao, ct, h[k0:k1])
         cl = cells_t[k0:k1]
         for k in range(n):
             cl[k] = ct[k]
-        ht = h[k0:k1]
-        for k in range(n):
-            ht[k] = ao[k] * tanh(ct[k])
 
 
 @njit(**NJIT_INLINE)
