@@ -73,6 +73,16 @@ def command_line() -> str:
     return "python " + " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:])
 
 
+def print_header(load_before: str) -> None:
+    """Print the script and date, the command, the CPU, the load before the run and the
+    BLAS/OpenMP/Numba environment: the first lines of every benchmark's output."""
+    print(f"{os.path.basename(sys.argv[0])}  {now()}")
+    print(f"command: {command_line()}")
+    print(f"CPU: {cpu_model()} ({cpu_flags()}), {cores()} cores available")
+    print(f"load average (1/5/15 min) before: {load_before}")
+    print(f"environment: {env_settings()}")
+
+
 def median(values):
     return statistics.median(values)
 

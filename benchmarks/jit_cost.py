@@ -257,11 +257,7 @@ def main(argv=None):
         p.error("--warm-runs must be >= 1")
 
     load_before = C.load()
-    print(f"jit_cost.py  {C.now()}")
-    print(f"command: {C.command_line()}")
-    print(f"CPU: {C.cpu_model()} ({C.cpu_flags()}), {C.cores()} cores available")
-    print(f"load average (1/5/15 min) before: {load_before}")
-    print(f"environment: {C.env_settings()}")
+    C.print_header(load_before)
     B, T, I, H = SHAPE
     title = (f"First training step from process start (float32, C1: B={B}, T={T}, I={I}, H={H})"
              if not args.fit else

@@ -320,11 +320,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     started = time.perf_counter()
-    print(f"speed.py  {C.now()}")
-    print(f"command: {C.command_line()}")
-    print(f"CPU: {C.cpu_model()} ({C.cpu_flags()}), {C.cores()} cores available")
-    print(f"load average (1/5/15 min) before: {LOAD_BEFORE}")
-    print(f"environment: {C.env_settings()}")
+    C.print_header(LOAD_BEFORE)
     print(f"numpy {np.__version__}, numba {numba.__version__}, torch {torch.__version__}, "
           f"python {sys.version.split()[0]}")
 

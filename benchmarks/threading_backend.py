@@ -28,7 +28,6 @@ code (before the fix, fits in threads ran multi-threaded GEMMs and their forecas
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
 import sys
 import time
@@ -45,7 +44,7 @@ from joblib import Parallel, delayed  # noqa: E402
 from rnnforecast import LSTMForecaster  # noqa: E402
 from rnnforecast.nn.threads import cpu_count  # noqa: E402
 from rnnforecast.utils import _blas  # noqa: E402
-from threads_load import _hog  # noqa: E402
+from threads_load import cpu_hogs  # noqa: E402
 
 
 def _series(n_fits):
@@ -111,11 +110,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     cores = cpu_count()
     hogs = args.hogs or 2 * cores
-    print(f"threading_backend.py  {C.now()}")
-    print(f"command: {C.command_line()}")
-    print(f"CPU: {C.cpu_model()} ({C.cpu_flags()}), {cores} cores available")
-    print(f"load average (1/5/15 min) before: {LOAD_BEFORE}")
-    print(f"environment: {C.env_settings()}")
+    C.print_header(LOAD_BEFORE)
     ys = _series(args.fits)
     _fit(ys[0])  # compile/load the kernels; the main thread becomes threadpoolctl's controller
     table = C.Table(f"{args.fits} default LSTMForecaster fits (n_estimators=2, 1,500 points each): "
@@ -130,18 +125,8 @@ def main(argv=None):
                            "may change a pthreads OpenBLAS's limit)",
                            f"under load: {hogs} CPU-bound hog processes on {cores} cores"])
     _measure(ys, args.windows, table, "quiet")
-    ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_hog, args=(args.hog_seconds,), daemon=True) for _ in range(hogs)]
-    try:
-        for pr in procs:
-            pr.start()
-        time.sleep(2.0)
+    with cpu_hogs(hogs, args.hog_seconds):
         _measure(ys, args.windows, table, f"under load ({hogs} hogs)")
-    finally:
-        for pr in procs:
-            pr.kill()
-        for pr in procs:
-            pr.join(5)
     C.finish([table], LOAD_BEFORE, args.markdown)
 
 

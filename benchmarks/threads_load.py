@@ -26,6 +26,7 @@ settings compared (A B B A ...), medians reported:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing as mp
 import os
 import sys
@@ -56,6 +57,24 @@ def _hog(seconds):  # pragma: no cover - runs in a child process
     while time.time() < end:
         for _ in range(100_000):
             x += 1
+
+
+@contextlib.contextmanager
+def cpu_hogs(n, seconds):
+    """``n`` CPU-bound processes for the ``with`` block (each also ends by itself after
+    ``seconds``); started 2 s before the block runs, killed when it ends."""
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_hog, args=(seconds,), daemon=True) for _ in range(n)]
+    try:
+        for pr in procs:
+            pr.start()
+        time.sleep(2.0)
+        yield
+    finally:
+        for pr in procs:
+            pr.kill()
+        for pr in procs:
+            pr.join(5)
 
 
 @numba.njit(nogil=True, cache=False)
@@ -135,11 +154,7 @@ def main(argv=None):
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
     cores = cpu_count()
     hogs = args.hogs or 2 * cores
-    print(f"threads_load.py  {C.now()}")
-    print(f"command: {C.command_line()}")
-    print(f"CPU: {C.cpu_model()} ({C.cpu_flags()}), {cores} cores available")
-    print(f"load average (1/5/15 min) before: {LOAD_BEFORE}")
-    print(f"environment: {C.env_settings()}")
+    C.print_header(LOAD_BEFORE)
     print(f"default n_jobs=None resolves to {resolve_n_jobs(None)} kernel threads")
     B, T, I, H = SHAPE
     table = C.Table(f"Fit time (1 epoch, {N_SAMPLES} samples, batch {B}, C2: T={T}, I={I}, H={H},"
@@ -174,12 +189,7 @@ def main(argv=None):
         print(f"  {cell} quiet: 2 threads {ratio:.2f}x faster than 1 (ideal nogil chunks in the "
               f"same windows: {ideal:.2f}x)", flush=True)
 
-    ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_hog, args=(args.hog_seconds,), daemon=True) for _ in range(hogs)]
-    try:
-        for pr in procs:
-            pr.start()
-        time.sleep(2.0)
+    with cpu_hogs(hogs, args.hog_seconds):
         for cell, fit in fits.items():
             times, pair, same = compare(fit, [None, 1], args.seconds, args.windows)
             ratio = times[None] / times[1]
@@ -188,11 +198,6 @@ def main(argv=None):
                       f"{ratio:.2f}x slower", f"{min(pair):.2f}-{max(pair):.2f}", same,
                       f"<= {LOAD_TARGET}x", "met" if ratio <= LOAD_TARGET else "MISSED")
             print(f"  {cell} under load: default/n_jobs=1 = {ratio:.2f}", flush=True)
-    finally:
-        for pr in procs:
-            pr.kill()
-        for pr in procs:
-            pr.join(5)
 
     if not args.no_torch:
         import torch
