@@ -109,32 +109,30 @@ class Ours:
                 "optimizer": t5 - t4}
 
 
-class OursChecked:
-    """``predict`` with its default input checks (a public call), for information."""
-
-    name = "ours (checked)"
+class _OursVariant:
+    """Another one-series inference call on the network, weights and input of an :class:`Ours`."""
 
     def __init__(self, ours: Ours):
         self.ours = ours
 
     def context(self, threads):
         return self.ours.context(threads)
+
+
+class OursChecked(_OursVariant):
+    """``predict`` with its default input checks (a public call), for information."""
+
+    name = "ours (checked)"
 
     def infer(self):
         return self.ours.net.predict(self.ours.params, self.ours.x1)
 
 
-class OursForward:
+class OursForward(_OursVariant):
     """``net.forward(params, X)`` on the batch (training) kernels: what this table timed
     before the inference kernels, for comparison."""
 
     name = "ours (forward)"
-
-    def __init__(self, ours: Ours):
-        self.ours = ours
-
-    def context(self, threads):
-        return self.ours.context(threads)
 
     def infer(self):
         return self.ours.net.forward(self.ours.params, self.ours.x1).output
