@@ -40,15 +40,11 @@ LOAD_BEFORE = C.load()
 from m4_recipes import data  # noqa: E402
 
 from rnnforecast import GRUForecaster, LSTMForecaster, RNNForecaster  # noqa: E402
+from rnnforecast.baselines import NaiveForecaster  # noqa: E402
 from rnnforecast.metrics import mean_absolute_scaled_error  # noqa: E402
 
 FREQ = {"hourly": "h", "weekly": "W-SUN"}
 CELLS = {"lstm": LSTMForecaster, "gru": GRUForecaster, "rnn": RNNForecaster}
-
-
-def seasonal_naive(x: np.ndarray, h: int, m: int) -> np.ndarray:
-    """The last ``m`` values repeated over ``h`` steps (the last value when ``m == 1``)."""
-    return np.tile(x[-m:], -(-h // m))[:h]
 
 
 def run(subset, path, split, every, offset, seed, cell, params=None):
@@ -64,7 +60,8 @@ def run(subset, path, split, every, offset, seed, cell, params=None):
             fit_s = time.process_time() - t0
             fc = np.asarray(model.predict(h), dtype=float)
         ours = mean_absolute_scaled_error(test[i], fc, y_train=x, seasonal_period=m)
-        base = mean_absolute_scaled_error(test[i], seasonal_naive(x, h, m), y_train=x,
+        naive = NaiveForecaster(strategy="seasonal_last", seasonal_period=m).fit(x).predict(h)
+        base = mean_absolute_scaled_error(test[i], np.asarray(naive, dtype=float), y_train=x,
                                           seasonal_period=m)
         rows.append({"id": ids[i], "n": len(x), "window": model.window_length_,
                      "patch": model.patch_length_, "period": model.seasonal_period_,
