@@ -77,14 +77,15 @@ forecasting literature rather than constants fitted to the bundled data:
   short training keeps the ensemble close to the seasonal-naive base; so that a
   default fit of one 150-point monthly series stays within about 2 s,
   ensemble included), growing for one series as the square root of its
-  windows beyond 100 up to 600 updates (:data:`SMALL_UPDATES_GROWTH`: a 700-point hourly series,
-  ~490 windows, gets ~330).  Validation, flat 150 -> growth: 69 M4 Hourly
-  series fitted one at a time (``benchmarks/m4_single.py``), geometric-mean
-  MASE ratio to seasonal naive 0.790 -> 0.728 (series lost 29 -> 25); 60 M4
-  Weekly series 0.796 -> 0.778 (22 -> 20); the 31-series suite 0.622 ->
-  0.622 (flat 300: 0.743 / 0.782 / 0.623; flat 600 hourly 0.703 but the
-  suite 0.641; growth from 200 windows: 0.761 / 0.787 / 0.622); larger networks and a capped number of windows per
-  epoch for panels (the M4 Hourly recipe: hidden 128, batches of 256, Adam
+  windows beyond 100 up to 600 updates (:data:`SMALL_UPDATES_GROWTH`: a
+  700-point hourly series, ~490 windows, gets ~330).  Validation, flat 150
+  -> growth: 69 M4 Hourly series fitted one at a time
+  (``benchmarks/m4_single.py``), geometric-mean MASE ratio to seasonal naive
+  0.790 -> 0.728 (series lost 29 -> 25); 60 M4 Weekly series 0.796 -> 0.778
+  (22 -> 20); the 31-series suite 0.622 -> 0.622 (flat 300: 0.743 / 0.782 /
+  0.623; flat 600 hourly 0.703 but the suite 0.641; growth from 200
+  windows: 0.761 / 0.787 / 0.622); larger networks and a capped number of
+  windows per epoch for panels (the M4 Hourly recipe: hidden 128, batches of 256, Adam
   2e-3, 30 epochs of 51,200 windows); a member's training never exceeds
   that recipe's compute (:data:`TRAINING_BUDGET` window-steps).  A tiny
   series, whose windows fill only one or two batches, gets at most
@@ -110,8 +111,9 @@ forecasting literature rather than constants fitted to the bundled data:
   one longer series or a small collection, 3 for larger collections, whose
   members are each a long training run.
 * **Fallback** when even the shortest input and horizon leave the typical
-  series fewer than ``MIN_WINDOWS`` training windows: the reason is returned and the caller
-  fits a statistical forecaster instead (and says so).
+  series fewer than ``MIN_WINDOWS`` training windows: the reason is
+  returned and the caller fits a statistical forecaster instead (and says
+  so).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ A training run allocates the same multi-megabyte arrays at every step (each
 layer's outputs, the saved gate activations, the per-chunk gradient buffers).
 Fresh arrays of that size are mapped page by page and unmapped again when
 freed, and in a threaded process every unmapping stalls the other cores: at
-the C2 shapes an LSTM's two kernel threads reached 1.45x the one-thread speed
-with fresh arrays and 1.86x with the arrays kept (``benchmarks/README.md``).
+the C2 shapes an LSTM fit's two kernel threads reached 1.41-1.47x the
+one-thread speed with fresh arrays and 1.59-1.70x with these arrays kept
+(``benchmarks/threads_load.py``, ``benchmarks/README.md``).
 A :class:`Workspace` hands out the same array for the same role, shape and
 dtype on every call; the caller guarantees that the arrays of the previous
 step are no longer read (the training loop does: each step's forward result
