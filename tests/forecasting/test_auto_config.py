@@ -111,8 +111,9 @@ def test_m4_horizons(m, h):
 
 
 def test_non_seasonal_horizon_follows_frequency_or_length():
-    assert auto_settings(lengths=[40], seasonal_period=1, all_positive=True, n_series=1,
-                         freq="YS").horizon == 6
+    for n in (40, 114, 300):  # the M4 yearly horizon at any length
+        assert auto_settings(lengths=[n], seasonal_period=1, all_positive=True, n_series=1,
+                             freq="YS").horizon == 6
     assert auto_settings(lengths=[400], seasonal_period=1, all_positive=True, n_series=1,
                          freq="W-SUN").horizon == 13
     assert auto_settings(lengths=[100], seasonal_period=1, all_positive=True, n_series=1).horizon == 10
