@@ -22,6 +22,21 @@ Horizons are the M4 ones of the frequency (quarterly 8, yearly 6, weekly
 13); rolling origins take the last ``windows * h`` points of each series.
 There is no test part: the set is never used for the final test look, only
 to tune (so the whole series is used, not a validation cut).
+
+A second family, ``--extra pmdarima`` (names ``pm_*``; pmdarima is in the
+``bench`` extra), adds the classic series bundled with pmdarima, of
+frequencies the first family lacks: half-hourly electricity demand
+(``taylor``, its last six weeks, 2,016 points, period 48, h = 48), monthly
+wine sales (``wineind``) and air passengers, monthly sunspots (the last 50
+years, 600 points), quarterly wool production (``woolyrnq``), beer
+production (``ausbeer``, its last value is missing in the source and is left
+out) and Australian residents (``austres``), yearly lynx trappings (114
+years), and two series without a calendar index: a heart rate (150 points,
+h = 10) and Microsoft's daily closing price (the last 750 trading days,
+h = 10; trading days are not a regular calendar, so no frequency).  The
+monthly series get the M4 monthly horizon 18.  Groups: ``all`` (the
+statsmodels family above, as before), ``pmdarima``, or both
+(``all,pmdarima``); single names also work.
 """
 
 from __future__ import annotations
@@ -29,8 +44,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: Horizon per pandas frequency prefix (M4: quarterly 8, yearly 6, weekly 13).
-_HORIZON = {"QS": 8, "YS": 6, "W": 13}
+#: Horizon per pandas frequency prefix (M4: quarterly 8, yearly 6, weekly 13, monthly 18;
+#: half-hourly: one day).
+_HORIZON = {"QS": 8, "YS": 6, "W": 13, "MS": 18, "30min": 48}
+#: Horizon of the series without a calendar index.
+_NO_FREQ_HORIZON = 10
+#: Groups of names accepted by :func:`extra_series`.
+GROUPS = ("all", "pmdarima")
 
 
 def _quarterly(frame: pd.DataFrame, start: str) -> pd.DatetimeIndex:
@@ -65,22 +85,67 @@ def _series() -> dict:
     return out
 
 
-def extra_series(names: str = "all") -> dict:
-    """``{name: (series, horizon)}`` of the extra set (``names``: 'all' or comma-separated).
+def _pmdarima_series() -> dict:
+    try:
+        import pmdarima.datasets as pm
+    except ImportError as exc:  # the bench extra
+        raise ImportError("--extra pmdarima needs pmdarima: pip install -e '.[bench]'") from exc
 
-    Raises ValueError naming the unknown names.
+    def dated(values, start, freq):
+        values = np.asarray(values, dtype=float)
+        return pd.Series(values, index=pd.date_range(start, periods=len(values), freq=freq))
+
+    beer = np.asarray(pm.load_ausbeer(), dtype=float)
+    if np.isfinite(beer[:-1]).all() and not np.isfinite(beer[-1]):
+        beer = beer[:-1]  # the source's last quarter is missing
+    sun = np.asarray(pm.load_sunspots(), dtype=float)  # monthly from January 1749
+    start = 1749 + (len(sun) - 600) // 12
+    return {
+        "pm_taylor": dated(pm.load_taylor()[-2016:], "2000-07-17", "30min"),
+        "pm_wineind": dated(pm.load_wineind(), "1980-01-01", "MS"),
+        "pm_airpassengers": dated(pm.load_airpassengers(), "1949-01-01", "MS"),
+        "pm_sunspots_monthly": dated(sun[-600:], f"{start}-{(len(sun) - 600) % 12 + 1:02d}-01", "MS"),
+        "pm_woolyrnq": dated(pm.load_woolyrnq(), "1965-01-01", "QS-JAN"),
+        "pm_ausbeer": dated(beer, "1956-01-01", "QS-JAN"),
+        "pm_austres": dated(pm.load_austres(), "1971-04-01", "QS-JAN"),
+        "pm_lynx": dated(pm.load_lynx(), "1821-01-01", "YS-JAN"),
+        "pm_heartrate": pd.Series(np.asarray(pm.load_heartrate(), dtype=float)),
+        "pm_msft": pd.Series(pm.load_msft()["Close"].to_numpy(float)[-750:]),
+    }
+
+
+def horizon_of(y: pd.Series) -> int:
+    """Horizon of an extra series: the M4 one of its frequency, 10 without a frequency."""
+    freq = getattr(y.index, "freqstr", None)
+    if freq is None:
+        return _NO_FREQ_HORIZON
+    return _HORIZON[freq if freq in _HORIZON else freq.split("-")[0]]
+
+
+def extra_series(names: str = "all") -> dict:
+    """``{name: (series, horizon)}`` of the extra set.
+
+    ``names``: comma-separated groups (``all``: the statsmodels family, ``pmdarima``: the
+    ``pm_*`` family) and single series names.  Raises ValueError naming the unknown names.
     """
+    wanted = [x.strip() for x in names.split(",") if x.strip()]
     every = _series()
-    if names != "all":
-        wanted = [x.strip() for x in names.split(",") if x.strip()]
-        bad = [x for x in wanted if x not in every]
+    if "pmdarima" in wanted or any(x.startswith("pm_") for x in wanted):
+        every.update(_pmdarima_series())
+    pm_names = [k for k in every if k.startswith("pm_")]
+    chosen: list = []
+    for x in wanted:
+        group = ([k for k in every if not k.startswith("pm_")] if x == "all" else
+                 pm_names if x == "pmdarima" else [x])
+        bad = [k for k in group if k not in every]
         if bad:
-            raise ValueError(f"unknown extra series {bad}; valid names are {', '.join(every)}")
-        every = {k: every[k] for k in wanted}
+            raise ValueError(f"unknown extra series {bad}; valid are the groups {', '.join(GROUPS)} "
+                             f"and the names {', '.join(every)}")
+        chosen.extend(k for k in group if k not in chosen)
     out = {}
-    for name, y in every.items():
+    for name in chosen:
+        y = every[name]
         if not np.isfinite(y.to_numpy()).all():
             raise ValueError(f"extra series {name} has NaN or infinite values")
-        prefix = y.index.freqstr.split("-")[0]
-        out[name] = (y, _HORIZON[prefix])
+        out[name] = (y, horizon_of(y))
     return out

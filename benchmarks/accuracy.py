@@ -34,8 +34,10 @@ ensemble doubled with GRU members. Baselines: ``auto_arima``, ``arima``,
 
 ``--extra all`` (with ``--split val`` only) adds a validation-only set of real
 series of other domains and frequencies (statsmodels' macrodata, danish_data,
-interest_inflation, fertility, strikes, weekly co2: ``benchmarks/_extra_series.py``),
-rows ``x_*``, scored like the bundled datasets on their last ``windows * h``
+interest_inflation, fertility, strikes, weekly co2: ``benchmarks/_extra_series.py``);
+``--extra pmdarima`` a second family (pmdarima's bundled series: half-hourly
+electricity, monthly, quarterly, yearly, and two without a calendar index;
+``all,pmdarima`` for both), rows ``x_*``, scored like the bundled datasets on their last ``windows * h``
 points, with their own geometric-mean row.  ``--seeds`` runs every model once
 per seed: the tables give the mean over the seeds, plus a table of the seed
 spread (std/mean of each neural model's MASE, per dataset).  ``--override``
@@ -147,7 +149,8 @@ def series_sets(datasets, extra, split, windows):
         from rnnforecast.forecasting.frequency import period_from_freq
 
         for name, (y, h) in extra_series(extra).items():
-            out[f"x_{name}"] = (y, h, period_from_freq(y.index.freqstr))
+            # no calendar index (pm_heartrate, pm_msft): no seasonal period for MASE
+            out[f"x_{name}"] = (y, h, period_from_freq(getattr(y.index, "freqstr", None)) or 1)
     return out
 
 
@@ -364,7 +367,9 @@ def main(argv=None) -> int:
     p.add_argument("--seeds", default=None, help="comma-separated seeds (e.g. 0,1,2,3,4): scores "
                    "averaged over them and a seed-spread table (replaces --seed)")
     p.add_argument("--extra", default="none", help="validation-only extra real series "
-                   "(benchmarks/_extra_series.py): 'all', 'none' or comma-separated names; --split val")
+                   "(benchmarks/_extra_series.py): 'none', or comma-separated groups ('all': the "
+                   "statsmodels family, 'pmdarima': the pm_* family, needs the bench extra) and "
+                   "names; --split val")
     p.add_argument("--m4", default="hourly,weekly", help="M4 subsets ('none' to skip)")
     p.add_argument("--m4-every", type=int, default=1, help="every k-th M4 series")
     p.add_argument("--m4-models", default=DEFAULT_M4_MODELS, help="neural models on M4 (the naive "
