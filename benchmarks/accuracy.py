@@ -128,6 +128,8 @@ def rules(overrides):
     saved = {k: getattr(AC, k) for k in new}
     try:
         for k, v in new.items():
+            if isinstance(v, dict):  # JSON object keys are strings: "12" -> 12
+                v = {int(key) if str(key).isdigit() else key: val for key, val in v.items()}
             setattr(AC, k, tuple(v) if isinstance(v, list) else v)
         yield
     finally:
