@@ -320,6 +320,43 @@ def case_multivariate_nan(make):
     return run_case(lambda: make().fit(y).predict(3), Y_WORDS)
 
 
+def must_refuse(call, names: tuple, error=(ValueError, TypeError)):
+    """A clear error of type ``error`` (never a result, never numpy's own message)."""
+    try:
+        with watchdog():
+            call()
+    except Exception as exc:  # noqa: BLE001 - classified here
+        if _FIRED:
+            pytest.fail(f"unbounded: ran for more than {CASE_LIMIT_S} s ({exc!r:.200})")
+        clear_error(exc, names)
+        assert isinstance(exc, error), f"{type(exc).__name__} instead of {error}: {exc}"
+        return str(exc)
+    pytest.fail("the input was accepted")
+
+
+def case_masked_y(make):
+    """A masked entry is missing data: np.asarray would use the value behind the mask."""
+    y = np.ma.masked_array(Y, mask=np.arange(60) == 7)
+    must_refuse(lambda: make().fit(y).predict(3), ("masked",))
+
+
+def case_unmasked_masked_array(make):
+    """A masked array without masked entries is plain data."""
+    y = np.ma.masked_array(Y)
+    return run_case(lambda: make().fit(y).predict(3), (), check_forecast(3, Y))
+
+
+def case_ragged_y(make):
+    rows = [[1.0, 2.0]] * 30 + [[3.0]]  # one row shorter: not a rectangular 2-D series
+    msg = must_refuse(lambda: make().fit(rows), ("y",), ValueError)
+    assert "different lengths" in msg, msg
+
+
+def case_dict_y(make):
+    msg = must_refuse(lambda: make().fit({"a": Y, "b": Y}), ("y",), TypeError)
+    assert "dict" in msg and "scalar" not in msg, msg
+
+
 FORECASTER_CASES = {
     "nan_y": fit_case(_nan_y()),
     "inf_y": fit_case(_inf_y()),
@@ -354,6 +391,10 @@ FORECASTER_CASES = {
     "new_history_too_short": case_new_history_too_short,
     "interval_huge_h": case_interval_huge_h,
     "multivariate_nan": case_multivariate_nan,
+    "masked_y": case_masked_y,
+    "unmasked_masked_array": case_unmasked_masked_array,
+    "ragged_y": case_ragged_y,
+    "dict_y": case_dict_y,
 }
 
 
@@ -440,6 +481,12 @@ def case_panel_with_nan(cls):
     return run_case(lambda: cls(**NEURAL).fit([Y, bad]).predict(3), Y_WORDS + ("series",))
 
 
+def case_n_jobs_0(cls):
+    """0 workers means nothing: refused when the parameters are validated, saying what is valid."""
+    msg = must_refuse(lambda: cls(**{**NEURAL, "n_jobs": 0}).fit(Y), ("n_jobs",), ValueError)
+    assert re.search(r"got 0", msg, re.IGNORECASE) and "-1" in msg, msg
+
+
 NEURAL_CASES = {
     "lr_10": neural_fit_case(learning_rate_init=10.0),
     "lr_1e6": neural_fit_case(learning_rate_init=1e6),
@@ -460,6 +507,7 @@ NEURAL_CASES = {
     "tampered_pickle_interval": case_tampered_pickle_interval,
     "huge_bias_pickle": case_huge_bias_pickle,
     "panel_with_nan": case_panel_with_nan,
+    "n_jobs_0": case_n_jobs_0,
 }
 
 
@@ -571,6 +619,19 @@ def est_case_tampered(cls):
         assert run_case(lambda: est.predict_proba(XS), ("non-finite", "NaN")) == "error"
 
 
+def est_case_masked_X(cls):
+    X = np.ma.masked_array(XS, mask=np.abs(XS) > 2.0)
+    must_refuse(lambda: cls(**SMALL_NET).fit(X, targets(cls)), ("masked",))
+    est = cls(**SMALL_NET).fit(XS, targets(cls))
+    must_refuse(lambda: est.predict(X), ("masked",))
+
+
+def est_case_ragged_X(cls):
+    X = [x[: 5 - i % 2].tolist() for i, x in enumerate(XS)]  # sequences of 5 and 4 steps
+    msg = must_refuse(lambda: cls(**SMALL_NET).fit(X, targets(cls)), ("X",), ValueError)
+    assert "different lengths" in msg and "pad" in msg, msg
+
+
 ESTIMATOR_CASES = {
     "nan_X": est_fit_case(_with(np.nan)),
     "inf_X": est_fit_case(_with(np.inf)),
@@ -594,6 +655,8 @@ ESTIMATOR_CASES = {
     "load_nan_weights": est_case_load_nan,
     "absurd_head_weight": est_case_absurd_weight,
     "tampered_pickle": est_case_tampered,
+    "masked_X": est_case_masked_X,
+    "ragged_X": est_case_ragged_X,
 }
 
 

@@ -161,6 +161,19 @@ def test_metrics(metric, position, kind):
              expected, position)
 
 
+@pytest.mark.parametrize("position", ["y_true", "y_pred", "y_train"])
+def test_metrics_refuse_masked_entries_and_ragged_rows(position):
+    """The value behind a mask is not data; a ragged nested list is no (h, k) array."""
+    args = {"y_true": BASE, "y_pred": BASE + 1.0, "y_train": BASE}
+    args[position] = np.ma.masked_array(BASE, mask=np.arange(24) == 5)
+    _outcome(lambda: M.mean_absolute_scaled_error(**args), ERROR, position)
+    args[position] = [[1.0, 2.0]] * 23 + [[3.0]]
+    _outcome(lambda: M.mean_absolute_scaled_error(**args), ERROR, position)
+    args[position] = np.ma.masked_array(BASE)  # nothing masked: plain data
+    ref = _metric_refs(args["y_true"], args["y_pred"], args["y_train"])["mase"]
+    _outcome(lambda: M.mean_absolute_scaled_error(**args), ref, position)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_naive2_and_owa(kind):
     hostile = _series(kind)

@@ -36,6 +36,7 @@ from rnnforecast.utils._series_checks import (
     _check_pandas_dtype,
     _check_finite,
     _check_index,
+    check_array_like,
 )
 from rnnforecast.utils.long_format import (
     ID_COL,
@@ -186,7 +187,12 @@ def check_series(
         values = y.to_numpy(dtype=np.float64, na_value=np.nan)
         ndim, index, sname, columns = 2, y.index, None, y.columns
     else:
-        arr = np.asarray(y)
+        arr = np.asarray(check_array_like(y, name))
+        if arr.ndim == 0 and arr.dtype.kind == "O":
+            raise TypeError(
+                f"{name} must be an array-like of numbers (array, list, pandas Series or "
+                f"DataFrame); got {_type_name(y)}."
+            )
         if arr.ndim == 0:
             raise ValueError(
                 f"{name} must be 1-D (n_timesteps,) or 2-D (n_timesteps, "
