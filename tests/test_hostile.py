@@ -702,6 +702,31 @@ def case_long_ok(make):
     return run_case(lambda: make().fit(frame).predict(3), Y_WORDS, check)
 
 
+def _long_two(ids):
+    return pd.DataFrame({"unique_id": pd.Series([ids[0]] * 30 + [ids[1]] * 30, dtype=object),
+                         "ds": np.concatenate([DS[:30], DS[:30]]), "y": Y})
+
+
+def case_long_tuple_ids(make):
+    """Tuple ids are valid pandas group keys: kept whole, never unpacked into their parts."""
+    ids = [("shop", 1), ("shop", 2)]
+    f = make()
+
+    def check(out):
+        assert out["unique_id"].tolist() == [ids[0]] * 3 + [ids[1]] * 3, out["unique_id"].tolist()
+        check_long_values(out)
+    run_case(lambda: f.fit(_long_two(ids)).predict(3), Y_WORDS, check)
+    if hasattr(f, "predict_interval"):
+        run_case(lambda: f.predict_interval(3), Y_WORDS, check)
+
+
+def case_long_duplicate_columns(make):
+    frame = _long_two(["a", "b"]).assign(x=1.0)
+    frame.columns = ["unique_id", "ds", "y", "y"]
+    msg = must_refuse(lambda: make().fit(frame), ("y",), ValueError)
+    assert "duplicated" in msg, msg
+
+
 LONG_CASES = {
     "long_without_id": long_hostile(pd.DataFrame({"ds": DS, "y": Y})),
     "long_integer_ds_without_id": long_hostile(pd.DataFrame({"ds": np.arange(60), "y": Y})),
@@ -709,6 +734,8 @@ LONG_CASES = {
     "long_id_in_index": long_hostile(
         pd.DataFrame({"unique_id": "a", "ds": DS, "y": Y}).set_index("unique_id")),
     "long_ok": case_long_ok,
+    "long_tuple_ids": case_long_tuple_ids,
+    "long_duplicate_columns": case_long_duplicate_columns,
 }
 
 

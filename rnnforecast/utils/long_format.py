@@ -28,14 +28,65 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
 __all__ = ["ID_COL", "TARGET_COL", "TIME_COL", "check_not_long_format", "check_not_time_column",
-           "is_time_dtype", "looks_like_time"]
+           "check_unique_columns", "is_time_dtype", "looks_like_time", "repeat_id"]
 
 #: Column names of the long format: series identifier, time stamp, target.
 ID_COL, TIME_COL, TARGET_COL = "unique_id", "ds", "y"
+
+
+def repeat_id(uid: Any, n: int) -> np.ndarray:
+    """An object array holding the series id ``uid`` ``n`` times (an id column).
+
+    ``np.repeat(np.array([uid], dtype=object), n)`` would unpack a tuple id
+    (a valid pandas group key) into its parts.
+
+    Parameters
+    ----------
+    uid : hashable
+        A series identifier, a tuple included.
+    n : int
+        Number of rows.
+
+    Returns
+    -------
+    ndarray of shape (n,), dtype object
+
+    Examples
+    --------
+    >>> repeat_id(("shop", 1), 2).tolist()
+    [('shop', 1), ('shop', 1)]
+    """
+    out = np.empty(n, dtype=object)
+    out.fill(uid)
+    return out
+
+
+def check_unique_columns(df: pd.DataFrame, name: str) -> None:
+    """Refuse a DataFrame with duplicated column names (which column would be meant?).
+
+    Parameters
+    ----------
+    df : DataFrame
+    name : str
+        Parameter name for error messages.
+
+    Examples
+    --------
+    >>> check_unique_columns(pd.DataFrame([[1, 2]], columns=["y", "y"]), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y must have unique column names; got duplicated ['y'].
+    """
+    if not df.columns.is_unique:
+        raise ValueError(
+            f"{name} must have unique column names; got duplicated "
+            f"{list(df.columns[df.columns.duplicated()].unique())}."
+        )
 
 
 def is_time_dtype(dtype: Any) -> bool:

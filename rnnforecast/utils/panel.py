@@ -34,7 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL
+from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL, repeat_id
 from rnnforecast.utils.panel_long import _index_values, check_long_future_exog, read_long
 from rnnforecast.utils.series import (
     check_exog,
@@ -166,7 +166,7 @@ class Panel:
             frames = []
             for uid, ix, a in zip(self.ids, idx, arrays):
                 a2 = a.reshape(h, -1)
-                data = {self.meta.get("id_col", ID_COL): np.repeat(np.array([uid], dtype=object), h),
+                data = {self.meta.get("id_col", ID_COL): repeat_id(uid, h),
                         self.meta.get("time_col", TIME_COL): _index_values(ix)}
                 for j, c in enumerate(columns):
                     data[c] = a2[:, j]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
-from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL
+from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL, check_unique_columns
 from rnnforecast.utils.series import check_exog, check_series, future_index
 
 __all__ = ["check_long_future_exog", "read_long"]
@@ -47,6 +47,7 @@ def _long_columns_from_index(df: pd.DataFrame, *, name: str) -> pd.DataFrame:
 def read_long(df: pd.DataFrame, *, name: str) -> dict[str, Any]:
     """The fields of a long-format :class:`~rnnforecast.utils.panel.Panel` (validated, sorted by id and time)."""
     df = _long_columns_from_index(df, name=name)
+    check_unique_columns(df, name)
     missing = [c for c in (ID_COL, TIME_COL, TARGET_COL) if c not in df.columns]
     if missing:
         raise ValueError(
@@ -167,6 +168,7 @@ def check_long_future_exog(X: Any, panel_ids: list, infos: list, h: int, columns
             f"covariates {columns}, as at fit; got {type(X).__name__}."
         )
     X = _long_columns_from_index(X, name=name)
+    check_unique_columns(X, name)
     missing = [c for c in [ID_COL, TIME_COL, *columns] if c not in X.columns]
     if missing:
         raise ValueError(f"{name} is missing the columns {missing} (got {list(X.columns)}).")

@@ -44,6 +44,7 @@ from rnnforecast.utils.long_format import (
     TIME_COL,
     check_not_long_format,
     check_not_time_column,
+    check_unique_columns,
 )
 
 __all__ = [
@@ -177,11 +178,7 @@ def check_series(
             raise ValueError(
                 f"{name} must not be empty; got a DataFrame of shape {y.shape}."
             )
-        if not y.columns.is_unique:
-            raise ValueError(
-                f"{name} must have unique column names; got duplicated "
-                f"{list(y.columns[y.columns.duplicated()].unique())}."
-            )
+        check_unique_columns(y, name)
         for col, dt in y.dtypes.items():
             _check_pandas_dtype(dt, name, col)
         values = y.to_numpy(dtype=np.float64, na_value=np.nan)
