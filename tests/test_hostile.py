@@ -727,6 +727,38 @@ def case_long_duplicate_columns(make):
     assert "duplicated" in msg, msg
 
 
+def _with_short_series(stamps):
+    short = pd.DataFrame({"unique_id": "new", "ds": pd.DatetimeIndex(stamps),
+                          "y": Y[:len(stamps)]})
+    return pd.concat([_long_two(["a", "b"]), short], ignore_index=True)
+
+
+def case_long_short_series_on_the_shared_grid(make):
+    """1 or 2 daily stamps: too few for pandas to infer 'D', but the other series give it."""
+    for stamps in (["2024-03-01"], ["2024-03-01", "2024-03-02"]):
+        def check(out, last=pd.Timestamp(stamps[-1])):
+            new = out[out["unique_id"] == "new"]
+            assert new["ds"].tolist() == [last + pd.Timedelta(days=k) for k in (1, 2, 3)], new
+            check_long_values(out)
+        outcome = run_case(lambda: make().fit(_with_short_series(stamps)).predict(3), Y_WORDS,
+                           check)
+        assert outcome == "result", f"{stamps} refused"
+    msg = must_refuse(lambda: make().fit(_with_short_series(["2024-03-01", "2024-03-03"])),
+                      ("new",), ValueError)
+    assert "not on the grid" in msg, msg
+
+
+def case_list_short_series_on_the_shared_grid(make):
+    long_one = pd.Series(Y, index=DS)
+    short = pd.Series(Y[:2], index=pd.DatetimeIndex(["2024-03-01", "2024-03-02"]))  # no freq
+
+    def check(out):
+        expected = pd.date_range("2024-03-03", periods=3, freq="D")
+        pd.testing.assert_index_equal(out[1].index, expected)
+        check_forecast(3, Y)(out[1])
+    assert run_case(lambda: make().fit([long_one, short]).predict(3), Y_WORDS, check) == "result"
+
+
 LONG_CASES = {
     "long_without_id": long_hostile(pd.DataFrame({"ds": DS, "y": Y})),
     "long_integer_ds_without_id": long_hostile(pd.DataFrame({"ds": np.arange(60), "y": Y})),
@@ -736,6 +768,8 @@ LONG_CASES = {
     "long_ok": case_long_ok,
     "long_tuple_ids": case_long_tuple_ids,
     "long_duplicate_columns": case_long_duplicate_columns,
+    "long_short_series_on_the_shared_grid": case_long_short_series_on_the_shared_grid,
+    "list_short_series_on_the_shared_grid": case_list_short_series_on_the_shared_grid,
 }
 
 

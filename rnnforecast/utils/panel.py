@@ -35,7 +35,12 @@ import numpy as np
 import pandas as pd
 
 from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL, repeat_id
-from rnnforecast.utils.panel_long import _index_values, check_long_future_exog, read_long
+from rnnforecast.utils.panel_long import (
+    _index_values,
+    adopt_shared_freq,
+    check_long_future_exog,
+    read_long,
+)
 from rnnforecast.utils.series import (
     check_exog,
     check_series,
@@ -310,7 +315,7 @@ def check_panel(y: Any, X: Any = None, *, name: str = "y") -> Panel:
         raise ValueError(f"{name} must contain at least one series; got an empty {type(y).__name__}.")
     values, infos = [], []
     for i, s in enumerate(y):
-        arr, info = check_series(s, name=f"{name}[{i}]")
+        arr, info = check_series(s, name=f"{name}[{i}]", require_freq=False)
         if info.n_columns != 1:
             raise ValueError(
                 f"{name}[{i}] must be a univariate series (1-D array or Series); got "
@@ -329,6 +334,7 @@ def check_panel(y: Any, X: Any = None, *, name: str = "y") -> Panel:
         raise ValueError(
             f"The series of {name} must share one frequency; got {sorted(freqs)}."
         )
+    infos = adopt_shared_freq(infos, [f"{name}[{i}]" for i in range(len(infos))])
     exog, exog_cols = None, None
     if X is not None:
         exog, exog_cols = check_panel_exog(X, infos, name="X", future=False)
