@@ -24,6 +24,7 @@ import pytest
 from scipy.stats import norm
 
 from rnnforecast import metrics as M
+from rnnforecast.backtesting import backtest
 from rnnforecast.baselines import NaiveForecaster
 from rnnforecast.transformers import Differencer, LogTransformer
 from rnnforecast.utils.panel import check_panel
@@ -329,3 +330,28 @@ def test_long_format_parser(layout, kind):
     if kind in ("3d", "scalar"):  # flattened / repeated into a valid column: read as is
         values = df["y"].to_numpy(dtype=float)
     _outcome(lambda: check_panel(df).values[0], values, "y")
+
+
+# --------------------------------------------------------------------------- one series only
+ONE_SERIES_CALLS = {
+    "log": lambda y: LogTransformer().fit(y),
+    "differencer": lambda y: Differencer().fit(y),
+    "backtest": lambda y: backtest(NaiveForecaster(), y, horizon=2, n_windows=2),
+}
+
+
+def _collections():
+    long = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 24), "ds": np.tile(np.arange(24), 2),
+                         "y": np.concatenate([BASE, BASE + 1.0])})
+    return {"list": [BASE, BASE + 1.0], "tuple": (BASE, BASE + 1.0),
+            "series_list": [pd.Series(BASE), pd.Series(BASE + 1.0)], "long": long}
+
+
+@pytest.mark.parametrize("call", sorted(ONE_SERIES_CALLS))
+@pytest.mark.parametrize("kind", sorted(_collections()))
+def test_a_collection_is_not_read_as_one_series(call, kind):
+    """np.asarray([a, b]) is 2 time steps of 24 series: a collection is refused instead."""
+    with pytest.raises(TypeError) as info:
+        ONE_SERIES_CALLS[call](_collections()[kind])
+    msg = str(info.value)
+    assert re.search(r"(?<!\w)y(?!\w)", msg) and "single series" in msg, msg

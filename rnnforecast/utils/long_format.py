@@ -163,10 +163,12 @@ def check_not_long_format(df: pd.DataFrame, name: str) -> None:
 
     Raises
     ------
+    TypeError
+        A frame in the long format (``unique_id`` and ``y``; callers that take
+        collections read it before): one series is expected.
     ValueError
         With a ``ds`` or datetime-like column, or a ``unique_id`` column or
-        index level (without a ``y`` column, else it is the long format and
-        never reaches here); the message says what the long format needs.
+        index level; the message says what the long format needs.
     """
     cols = list(df.columns)
     times = [c for c in cols if c == TIME_COL or looks_like_time(df[c])]
@@ -175,6 +177,12 @@ def check_not_long_format(df: pd.DataFrame, name: str) -> None:
         return
     need = (f"The long format (a collection of series) needs the columns {ID_COL!r} (series "
             f"identifier), {TIME_COL!r} (time stamp) and {TARGET_COL!r} (target)")
+    if (ID_COL in cols or in_index) and TARGET_COL in cols:
+        raise TypeError(
+            f"{name} must be a single series here; got a collection of series in the long "
+            f"format (columns {cols}). Pass one series at a time, e.g. "
+            f"{name}[{name}[{ID_COL!r}] == some_id].set_index({TIME_COL!r})[{TARGET_COL!r}]."
+        )
     if ID_COL in cols or in_index:
         where = "column" if ID_COL in cols else "index level"
         raise ValueError(

@@ -45,6 +45,7 @@ from rnnforecast.utils.series import (
     check_exog,
     check_series,
     future_index,
+    is_series_list,
 )
 
 __all__ = [
@@ -229,11 +230,7 @@ def is_panel(obj: Any) -> bool:
     if isinstance(obj, pd.DataFrame):
         return TARGET_COL in obj.columns and (
             ID_COL in obj.columns or ID_COL in list(obj.index.names))
-    if isinstance(obj, (list, tuple)) and len(obj) > 0:
-        first = obj[0]
-        # a list of lists stays a 2-D array-like (one multivariate series)
-        return isinstance(first, (np.ndarray, pd.Series, pd.DataFrame))
-    return False
+    return is_series_list(obj)
 
 
 def _series_name(ids: list, i: int, name: str) -> str:

@@ -55,6 +55,7 @@ __all__ = [
     "check_exog",
     "check_series",
     "future_index",
+    "is_series_list",
     "steps_ahead",
 ]
 
@@ -166,6 +167,11 @@ def check_series(
         raise TypeError(f"{name} must be dense; got sparse {_type_name(y)}.")
     if isinstance(y, (str, bytes)):
         raise TypeError(f"{name} must be an array-like of numbers; got {type(y).__name__}.")
+    if is_series_list(y):  # np.asarray would read each series as a time step
+        raise TypeError(
+            f"{name} must be a single series here; got a collection of {len(y)} series (a "
+            f"{type(y).__name__} of {type(y[0]).__name__}). Pass one series at a time."
+        )
 
     if isinstance(y, pd.Series):
         check_not_time_column(y, name)
@@ -228,6 +234,20 @@ def check_series(
         columns=columns,
     )
     return values, info
+
+
+def is_series_list(obj: Any) -> bool:
+    """Whether ``obj`` is a list/tuple of series (its first element an ndarray or pandas object).
+
+    A list of lists stays one 2-D array-like (one multivariate series).
+
+    Examples
+    --------
+    >>> is_series_list([np.arange(3.0), np.arange(4.0)]), is_series_list([[1.0], [2.0]])
+    (True, False)
+    """
+    return (isinstance(obj, (list, tuple)) and len(obj) > 0
+            and isinstance(obj[0], (np.ndarray, pd.Series, pd.DataFrame)))
 
 
 def _is_default_range(index: pd.Index) -> bool:
