@@ -314,6 +314,19 @@ def case_interval_huge_h(make):
     assert outcome == "error", "predict_interval(10**7) was not refused"
 
 
+def case_interval_coverage_near_one(make):
+    """The least calibration size for coverage 1 - 1e-10 is ~1e9: computed, not counted to."""
+    f = make().fit(Y)
+    if not hasattr(f, "predict_interval"):
+        return "n/a"
+
+    def check(out):
+        arr = values_of(out)
+        assert arr.shape[0] == 3 and np.isfinite(arr).all(), arr
+    return run_case(lambda: f.predict_interval(3, coverage=1 - 1e-10),
+                    ("coverage", "calibration", "conformal_windows", "windows"), check)
+
+
 def case_multivariate_nan(make):
     y = np.column_stack([Y, Y[::-1]])
     y[3, 1] = np.nan
@@ -390,6 +403,7 @@ FORECASTER_CASES = {
     "exog_not_supported": case_exog_not_supported,
     "new_history_too_short": case_new_history_too_short,
     "interval_huge_h": case_interval_huge_h,
+    "interval_coverage_near_one": case_interval_coverage_near_one,
     "multivariate_nan": case_multivariate_nan,
     "masked_y": case_masked_y,
     "unmasked_masked_array": case_unmasked_masked_array,
