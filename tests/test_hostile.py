@@ -646,6 +646,23 @@ def est_case_ragged_X(cls):
     assert "different lengths" in msg and "pad" in msg, msg
 
 
+def est_case_target_scale(cls):
+    """Regressors: targets of 1e-300 or 1e200 are standardised, not zeroed or overflowed."""
+    if "Classifier" in cls.__name__:
+        return "n/a"
+    ref = cls(**SMALL_NET).fit(XS, YR).predict(XS[:3])
+    for s in (1e-300, 1e200):
+        out = run_case(lambda: cls(**SMALL_NET).fit(XS, YR * s).predict(XS[:3]), X_WORDS + ("y",),
+                       lambda p: np.testing.assert_allclose(p / s, ref, rtol=1e-5))
+        assert out == "result", f"targets scaled by {s} refused"
+        est = cls(**SMALL_NET).fit(XS, YR * s)
+
+        def round_trip(state, est=est, s=s):  # exported in y's units: nothing lost to the cast
+            other = cls(**SMALL_NET).fit(XS, YR * s).load_state_dict(state)
+            np.testing.assert_allclose(other.predict(XS[:3]), est.predict(XS[:3]), rtol=1e-4)
+        run_case(lambda: est.get_state_dict(), ("y", "dtype"), round_trip)
+
+
 ESTIMATOR_CASES = {
     "nan_X": est_fit_case(_with(np.nan)),
     "inf_X": est_fit_case(_with(np.inf)),
@@ -671,6 +688,7 @@ ESTIMATOR_CASES = {
     "tampered_pickle": est_case_tampered,
     "masked_X": est_case_masked_X,
     "ragged_X": est_case_ragged_X,
+    "target_scale": est_case_target_scale,
 }
 
 
