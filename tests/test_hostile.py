@@ -495,6 +495,13 @@ def case_panel_with_nan(cls):
     return run_case(lambda: cls(**NEURAL).fit([Y, bad]).predict(3), Y_WORDS + ("series",))
 
 
+def case_ensemble_median_near_float64_max(cls):
+    """Members forecast about +-1e308: the median of two such values is not their overflowing sum."""
+    y = np.concatenate([np.full(30, -1e308), np.full(30, 1e308)])
+    f = cls(**{**NEURAL, "n_estimators": 2})
+    assert run_case(lambda: f.fit(y).predict(3), Y_WORDS, check_forecast(3, y)) == "result"
+
+
 def case_n_jobs_0(cls):
     """0 workers means nothing: refused when the parameters are validated, saying what is valid."""
     msg = must_refuse(lambda: cls(**{**NEURAL, "n_jobs": 0}).fit(Y), ("n_jobs",), ValueError)
@@ -522,6 +529,7 @@ NEURAL_CASES = {
     "huge_bias_pickle": case_huge_bias_pickle,
     "panel_with_nan": case_panel_with_nan,
     "n_jobs_0": case_n_jobs_0,
+    "ensemble_median_near_float64_max": case_ensemble_median_near_float64_max,
 }
 
 
