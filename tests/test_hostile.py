@@ -252,6 +252,11 @@ def _unsorted():
     return s.iloc[::-1]
 
 
+def _nullable_int_index_with_na():
+    labels = pd.array(list(range(59)) + [None], dtype="Int64")
+    return pd.Series(Y, index=pd.Index(labels))
+
+
 def case_pandas_index(make):
     s = pd.Series(Y, index=pd.period_range("2020-01", periods=60, freq="M"), name="sales")
     expected = pd.period_range("2025-01", periods=3, freq="M")
@@ -388,6 +393,7 @@ FORECASTER_CASES = {
     "irregular_index": fit_case(_irregular(), names=("frequency", "freq", "index", "y")),
     "duplicate_stamp": fit_case(_duplicate_stamp(), names=("duplicate", "index", "y")),
     "unsorted_index": fit_case(_unsorted(), names=("sorted", "increasing", "index", "y")),
+    "nullable_int_index_na": fit_case(_nullable_int_index_with_na(), names=("index",)),
     "h_zero": predict_case(0),
     "h_negative": predict_case(-1),
     "h_float": predict_case(2.5),

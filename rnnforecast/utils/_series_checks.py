@@ -202,6 +202,8 @@ def _check_index(
             )
         return freq, None
     if pdt.is_integer_dtype(index.dtype) and not pdt.is_bool_dtype(index.dtype):
+        if index.hasnans:  # a nullable Int64 index
+            raise ValueError(f"{name} has missing labels (NA) in its integer index.")
         values = np.asarray(index, dtype=np.int64)
         if len(values) < 2:
             return None, 1
