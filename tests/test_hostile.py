@@ -766,6 +766,11 @@ def case_long_tuple_ids(make):
         run_case(lambda: f.predict_interval(3), Y_WORDS, check)
 
 
+def case_long_unhashable_ids(make):
+    msg = must_refuse(lambda: make().fit(_long_two([["a"], ["b"]])), ("unique_id",), TypeError)
+    assert "list" in msg, msg
+
+
 def case_long_duplicate_columns(make):
     frame = _long_two(["a", "b"]).assign(x=1.0)
     frame.columns = ["unique_id", "ds", "y", "y"]
@@ -814,6 +819,7 @@ LONG_CASES = {
     "long_ok": case_long_ok,
     "long_tuple_ids": case_long_tuple_ids,
     "long_duplicate_columns": case_long_duplicate_columns,
+    "long_unhashable_ids": case_long_unhashable_ids,
     "long_short_series_on_the_shared_grid": case_long_short_series_on_the_shared_grid,
     "list_short_series_on_the_shared_grid": case_list_short_series_on_the_shared_grid,
 }

@@ -67,8 +67,15 @@ def read_long(df: pd.DataFrame, *, name: str) -> dict[str, Any]:
     if ds.isna().any():
         raise ValueError(f"{name}[{TIME_COL!r}] must not contain missing values.")
     cov_cols = [c for c in df.columns if c not in (ID_COL, TIME_COL, TARGET_COL)]
-    ordered = df.sort_values([ID_COL, TIME_COL], kind="stable")
-    dup = ordered.duplicated([ID_COL, TIME_COL])
+    try:
+        ordered = df.sort_values([ID_COL, TIME_COL], kind="stable")
+        dup = ordered.duplicated([ID_COL, TIME_COL])
+    except TypeError as exc:  # ids that cannot be hashed or ordered (lists, dicts...)
+        raise TypeError(
+            f"{name}[{ID_COL!r}] must hold hashable, mutually orderable series ids (e.g. "
+            f"strings or ints); got values of type(s) "
+            f"{sorted({type(v).__name__ for v in df[ID_COL].head(1000)})} ({exc})."
+        ) from None
     if dup.any():
         first = ordered.loc[dup, [ID_COL, TIME_COL]].iloc[0]
         raise ValueError(
