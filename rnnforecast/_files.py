@@ -48,9 +48,11 @@ def prepare_output_dir(path: str | os.PathLike[str], *, what: str = "output fold
     Raises
     ------
     OutputPathError
-        If the folder is a symbolic link, an existing non-folder, or cannot be
-        created (the operating system's reason is given).
+        If the path is empty, the folder is a symbolic link, an existing
+        non-folder, or cannot be created (the operating system's reason is given).
     """
+    if os.fspath(path) == "":
+        raise OutputPathError(f"{what} is empty; give a folder ('.' for the current one)")
     folder = Path(path)
     if folder.is_symlink():
         raise OutputPathError(f"{what} {str(folder)!r} is a symbolic link; refusing to write "

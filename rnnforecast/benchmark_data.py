@@ -235,7 +235,11 @@ def read_series_csv(path: str | os.PathLike[str], *, time_col: str | None = None
         time_col = "ds" if "ds" in columns else columns[0]
     _column(frame, time_col, path, "--time-col")
     if id_col is not None:
-        _column(frame, id_col, path, "--id-col")
+        missing = _column(frame, id_col, path, "--id-col").isna().to_numpy()
+        if missing.any():  # groupby would drop these rows silently
+            raise CSVInputError(f"{path}: id column {id_col!r} has {int(missing.sum())} missing "
+                                f"value(s), the first on data row {int(np.flatnonzero(missing)[0]) + 1}; "
+                                "every row needs the id of its series")
     if value_col is None:
         rest = [c for c in columns if c not in (time_col, id_col)]
         if "y" in rest:

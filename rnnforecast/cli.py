@@ -76,6 +76,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    """A seed the neural models accept (``random_state``: 0 to 2**32 - 1), checked up front."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**32 - 1; got {text!r}") from None
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**32 - 1; got {value}")
+    return value
+
+
 def _dataset_names() -> list[str]:
     from rnnforecast.datasets import DATASETS
 
@@ -145,7 +156,7 @@ def add_benchmark_parser(subparsers: argparse._SubParsersAction) -> argparse.Arg
     p.add_argument("--out", default="results", metavar="DIR",
                    help="folder for the CSV, Markdown and PNG files (created; existing result files "
                         "are replaced; symbolic links are refused; default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the neural models (default: %(default)s)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the neural models (default: %(default)s)")
     p.add_argument("--quick", action="store_true",
                    help="tiny neural networks trained for a few iterations (smoke test, not a benchmark)")
     p.add_argument("--coverage", type=_coverage, default=0.9, metavar="C",

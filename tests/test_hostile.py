@@ -252,6 +252,11 @@ def _unsorted():
     return s.iloc[::-1]
 
 
+def _nullable_int_index_with_na():
+    labels = pd.array(list(range(59)) + [None], dtype="Int64")
+    return pd.Series(Y, index=pd.Index(labels))
+
+
 def case_pandas_index(make):
     s = pd.Series(Y, index=pd.period_range("2020-01", periods=60, freq="M"), name="sales")
     expected = pd.period_range("2025-01", periods=3, freq="M")
@@ -314,10 +319,60 @@ def case_interval_huge_h(make):
     assert outcome == "error", "predict_interval(10**7) was not refused"
 
 
+def case_interval_coverage_near_one(make):
+    """The least calibration size for coverage 1 - 1e-10 is ~1e9: computed, not counted to."""
+    f = make().fit(Y)
+    if not hasattr(f, "predict_interval"):
+        return "n/a"
+
+    def check(out):
+        arr = values_of(out)
+        assert arr.shape[0] == 3 and np.isfinite(arr).all(), arr
+    return run_case(lambda: f.predict_interval(3, coverage=1 - 1e-10),
+                    ("coverage", "calibration", "conformal_windows", "windows"), check)
+
+
 def case_multivariate_nan(make):
     y = np.column_stack([Y, Y[::-1]])
     y[3, 1] = np.nan
     return run_case(lambda: make().fit(y).predict(3), Y_WORDS)
+
+
+def must_refuse(call, names: tuple, error=(ValueError, TypeError)):
+    """A clear error of type ``error`` (never a result, never numpy's own message)."""
+    try:
+        with watchdog():
+            call()
+    except Exception as exc:  # noqa: BLE001 - classified here
+        if _FIRED:
+            pytest.fail(f"unbounded: ran for more than {CASE_LIMIT_S} s ({exc!r:.200})")
+        clear_error(exc, names)
+        assert isinstance(exc, error), f"{type(exc).__name__} instead of {error}: {exc}"
+        return str(exc)
+    pytest.fail("the input was accepted")
+
+
+def case_masked_y(make):
+    """A masked entry is missing data: np.asarray would use the value behind the mask."""
+    y = np.ma.masked_array(Y, mask=np.arange(60) == 7)
+    must_refuse(lambda: make().fit(y).predict(3), ("masked",))
+
+
+def case_unmasked_masked_array(make):
+    """A masked array without masked entries is plain data."""
+    y = np.ma.masked_array(Y)
+    return run_case(lambda: make().fit(y).predict(3), (), check_forecast(3, Y))
+
+
+def case_ragged_y(make):
+    rows = [[1.0, 2.0]] * 30 + [[3.0]]  # one row shorter: not a rectangular 2-D series
+    msg = must_refuse(lambda: make().fit(rows), ("y",), ValueError)
+    assert "different lengths" in msg, msg
+
+
+def case_dict_y(make):
+    msg = must_refuse(lambda: make().fit({"a": Y, "b": Y}), ("y",), TypeError)
+    assert "dict" in msg and "scalar" not in msg, msg
 
 
 FORECASTER_CASES = {
@@ -338,6 +393,7 @@ FORECASTER_CASES = {
     "irregular_index": fit_case(_irregular(), names=("frequency", "freq", "index", "y")),
     "duplicate_stamp": fit_case(_duplicate_stamp(), names=("duplicate", "index", "y")),
     "unsorted_index": fit_case(_unsorted(), names=("sorted", "increasing", "index", "y")),
+    "nullable_int_index_na": fit_case(_nullable_int_index_with_na(), names=("index",)),
     "h_zero": predict_case(0),
     "h_negative": predict_case(-1),
     "h_float": predict_case(2.5),
@@ -353,7 +409,12 @@ FORECASTER_CASES = {
     "exog_not_supported": case_exog_not_supported,
     "new_history_too_short": case_new_history_too_short,
     "interval_huge_h": case_interval_huge_h,
+    "interval_coverage_near_one": case_interval_coverage_near_one,
     "multivariate_nan": case_multivariate_nan,
+    "masked_y": case_masked_y,
+    "unmasked_masked_array": case_unmasked_masked_array,
+    "ragged_y": case_ragged_y,
+    "dict_y": case_dict_y,
 }
 
 
@@ -440,6 +501,19 @@ def case_panel_with_nan(cls):
     return run_case(lambda: cls(**NEURAL).fit([Y, bad]).predict(3), Y_WORDS + ("series",))
 
 
+def case_ensemble_median_near_float64_max(cls):
+    """Members forecast about +-1e308: the median of two such values is not their overflowing sum."""
+    y = np.concatenate([np.full(30, -1e308), np.full(30, 1e308)])
+    f = cls(**{**NEURAL, "n_estimators": 2})
+    assert run_case(lambda: f.fit(y).predict(3), Y_WORDS, check_forecast(3, y)) == "result"
+
+
+def case_n_jobs_0(cls):
+    """0 workers means nothing: refused when the parameters are validated, saying what is valid."""
+    msg = must_refuse(lambda: cls(**{**NEURAL, "n_jobs": 0}).fit(Y), ("n_jobs",), ValueError)
+    assert re.search(r"got 0", msg, re.IGNORECASE) and "-1" in msg, msg
+
+
 NEURAL_CASES = {
     "lr_10": neural_fit_case(learning_rate_init=10.0),
     "lr_1e6": neural_fit_case(learning_rate_init=1e6),
@@ -460,6 +534,8 @@ NEURAL_CASES = {
     "tampered_pickle_interval": case_tampered_pickle_interval,
     "huge_bias_pickle": case_huge_bias_pickle,
     "panel_with_nan": case_panel_with_nan,
+    "n_jobs_0": case_n_jobs_0,
+    "ensemble_median_near_float64_max": case_ensemble_median_near_float64_max,
 }
 
 
@@ -571,6 +647,36 @@ def est_case_tampered(cls):
         assert run_case(lambda: est.predict_proba(XS), ("non-finite", "NaN")) == "error"
 
 
+def est_case_masked_X(cls):
+    X = np.ma.masked_array(XS, mask=np.abs(XS) > 2.0)
+    must_refuse(lambda: cls(**SMALL_NET).fit(X, targets(cls)), ("masked",))
+    est = cls(**SMALL_NET).fit(XS, targets(cls))
+    must_refuse(lambda: est.predict(X), ("masked",))
+
+
+def est_case_ragged_X(cls):
+    X = [x[: 5 - i % 2].tolist() for i, x in enumerate(XS)]  # sequences of 5 and 4 steps
+    msg = must_refuse(lambda: cls(**SMALL_NET).fit(X, targets(cls)), ("X",), ValueError)
+    assert "different lengths" in msg and "pad" in msg, msg
+
+
+def est_case_target_scale(cls):
+    """Regressors: targets of 1e-300 or 1e200 are standardised, not zeroed or overflowed."""
+    if "Classifier" in cls.__name__:
+        return "n/a"
+    ref = cls(**SMALL_NET).fit(XS, YR).predict(XS[:3])
+    for s in (1e-300, 1e200):
+        out = run_case(lambda: cls(**SMALL_NET).fit(XS, YR * s).predict(XS[:3]), X_WORDS + ("y",),
+                       lambda p: np.testing.assert_allclose(p / s, ref, rtol=1e-5))
+        assert out == "result", f"targets scaled by {s} refused"
+        est = cls(**SMALL_NET).fit(XS, YR * s)
+
+        def round_trip(state, est=est, s=s):  # exported in y's units: nothing lost to the cast
+            other = cls(**SMALL_NET).fit(XS, YR * s).load_state_dict(state)
+            np.testing.assert_allclose(other.predict(XS[:3]), est.predict(XS[:3]), rtol=1e-4)
+        run_case(lambda: est.get_state_dict(), ("y", "dtype"), round_trip)
+
+
 ESTIMATOR_CASES = {
     "nan_X": est_fit_case(_with(np.nan)),
     "inf_X": est_fit_case(_with(np.inf)),
@@ -594,6 +700,9 @@ ESTIMATOR_CASES = {
     "load_nan_weights": est_case_load_nan,
     "absurd_head_weight": est_case_absurd_weight,
     "tampered_pickle": est_case_tampered,
+    "masked_X": est_case_masked_X,
+    "ragged_X": est_case_ragged_X,
+    "target_scale": est_case_target_scale,
 }
 
 
@@ -639,6 +748,68 @@ def case_long_ok(make):
     return run_case(lambda: make().fit(frame).predict(3), Y_WORDS, check)
 
 
+def _long_two(ids):
+    return pd.DataFrame({"unique_id": pd.Series([ids[0]] * 30 + [ids[1]] * 30, dtype=object),
+                         "ds": np.concatenate([DS[:30], DS[:30]]), "y": Y})
+
+
+def case_long_tuple_ids(make):
+    """Tuple ids are valid pandas group keys: kept whole, never unpacked into their parts."""
+    ids = [("shop", 1), ("shop", 2)]
+    f = make()
+
+    def check(out):
+        assert out["unique_id"].tolist() == [ids[0]] * 3 + [ids[1]] * 3, out["unique_id"].tolist()
+        check_long_values(out)
+    run_case(lambda: f.fit(_long_two(ids)).predict(3), Y_WORDS, check)
+    if hasattr(f, "predict_interval"):
+        run_case(lambda: f.predict_interval(3), Y_WORDS, check)
+
+
+def case_long_unhashable_ids(make):
+    msg = must_refuse(lambda: make().fit(_long_two([["a"], ["b"]])), ("unique_id",), TypeError)
+    assert "list" in msg, msg
+
+
+def case_long_duplicate_columns(make):
+    frame = _long_two(["a", "b"]).assign(x=1.0)
+    frame.columns = ["unique_id", "ds", "y", "y"]
+    msg = must_refuse(lambda: make().fit(frame), ("y",), ValueError)
+    assert "duplicated" in msg, msg
+
+
+def _with_short_series(stamps):
+    short = pd.DataFrame({"unique_id": "new", "ds": pd.DatetimeIndex(stamps),
+                          "y": Y[:len(stamps)]})
+    return pd.concat([_long_two(["a", "b"]), short], ignore_index=True)
+
+
+def case_long_short_series_on_the_shared_grid(make):
+    """1 or 2 daily stamps: too few for pandas to infer 'D', but the other series give it."""
+    for stamps in (["2024-03-01"], ["2024-03-01", "2024-03-02"]):
+        def check(out, last=pd.Timestamp(stamps[-1])):
+            new = out[out["unique_id"] == "new"]
+            assert new["ds"].tolist() == [last + pd.Timedelta(days=k) for k in (1, 2, 3)], new
+            check_long_values(out)
+        outcome = run_case(lambda: make().fit(_with_short_series(stamps)).predict(3), Y_WORDS,
+                           check)
+        assert outcome == "result", f"{stamps} refused"
+    msg = must_refuse(lambda: make().fit(_with_short_series(["2024-03-01", "2024-03-03"])),
+                      ("new",), ValueError)
+    assert "not on the grid" in msg, msg
+
+
+def case_list_short_series_on_the_shared_grid(make):
+    long_one = pd.Series(Y, index=DS)
+    short = pd.Series(Y[:2], index=pd.DatetimeIndex(["2024-03-01", "2024-03-02"]))  # no freq
+
+    def check(out):
+        expected = pd.date_range("2024-03-03", periods=3, freq="D")
+        pd.testing.assert_index_equal(out[1].index, expected)
+        check_forecast(3, Y)(out[1])
+    assert run_case(lambda: make().fit([long_one, short]).predict(3), Y_WORDS, check) == "result"
+
+
 LONG_CASES = {
     "long_without_id": long_hostile(pd.DataFrame({"ds": DS, "y": Y})),
     "long_integer_ds_without_id": long_hostile(pd.DataFrame({"ds": np.arange(60), "y": Y})),
@@ -646,6 +817,11 @@ LONG_CASES = {
     "long_id_in_index": long_hostile(
         pd.DataFrame({"unique_id": "a", "ds": DS, "y": Y}).set_index("unique_id")),
     "long_ok": case_long_ok,
+    "long_tuple_ids": case_long_tuple_ids,
+    "long_duplicate_columns": case_long_duplicate_columns,
+    "long_unhashable_ids": case_long_unhashable_ids,
+    "long_short_series_on_the_shared_grid": case_long_short_series_on_the_shared_grid,
+    "list_short_series_on_the_shared_grid": case_list_short_series_on_the_shared_grid,
 }
 
 

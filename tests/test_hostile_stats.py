@@ -24,6 +24,7 @@ import pytest
 from scipy.stats import norm
 
 from rnnforecast import metrics as M
+from rnnforecast.backtesting import backtest
 from rnnforecast.baselines import NaiveForecaster
 from rnnforecast.transformers import Differencer, LogTransformer
 from rnnforecast.utils.panel import check_panel
@@ -159,6 +160,19 @@ def test_metrics(metric, position, kind):
         expected = _metric_refs(args["y_true"], args["y_pred"], args["y_train"])[metric]
     _outcome(lambda: METRIC_FUNCS[metric](args["y_true"], args["y_pred"], args["y_train"]),
              expected, position)
+
+
+@pytest.mark.parametrize("position", ["y_true", "y_pred", "y_train"])
+def test_metrics_refuse_masked_entries_and_ragged_rows(position):
+    """The value behind a mask is not data; a ragged nested list is no (h, k) array."""
+    args = {"y_true": BASE, "y_pred": BASE + 1.0, "y_train": BASE}
+    args[position] = np.ma.masked_array(BASE, mask=np.arange(24) == 5)
+    _outcome(lambda: M.mean_absolute_scaled_error(**args), ERROR, position)
+    args[position] = [[1.0, 2.0]] * 23 + [[3.0]]
+    _outcome(lambda: M.mean_absolute_scaled_error(**args), ERROR, position)
+    args[position] = np.ma.masked_array(BASE)  # nothing masked: plain data
+    ref = _metric_refs(args["y_true"], args["y_pred"], args["y_train"])["mase"]
+    _outcome(lambda: M.mean_absolute_scaled_error(**args), ref, position)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -316,3 +330,28 @@ def test_long_format_parser(layout, kind):
     if kind in ("3d", "scalar"):  # flattened / repeated into a valid column: read as is
         values = df["y"].to_numpy(dtype=float)
     _outcome(lambda: check_panel(df).values[0], values, "y")
+
+
+# --------------------------------------------------------------------------- one series only
+ONE_SERIES_CALLS = {
+    "log": lambda y: LogTransformer().fit(y),
+    "differencer": lambda y: Differencer().fit(y),
+    "backtest": lambda y: backtest(NaiveForecaster(), y, horizon=2, n_windows=2),
+}
+
+
+def _collections():
+    long = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 24), "ds": np.tile(np.arange(24), 2),
+                         "y": np.concatenate([BASE, BASE + 1.0])})
+    return {"list": [BASE, BASE + 1.0], "tuple": (BASE, BASE + 1.0),
+            "series_list": [pd.Series(BASE), pd.Series(BASE + 1.0)], "long": long}
+
+
+@pytest.mark.parametrize("call", sorted(ONE_SERIES_CALLS))
+@pytest.mark.parametrize("kind", sorted(_collections()))
+def test_a_collection_is_not_read_as_one_series(call, kind):
+    """np.asarray([a, b]) is 2 time steps of 24 series: a collection is refused instead."""
+    with pytest.raises(TypeError) as info:
+        ONE_SERIES_CALLS[call](_collections()[kind])
+    msg = str(info.value)
+    assert re.search(r"(?<!\w)y(?!\w)", msg) and "single series" in msg, msg

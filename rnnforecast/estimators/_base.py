@@ -66,6 +66,7 @@ from rnnforecast.nn.model import (
 )
 from rnnforecast.persistence import SaveMixin
 from rnnforecast.utils._compat import Interval, StrOptions, _fit_context
+from rnnforecast.utils._series_checks import check_array_like
 from rnnforecast.utils.fitting import restore_on_error
 from rnnforecast.utils.network_input import check_dtype_range, check_n_timesteps
 
@@ -114,6 +115,10 @@ class BaseRecurrentEstimator(SaveMixin, RecurrentModelMixin, BaseEstimator):
             dtype = [np.float64, np.float32]
         # NaN may mark left padding of float sequences (checked below).
         finite: Any = True if tokens else "allow-nan"
+        X = check_array_like(X, "X", ragged_hint="Pad the sequences to one length" + (
+            "." if tokens else " (left padding with NaN time steps)."))
+        if y is not None:
+            y = check_array_like(y, "y")
         if y is None and not reset:
             X = validate_data(self, X, reset=False, dtype=dtype, allow_nd=True,
                               ensure_all_finite=finite)

@@ -38,6 +38,8 @@ from rnnforecast.nn.docs import fill_doc
 from rnnforecast.nn.model import NONLINEARITY_CONSTRAINT, REGRESSION_LOSS_CONSTRAINT
 from rnnforecast.utils.fitting import r2_float64
 from rnnforecast.utils.guards import check_finite_output
+from rnnforecast.utils.network_input import check_dtype_range
+from rnnforecast.utils.scaled import normalise
 
 __all__ = ["GRURegressor", "LSTMRegressor", "RNNRegressor"]
 
@@ -116,11 +118,16 @@ class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
                     f"previous fit; got {k}."
                 )
             mean, scale = self.y_mean_, self.y_scale_
+            Y = (y2 - mean) / scale
         else:
-            mean = y2.mean(axis=0)
-            scale = y2.std(axis=0)
-            scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-        Y = ((y2 - mean) / scale).astype(self._np_dtype())
+            # in a space scaled by a power of two when squares would under/overflow (|y| of
+            # 1e-300 or 1e200); ordinary targets are not scaled (e = 0: bit-identical)
+            u, e = normalise(y2, axis=0)
+            mean_u, scale_u = u.mean(axis=0), u.std(axis=0)
+            scale_u = np.where(np.isfinite(scale_u) & (scale_u > 0), scale_u, 1.0)
+            Y = (u - mean_u) / scale_u
+            mean, scale = np.ldexp(mean_u, e[0]), np.ldexp(scale_u, e[0])
+        Y = Y.astype(self._np_dtype())
         if not np.isfinite(Y).all():
             raise ValueError("y is too large to be represented after standardisation.")
         self.n_outputs_ = k
@@ -133,8 +140,12 @@ class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
 
     def _export_state(self, state: dict) -> dict:
         dt = state["fc.weight"].dtype
-        state["fc.weight"] = (state["fc.weight"] * self.y_scale_[:, None]).astype(dt)
-        state["fc.bias"] = (state["fc.bias"] * self.y_scale_ + self.y_mean_).astype(dt)
+        head = {"fc.weight": state["fc.weight"] * self.y_scale_[:, None],
+                "fc.bias": state["fc.bias"] * self.y_scale_ + self.y_mean_}
+        for key, values in head.items():  # in y's units: 1e-300 or 1e200 does not fit float32
+            check_dtype_range(values, dt, name="y",
+                              when=f" in the exported output layer ({key} in y's units)")
+            state[key] = values.astype(dt)
         return state
 
     def _import_state(self, state: dict) -> dict:

@@ -11,6 +11,7 @@ from typing import Any, Callable, Literal
 
 import numpy as np
 
+from rnnforecast.utils._series_checks import check_array_like
 from rnnforecast.utils.scaled import halve_pair, normalise, restore, safe_difference, safe_mean
 from rnnforecast.utils.validation import check_int
 
@@ -33,6 +34,7 @@ def _to_float_array(a: Any, name: str) -> np.ndarray:
     """Convert ``a`` to a float64 ndarray of ndim 1 or 2, refusing non-numbers."""
     if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):
         a = a.to_numpy()
+    a = check_array_like(a, name, ragged_hint="")
     try:
         arr = np.asarray(a)
     except Exception as exc:  # pragma: no cover - exotic inputs

@@ -68,7 +68,9 @@ TRAINING_CONSTRAINTS: dict = {
     "tol": [Interval(Real, 0, None, closed="left")],
     "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
     "dtype": [StrOptions({"float32", "float64"})],
-    "n_jobs": [Integral, None],
+    # 0 means nothing (joblib: "n_jobs == 0 in Parallel has no meaning")
+    "n_jobs": [Interval(Integral, None, -1, closed="right"),
+               Interval(Integral, 1, None, closed="left"), None],
     "warm_start": ["boolean"],
     "random_state": ["random_state"],
     "verbose": ["verbose", None],

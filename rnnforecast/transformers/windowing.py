@@ -39,6 +39,7 @@ from rnnforecast.utils._compat import (
     get_transform_output,
     validate_parameter_constraints,
 )
+from rnnforecast.utils._series_checks import check_array_like
 from rnnforecast.utils.validation import check_exog, check_lags, check_series
 
 __all__ = ["LagTransformer", "SlidingWindowTransformer", "make_windows"]
@@ -237,7 +238,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator, auto_wrap_output
         -------
         self : SlidingWindowTransformer
         """
-        validate_data(self, X, reset=True, dtype=np.float64)
+        validate_data(self, check_array_like(X, "X", ragged_hint=""), reset=True, dtype=np.float64)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
@@ -256,7 +257,8 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator, auto_wrap_output
             row index is negative.
         """
         check_is_fitted(self, "n_features_in_")
-        values = validate_data(self, X, reset=False, dtype=np.float64)
+        values = validate_data(self, check_array_like(X, "X", ragged_hint=""), reset=False,
+                               dtype=np.float64)
         n, k = values.shape
         w = int(self.window_length)
         padded = np.full((n + w - 1, k), np.nan)

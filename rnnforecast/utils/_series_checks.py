@@ -71,6 +71,67 @@ def _check_pandas_dtype(dtype: Any, name: str, column: Any = None) -> None:
         )
 
 
+#: What to do with rows of different lengths, for a series (the default hint).
+RAGGED_SERIES_HINT = ("Several series of different lengths go in a list of 1-D numpy arrays "
+                      "or pandas Series.")
+
+
+def check_array_like(obj: Any, name: str, ragged_hint: str = RAGGED_SERIES_HINT) -> Any:
+    """Refuse what ``np.asarray`` would silently mangle; return ``obj`` (unmasked).
+
+    A numpy masked array with masked entries is refused (``np.asarray`` keeps
+    the hidden values behind the mask, so they would be used as data); one
+    without is returned as a plain ndarray.  A nested sequence whose rows have
+    different lengths is refused with a message naming ``name`` instead of
+    numpy's "inhomogeneous shape" error.
+
+    Parameters
+    ----------
+    obj : object
+        The user's input.
+    name : str
+        Parameter name for error messages.
+    ragged_hint : str, default=RAGGED_SERIES_HINT
+        Sentence ending the message about rows of different lengths.
+
+    Returns
+    -------
+    object
+        ``obj``, or the data of an unmasked masked array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_array_like(np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y has 1 masked value(s) (a numpy masked array); masked entries are never used as data or filled in silently: drop or impute them, e.g. y.filled(value), before passing y.
+    >>> check_array_like([[1.0, 2.0], [3.0]], "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y must be a rectangular array-like (every row the same length); got a list whose nested sequences have different lengths. Several series of different lengths go in a list of 1-D numpy arrays or pandas Series.
+    """
+    if isinstance(obj, np.ma.MaskedArray):
+        n_masked = int(np.ma.count_masked(obj))
+        if n_masked:
+            raise ValueError(
+                f"{name} has {n_masked} masked value(s) (a numpy masked array); masked "
+                "entries are never used as data or filled in silently: drop or impute "
+                f"them, e.g. {name}.filled(value), before passing {name}."
+            )
+        return np.ma.getdata(obj)
+    if isinstance(obj, (list, tuple)):
+        try:
+            np.asarray(obj)
+        except ValueError:
+            raise ValueError(
+                f"{name} must be a rectangular array-like (every row the same length); "
+                f"got a {type(obj).__name__} whose nested sequences have different "
+                f"lengths.{' ' + ragged_hint if ragged_hint else ''}"
+            ) from None
+    return obj
+
+
 def _check_finite(values: np.ndarray, name: str) -> None:
     finite = np.isfinite(values)
     if finite.all():
@@ -141,6 +202,8 @@ def _check_index(
             )
         return freq, None
     if pdt.is_integer_dtype(index.dtype) and not pdt.is_bool_dtype(index.dtype):
+        if index.hasnans:  # a nullable Int64 index
+            raise ValueError(f"{name} has missing labels (NA) in its integer index.")
         values = np.asarray(index, dtype=np.int64)
         if len(values) < 2:
             return None, 1

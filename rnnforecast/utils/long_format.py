@@ -28,14 +28,65 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
 __all__ = ["ID_COL", "TARGET_COL", "TIME_COL", "check_not_long_format", "check_not_time_column",
-           "is_time_dtype", "looks_like_time"]
+           "check_unique_columns", "is_time_dtype", "looks_like_time", "repeat_id"]
 
 #: Column names of the long format: series identifier, time stamp, target.
 ID_COL, TIME_COL, TARGET_COL = "unique_id", "ds", "y"
+
+
+def repeat_id(uid: Any, n: int) -> np.ndarray:
+    """An object array holding the series id ``uid`` ``n`` times (an id column).
+
+    ``np.repeat(np.array([uid], dtype=object), n)`` would unpack a tuple id
+    (a valid pandas group key) into its parts.
+
+    Parameters
+    ----------
+    uid : hashable
+        A series identifier, a tuple included.
+    n : int
+        Number of rows.
+
+    Returns
+    -------
+    ndarray of shape (n,), dtype object
+
+    Examples
+    --------
+    >>> repeat_id(("shop", 1), 2).tolist()
+    [('shop', 1), ('shop', 1)]
+    """
+    out = np.empty(n, dtype=object)
+    out.fill(uid)
+    return out
+
+
+def check_unique_columns(df: pd.DataFrame, name: str) -> None:
+    """Refuse a DataFrame with duplicated column names (which column would be meant?).
+
+    Parameters
+    ----------
+    df : DataFrame
+    name : str
+        Parameter name for error messages.
+
+    Examples
+    --------
+    >>> check_unique_columns(pd.DataFrame([[1, 2]], columns=["y", "y"]), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y must have unique column names; got duplicated ['y'].
+    """
+    if not df.columns.is_unique:
+        raise ValueError(
+            f"{name} must have unique column names; got duplicated "
+            f"{list(df.columns[df.columns.duplicated()].unique())}."
+        )
 
 
 def is_time_dtype(dtype: Any) -> bool:
@@ -112,10 +163,12 @@ def check_not_long_format(df: pd.DataFrame, name: str) -> None:
 
     Raises
     ------
+    TypeError
+        A frame in the long format (``unique_id`` and ``y``; callers that take
+        collections read it before): one series is expected.
     ValueError
         With a ``ds`` or datetime-like column, or a ``unique_id`` column or
-        index level (without a ``y`` column, else it is the long format and
-        never reaches here); the message says what the long format needs.
+        index level; the message says what the long format needs.
     """
     cols = list(df.columns)
     times = [c for c in cols if c == TIME_COL or looks_like_time(df[c])]
@@ -124,6 +177,12 @@ def check_not_long_format(df: pd.DataFrame, name: str) -> None:
         return
     need = (f"The long format (a collection of series) needs the columns {ID_COL!r} (series "
             f"identifier), {TIME_COL!r} (time stamp) and {TARGET_COL!r} (target)")
+    if (ID_COL in cols or in_index) and TARGET_COL in cols:
+        raise TypeError(
+            f"{name} must be a single series here; got a collection of series in the long "
+            f"format (columns {cols}). Pass one series at a time, e.g. "
+            f"{name}[{name}[{ID_COL!r}] == some_id].set_index({TIME_COL!r})[{TARGET_COL!r}]."
+        )
     if ID_COL in cols or in_index:
         where = "column" if ID_COL in cols else "index level"
         raise ValueError(

@@ -34,12 +34,18 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL
-from rnnforecast.utils.panel_long import _index_values, check_long_future_exog, read_long
+from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL, repeat_id
+from rnnforecast.utils.panel_long import (
+    _index_values,
+    adopt_shared_freq,
+    check_long_future_exog,
+    read_long,
+)
 from rnnforecast.utils.series import (
     check_exog,
     check_series,
     future_index,
+    is_series_list,
 )
 
 __all__ = [
@@ -166,7 +172,7 @@ class Panel:
             frames = []
             for uid, ix, a in zip(self.ids, idx, arrays):
                 a2 = a.reshape(h, -1)
-                data = {self.meta.get("id_col", ID_COL): np.repeat(np.array([uid], dtype=object), h),
+                data = {self.meta.get("id_col", ID_COL): repeat_id(uid, h),
                         self.meta.get("time_col", TIME_COL): _index_values(ix)}
                 for j, c in enumerate(columns):
                     data[c] = a2[:, j]
@@ -224,11 +230,7 @@ def is_panel(obj: Any) -> bool:
     if isinstance(obj, pd.DataFrame):
         return TARGET_COL in obj.columns and (
             ID_COL in obj.columns or ID_COL in list(obj.index.names))
-    if isinstance(obj, (list, tuple)) and len(obj) > 0:
-        first = obj[0]
-        # a list of lists stays a 2-D array-like (one multivariate series)
-        return isinstance(first, (np.ndarray, pd.Series, pd.DataFrame))
-    return False
+    return is_series_list(obj)
 
 
 def _series_name(ids: list, i: int, name: str) -> str:
@@ -310,7 +312,7 @@ def check_panel(y: Any, X: Any = None, *, name: str = "y") -> Panel:
         raise ValueError(f"{name} must contain at least one series; got an empty {type(y).__name__}.")
     values, infos = [], []
     for i, s in enumerate(y):
-        arr, info = check_series(s, name=f"{name}[{i}]")
+        arr, info = check_series(s, name=f"{name}[{i}]", require_freq=False)
         if info.n_columns != 1:
             raise ValueError(
                 f"{name}[{i}] must be a univariate series (1-D array or Series); got "
@@ -329,6 +331,7 @@ def check_panel(y: Any, X: Any = None, *, name: str = "y") -> Panel:
         raise ValueError(
             f"The series of {name} must share one frequency; got {sorted(freqs)}."
         )
+    infos = adopt_shared_freq(infos, [f"{name}[{i}]" for i in range(len(infos))])
     exog, exog_cols = None, None
     if X is not None:
         exog, exog_cols = check_panel_exog(X, infos, name="X", future=False)

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
-from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL
+from rnnforecast.utils.long_format import ID_COL, TARGET_COL, TIME_COL, check_unique_columns
+from rnnforecast.utils._series_checks import _check_index
 from rnnforecast.utils.series import check_exog, check_series, future_index
 
-__all__ = ["check_long_future_exog", "read_long"]
+__all__ = ["adopt_shared_freq", "check_long_future_exog", "read_long"]
 
 
 def _index_values(ix: pd.Index | None) -> Any:
@@ -47,6 +48,7 @@ def _long_columns_from_index(df: pd.DataFrame, *, name: str) -> pd.DataFrame:
 def read_long(df: pd.DataFrame, *, name: str) -> dict[str, Any]:
     """The fields of a long-format :class:`~rnnforecast.utils.panel.Panel` (validated, sorted by id and time)."""
     df = _long_columns_from_index(df, name=name)
+    check_unique_columns(df, name)
     missing = [c for c in (ID_COL, TIME_COL, TARGET_COL) if c not in df.columns]
     if missing:
         raise ValueError(
@@ -65,8 +67,15 @@ def read_long(df: pd.DataFrame, *, name: str) -> dict[str, Any]:
     if ds.isna().any():
         raise ValueError(f"{name}[{TIME_COL!r}] must not contain missing values.")
     cov_cols = [c for c in df.columns if c not in (ID_COL, TIME_COL, TARGET_COL)]
-    ordered = df.sort_values([ID_COL, TIME_COL], kind="stable")
-    dup = ordered.duplicated([ID_COL, TIME_COL])
+    try:
+        ordered = df.sort_values([ID_COL, TIME_COL], kind="stable")
+        dup = ordered.duplicated([ID_COL, TIME_COL])
+    except TypeError as exc:  # ids that cannot be hashed or ordered (lists, dicts...)
+        raise TypeError(
+            f"{name}[{ID_COL!r}] must hold hashable, mutually orderable series ids (e.g. "
+            f"strings or ints); got values of type(s) "
+            f"{sorted({type(v).__name__ for v in df[ID_COL].head(1000)})} ({exc})."
+        ) from None
     if dup.any():
         first = ordered.loc[dup, [ID_COL, TIME_COL]].iloc[0]
         raise ValueError(
@@ -79,7 +88,8 @@ def read_long(df: pd.DataFrame, *, name: str) -> dict[str, Any]:
         if pdt.is_integer_dtype(index.dtype):
             index = _as_range_if_regular(index)
         s = pd.Series(g[TARGET_COL].to_numpy(), index=index, name=TARGET_COL)
-        arr, info = check_series(s, name=f"{name}[{ID_COL}={uid!r}]")
+        # a frequency is inferred from 3 stamps: a shorter series takes the shared one (below)
+        arr, info = check_series(s, name=f"{name}[{ID_COL}={uid!r}]", require_freq=False)
         ids.append(uid)
         values.append(arr[:, 0].copy())
         infos.append(info)
@@ -88,9 +98,10 @@ def read_long(df: pd.DataFrame, *, name: str) -> dict[str, Any]:
                                name=f"{name}[{ID_COL}={uid!r}] covariates")
             exog.append(xa)
     freqs = {str(inf.freq) if inf.freq is not None else f"step {inf.step}" for inf in infos
-             if inf.n_timesteps > 1}
+             if inf.n_timesteps > 1 and not (inf.index_kind == "datetime" and inf.freq is None)}
     if len(freqs) > 1:
         raise ValueError(f"The series of {name} must share one frequency; got {sorted(freqs)}.")
+    infos = adopt_shared_freq(infos, [f"{name}[{ID_COL}={uid!r}]" for uid in ids])
     steps = {inf.step for inf in infos if inf.n_timesteps > 1 and inf.step is not None}
     if len(steps) == 1:
         # a one-row integer series takes the spacing the other series share
@@ -104,6 +115,52 @@ def read_long(df: pd.DataFrame, *, name: str) -> dict[str, Any]:
             "id_dtype": df[ID_COL].dtype}
     return dict(ids=ids, values=values, infos=infos, exog=exog if cov_cols else None,
                 exog_columns=cov_cols or None, kind="long", meta=meta)
+
+
+def adopt_shared_freq(infos: list, names: list) -> list:
+    """Give series of fewer than 3 time stamps the frequency the other series share.
+
+    pandas infers a frequency from 3 time stamps at least; a series of a
+    collection with 1 or 2 stamps on the grid of the frequency every other
+    series has is on that grid.  Any other DatetimeIndex without a frequency
+    is refused as by :func:`~rnnforecast.utils.series.check_series`.
+
+    Parameters
+    ----------
+    infos : list of SeriesInfo
+        The series' infos, checked with ``require_freq=False``.
+    names : list of str
+        The series' names for error messages.
+
+    Returns
+    -------
+    list of SeriesInfo
+        ``infos``, the short ones with the shared frequency.
+
+    Raises
+    ------
+    ValueError
+        A DatetimeIndex without a frequency that cannot take a shared one, or
+        whose stamps are off the shared frequency's grid.
+    """
+    shared = {inf.freq for inf in infos if inf.index_kind == "datetime" and inf.freq is not None}
+    out = []
+    for inf, name in zip(infos, names):
+        if inf.index_kind != "datetime" or inf.freq is not None:
+            out.append(inf)
+            continue
+        if inf.n_timesteps >= 3 or len(shared) != 1:
+            _check_index(inf.index, name, require_freq=True)  # raises the usual error
+        freq = next(iter(shared))
+        grid = pd.date_range(inf.index[0], periods=inf.n_timesteps, freq=freq)
+        if not (freq.is_on_offset(inf.index[0]) and np.array_equal(grid, inf.index)):
+            raise ValueError(
+                f"{name} has {inf.n_timesteps} time stamp(s) {[str(t) for t in inf.index]}, "
+                f"too few to infer a frequency and not on the grid of the frequency "
+                f"{freq.freqstr} that the other series share."
+            )
+        out.append(dataclasses.replace(inf, freq=freq, index=pd.DatetimeIndex(inf.index, freq=freq)))
+    return out
 
 
 def _as_range_if_regular(index: pd.Index) -> pd.Index:
@@ -167,6 +224,7 @@ def check_long_future_exog(X: Any, panel_ids: list, infos: list, h: int, columns
             f"covariates {columns}, as at fit; got {type(X).__name__}."
         )
     X = _long_columns_from_index(X, name=name)
+    check_unique_columns(X, name)
     missing = [c for c in [ID_COL, TIME_COL, *columns] if c not in X.columns]
     if missing:
         raise ValueError(f"{name} is missing the columns {missing} (got {list(X.columns)}).")

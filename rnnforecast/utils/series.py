@@ -36,6 +36,7 @@ from rnnforecast.utils._series_checks import (
     _check_pandas_dtype,
     _check_finite,
     _check_index,
+    check_array_like,
 )
 from rnnforecast.utils.long_format import (
     ID_COL,
@@ -43,6 +44,7 @@ from rnnforecast.utils.long_format import (
     TIME_COL,
     check_not_long_format,
     check_not_time_column,
+    check_unique_columns,
 )
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "check_exog",
     "check_series",
     "future_index",
+    "is_series_list",
     "steps_ahead",
 ]
 
@@ -164,6 +167,11 @@ def check_series(
         raise TypeError(f"{name} must be dense; got sparse {_type_name(y)}.")
     if isinstance(y, (str, bytes)):
         raise TypeError(f"{name} must be an array-like of numbers; got {type(y).__name__}.")
+    if is_series_list(y):  # np.asarray would read each series as a time step
+        raise TypeError(
+            f"{name} must be a single series here; got a collection of {len(y)} series (a "
+            f"{type(y).__name__} of {type(y[0]).__name__}). Pass one series at a time."
+        )
 
     if isinstance(y, pd.Series):
         check_not_time_column(y, name)
@@ -176,17 +184,18 @@ def check_series(
             raise ValueError(
                 f"{name} must not be empty; got a DataFrame of shape {y.shape}."
             )
-        if not y.columns.is_unique:
-            raise ValueError(
-                f"{name} must have unique column names; got duplicated "
-                f"{list(y.columns[y.columns.duplicated()].unique())}."
-            )
+        check_unique_columns(y, name)
         for col, dt in y.dtypes.items():
             _check_pandas_dtype(dt, name, col)
         values = y.to_numpy(dtype=np.float64, na_value=np.nan)
         ndim, index, sname, columns = 2, y.index, None, y.columns
     else:
-        arr = np.asarray(y)
+        arr = np.asarray(check_array_like(y, name))
+        if arr.ndim == 0 and arr.dtype.kind == "O":
+            raise TypeError(
+                f"{name} must be an array-like of numbers (array, list, pandas Series or "
+                f"DataFrame); got {_type_name(y)}."
+            )
         if arr.ndim == 0:
             raise ValueError(
                 f"{name} must be 1-D (n_timesteps,) or 2-D (n_timesteps, "
@@ -225,6 +234,20 @@ def check_series(
         columns=columns,
     )
     return values, info
+
+
+def is_series_list(obj: Any) -> bool:
+    """Whether ``obj`` is a list/tuple of series (its first element an ndarray or pandas object).
+
+    A list of lists stays one 2-D array-like (one multivariate series).
+
+    Examples
+    --------
+    >>> is_series_list([np.arange(3.0), np.arange(4.0)]), is_series_list([[1.0], [2.0]])
+    (True, False)
+    """
+    return (isinstance(obj, (list, tuple)) and len(obj) > 0
+            and isinstance(obj[0], (np.ndarray, pd.Series, pd.DataFrame)))
 
 
 def _is_default_range(index: pd.Index) -> bool:

@@ -65,6 +65,13 @@ def test_horizon_must_be_a_positive_int(capsys, bad):
     assert code == 2 and "--horizon" in err
 
 
+@pytest.mark.parametrize("bad", ["-1", "4294967296", "1.5"])
+def test_seed_outside_the_models_range_is_refused_up_front(capsys, bad):
+    """random_state takes 0 .. 2**32 - 1: refused by the parser, not by every neural fit."""
+    code, err = _exit_code(["benchmark", "--dataset", "nile", "--seed", bad], capsys)
+    assert code == 2 and "--seed" in err and "2**32 - 1" in err, err
+
+
 def test_parser_has_a_subcommand_per_function():
     parser = build_parser()
     args = parser.parse_args(["benchmark", "--models", "arima, naive2", "--windows", "2"])

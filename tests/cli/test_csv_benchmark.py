@@ -174,6 +174,18 @@ def test_long_format_problems_name_the_series(long, tmp_path, capsys):
     assert "(series 'b')" in err and "holds text" in err
 
 
+def test_a_row_without_series_id_is_refused_not_dropped(long, tmp_path, capsys):
+    """The last row of series 'b' has no id: dropping it would pass every other check."""
+    frame = pd.read_csv(long)
+    last_b = frame.index[frame["unique_id"] == "b"][np.argmax(frame.loc[frame["unique_id"] == "b", "ds"])]
+    frame.loc[last_b, "unique_id"] = np.nan
+    path = tmp_path / "shops_no_id.csv"
+    frame.to_csv(path, index=False)
+    err = _error(["benchmark", "--csv", str(path), *FAST], capsys)
+    assert "id column 'unique_id' has 1 missing value(s)" in err, err
+    assert f"data row {last_b + 1}" in err, err
+
+
 def test_series_too_short_for_the_horizon(tmp_path, capsys):
     path = _write(tmp_path, _monthly_text(monthly_values()[:30]))
     err = _error(["benchmark", "--csv", str(path), *FAST], capsys)

@@ -66,6 +66,13 @@ def test_existing_file_as_out_is_a_one_line_error(tmp_path, capsys):
     assert target.read_text() == "x"
 
 
+def test_empty_out_is_refused_not_the_current_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    err = _fails([*FAST, "--out", ""], capsys)
+    assert "--out is empty" in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_out_below_a_file_cannot_be_created(tmp_path, capsys):
     (tmp_path / "file.txt").write_text("x")
     err = _fails([*FAST, "--out", str(tmp_path / "file.txt" / "sub")], capsys)

@@ -157,6 +157,17 @@ def test_nan_in_the_table_is_refused_by_the_transformer():
         pipe.fit(X, y)
 
 
+@pytest.mark.parametrize("method", ["fit", "transform"])
+def test_masked_entries_are_refused_by_the_transformer(method):
+    """np.asarray keeps the value behind a mask: it would enter the windows as data."""
+    table = np.arange(40.0).reshape(20, 2)
+    masked = np.ma.masked_array(table, mask=table == 7.0)
+    t = SlidingWindowTransformer(window_length=3).fit(table)
+    with pytest.raises(ValueError, match="X has 1 masked value"):
+        getattr(t, method)(masked)
+    np.testing.assert_array_equal(t.transform(np.ma.masked_array(table)), t.transform(table))
+
+
 def test_dataframe_input_and_pandas_output_config():
     import pandas as pd
     import sklearn

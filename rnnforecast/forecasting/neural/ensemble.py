@@ -52,6 +52,7 @@ from rnnforecast.nn.threads import kernel_threads
 from rnnforecast.utils._blas import single_threaded_blas
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast.utils.panel import Panel
+from rnnforecast.utils.scaled import safe_median
 
 __all__ = ["AUTO_PARAMS", "PRE_AUTO_DEFAULTS", "fit_ensemble", "forecast", "is_auto", "resolve",
            "sub_panel"]
@@ -443,7 +444,7 @@ def forecast(est: Any, coll: Collection, h: int, X_future: Any) -> np.ndarray:
         inputs = members[0]._forecast_inputs(part, steps, X_future)
         windows = _shared_windows(members, inputs)
         out = np.stack([m._forecast_scaled(inputs, steps, windows) for m in members])
-        return np.median(inputs.unscale(out)[..., :c, :], axis=0)
+        return safe_median(inputs.unscale(out)[..., :c, :], axis=0, what="the median forecast")
 
     if not est._roll_forward_ or h <= est.horizon_:
         with kernel_threads(members[0].n_jobs):  # entered once, not once per network call

@@ -38,6 +38,7 @@ from rnnforecast.forecasting.intervals import (
     conformal_quantile,
     scaled_pool,
 )
+from rnnforecast.utils.long_format import repeat_id
 from rnnforecast.utils.panel import ID_COL, TARGET_COL, TIME_COL, Panel
 from rnnforecast.forecasting.record import ForecastRequest
 from rnnforecast.utils.validation import check_horizon, check_quantile_levels
@@ -63,7 +64,7 @@ def _panel_input(panel: Panel, stops: list, covariates: bool = True) -> Any:
         for uid, v, info, stop, i in zip(panel.ids, panel.values, panel.infos, stops,
                                          range(panel.n_series)):
             ds = info.index[:stop]
-            data = {ID_COL: np.repeat(np.array([uid], dtype=object), stop),
+            data = {ID_COL: repeat_id(uid, stop),
                     TIME_COL: np.asarray(ds) if not isinstance(ds, pd.RangeIndex)
                     else np.asarray(ds, dtype=np.int64),
                     TARGET_COL: v[:stop]}
@@ -91,7 +92,7 @@ def _future_exog(panel: Panel, starts: list, h: int, columns: list, future_idx: 
         frames = []
         for uid, info, start, i in zip(panel.ids, panel.infos, starts, range(panel.n_series)):
             ds = info.index[start:start + h]
-            data = {ID_COL: np.repeat(np.array([uid], dtype=object), h),
+            data = {ID_COL: repeat_id(uid, h),
                     TIME_COL: np.asarray(ds) if not isinstance(ds, pd.RangeIndex)
                     else np.asarray(ds, dtype=np.int64)}
             for j, c in zip(future_idx, columns):
