@@ -126,3 +126,44 @@ def test_cosine_schedule_decays_from_lr_to_five_percent(monkeypatch):
     LSTMForecaster(**old(window_length=8, learning_rate_init=0.01, batch_size=64, max_iter=2,
                    hidden_size=4, n_jobs=1, random_state=0)).fit(y)
     assert set(seen) == {0.01}
+
+
+@pytest.mark.parametrize("mode", ["window", "window_log"])
+def test_value_scale_divides_the_scaled_values_and_round_trips(mode):
+    rng = np.random.default_rng(1)
+    X = rng.uniform(1, 10, (4, 6, 1))
+    Y = rng.uniform(1, 10, (4, 3))
+    plain = WindowTransform(k=1, steps=3, mode=mode, seasonal_period=1)
+    scaled = WindowTransform(k=1, steps=3, mode=mode, seasonal_period=1, value_scale=0.25)
+    Xp, Yp, _ = plain.transform(X, Y)
+    Xs, Ys, state = scaled.transform(X, Y)
+    np.testing.assert_allclose(Xs[:, :, 0], Xp[:, :, 0] / 0.25)   # series channel
+    np.testing.assert_array_equal(Xs[:, :, 1], Xp[:, :, 1])         # level input unchanged
+    np.testing.assert_allclose(Ys, Yp / 0.25)
+    np.testing.assert_allclose(scaled.inverse(Ys, state)[..., 0].reshape(4, 3), Y, rtol=1e-12)
+
+
+def test_value_scale_floors_the_typical_step_only_for_tiny_changes():
+    from rnnforecast.forecasting.neural.windows import MIN_STEP_SCALE, value_scale
+
+    t = np.arange(200)
+    wide = 10 + np.sin(2 * np.pi * t / 12)                 # log steps ~ 0.05
+    assert value_scale([wide]) == 1.0
+    tiny = 1e6 + np.sin(2 * np.pi * t / 12)                # log steps ~ 5e-7
+    d = np.diff(np.log(tiny))
+    assert value_scale([tiny]) == pytest.approx(np.sqrt(np.mean(d * d)) / MIN_STEP_SCALE)
+    assert value_scale([np.full(50, 3.0)]) == 1.0           # constant: no steps at all
+    assert value_scale([wide, tiny]) == 1.0                 # pooled over a collection
+
+
+def test_large_level_positive_series_forecast_like_standardised_ones():
+    # A signal of amplitude 1 on a level of 1e6: with log window scaling alone the network's
+    # error floor in log units (~4e-4) came back multiplied by the level (~400 here).
+    t = np.arange(120)
+    y = 10 + np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 0.1, 120)
+    err = {}
+    for off in (0.0, 1e6):
+        f = LSTMForecaster(random_state=0, n_jobs=1).fit(y[:108] + off)
+        assert f.scaler_kind_ == "window_log"
+        err[off] = np.mean(np.abs(np.asarray(f.predict(12)) - off - y[108:]))
+    assert err[1e6] < 2 * err[0.0] + 0.05 and err[1e6] < 0.5
