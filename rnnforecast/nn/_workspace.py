@@ -1,12 +1,16 @@
 """Buffers of the training step kept from one step to the next.
 
 A training run allocates the same multi-megabyte arrays at every step (each
-layer's outputs, the saved gate activations, the per-chunk gradient buffers).
+layer's outputs, the saved gate activations, the per-chunk gradient buffers,
+and the LSTM backward kernel's per-chunk scratch: gate gradients and stacked
+inputs).
 Fresh arrays of that size are mapped page by page and unmapped again when
 freed, and in a threaded process every unmapping stalls the other cores: at
 the C2 shapes an LSTM fit's two kernel threads reached 1.41-1.47x the
 one-thread speed with fresh arrays and 1.59-1.70x with these arrays kept
-(``benchmarks/threads_load.py``, ``benchmarks/README.md``).
+(``benchmarks/threads_load.py`` at load 1.6-3, ``benchmarks/README.md``; 1.69x
+on a quiet machine with the kernel scratch kept too, 1.75x for the kernel step
+alone in ``benchmarks/speed.py``).
 A :class:`Workspace` hands out the same array for the same role, shape and
 dtype on every call; the caller guarantees that the arrays of the previous
 step are no longer read (the training loop does: each step's forward result
