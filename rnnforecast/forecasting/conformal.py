@@ -32,6 +32,7 @@ weighted" conformal); the interval of series ``i`` is then
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -41,6 +42,7 @@ from sklearn.base import clone
 from rnnforecast.utils.validation import check_coverage, check_horizon, check_int
 
 __all__ = [
+    "calibration_fit",
     "conformal_quantile",
     "conformal_scores",
     "min_calibration_size",
@@ -184,6 +186,23 @@ def conformal_scores(
     return _scores(forecaster, y, X, h=h, n_windows=n_windows, windows_name="n_windows")
 
 
+def calibration_fit(model: Any, y: Any, X: Any, context: str) -> Any:
+    """``model.fit(y, X)`` for a calibration; its warnings are re-issued with ``context``.
+
+    The calibration clone sees only the start of the user's data, so a warning
+    such as "the series has 17 observations" would otherwise speak of data
+    the user never passed: each warning is repeated (same category) prefixed
+    by ``context``, e.g. "predict_interval: calibration fit on the first 17
+    of 84 observations".
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(y, X)
+    for w in caught:
+        warnings.warn(f"{context}: {w.message}", w.category, stacklevel=3)
+    return model
+
+
 def _scores(forecaster, y, X, *, h, n_windows, windows_name):
     h = check_horizon(h)
     n_windows = check_int(n_windows, windows_name)
@@ -203,8 +222,10 @@ def _scores(forecaster, y, X, *, h, n_windows, windows_name):
             f"Lower {windows_name} (or h), or use a longer series."
         )
     n_fit = n - C
-    model = clone(forecaster)
-    model.fit(_head(y, n_fit), None if X is None else _head(X, n_fit))
+    model = calibration_fit(clone(forecaster), _head(y, n_fit),
+                            None if X is None else _head(X, n_fit),
+                            f"predict_interval (h={h}): calibration fit on the first {n_fit} of "
+                            f"{n} observations, {C} kept for the calibration forecasts")
     scores = None
     for w in range(n_windows):
         t = n_fit + w

@@ -30,6 +30,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from rnnforecast.forecasting.neural.ensemble import sub_panel
+from rnnforecast.forecasting.conformal import calibration_fit
 from rnnforecast.forecasting.intervals import (
     ConformalIntervalMixin,
     _check_coverage,
@@ -180,7 +181,9 @@ class NeuralIntervalMixin(ConformalIntervalMixin):
         y_cal, X_cal = _panel_input(sub, [n - C for n in lengths])
         model = self._fitted_twin()
         model.set_params(warm_start=False)
-        model.fit(y_cal, X_cal)
+        calibration_fit(model, y_cal, X_cal,
+                        f"predict_interval (h={h}): calibration fit on every series without its "
+                        f"last {C} values")
         future_cols = self._future_covariate_names()
         per_series = [np.empty((r, h)) for _ in keep]
         m = int(self.seasonal_period_)

@@ -131,3 +131,21 @@ def test_quantile_and_interval_errors():
     g = LSTMForecaster(**old(**{**SMALL, "max_iter": 1}, past_covariates=[0])).fit(y, X=X)
     with pytest.raises(ValueError, match="not available with past_covariates"):
         g.predict_interval(2)
+
+
+def test_calibration_warnings_say_they_come_from_the_calibration_fit():
+    # predict_interval refits a clone on the start of the series; a fallback warning of that
+    # clone ("the series has 17 observations") must not read as if about the user's 84.
+    import warnings
+
+    from rnnforecast.datasets import load_dataset
+
+    y = load_dataset("elec_equip").iloc[:84]
+    f = LSTMForecaster(random_state=0, n_jobs=1).fit(y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        f.predict_interval(18)
+    texts = [str(w.message) for w in caught]
+    assert any("17 observations" in t for t in texts)
+    assert all(t.startswith("predict_interval (h=18): calibration fit on the first 17 of 84 "
+                            "observations") for t in texts if "observations" in t)
