@@ -234,7 +234,10 @@ def seasonal_strength_test(values, seasonal_period: int, z: float = 1.645) -> fl
     m = int(seasonal_period)
     if m < 2 or x.shape[0] < 3 * m:
         return 0.0
-    d = np.diff(np.log(x) if (x > 0).all() else x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = np.diff(np.log(x) if (x > 0).all() else x)
+    if not np.all(np.isfinite(d)):  # differences of values near +-1.8e308 overflow
+        d = np.diff(x / np.max(np.abs(x)))  # autocorrelations do not depend on the scale
     r = _acf(d, m)
     limit = z * np.sqrt((1.0 + 2.0 * np.sum(r[: m - 1] ** 2)) / d.shape[0])
     above_trough = r[m - 1] > r[m // 2 - 1]

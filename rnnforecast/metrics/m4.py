@@ -37,8 +37,13 @@ def acf(x: np.ndarray, nlags: int) -> np.ndarray:
     >>> acf(np.array([1.0, -1.0, 1.0, -1.0]), 2)
     array([-0.75,  0.5 ])
     """
-    d = x - x.mean()
-    denom = float(np.dot(d, d))
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = x - x.mean()
+        denom = float(np.dot(d, d))
+    if not np.isfinite(denom):  # squares beyond float64 (|x| ~ 1e154 and more): rescale
+        y = x / np.max(np.abs(x))  # autocorrelations do not depend on the scale
+        d = y - y.mean()
+        denom = float(np.dot(d, d))
     if denom == 0.0:
         return np.zeros(nlags)
     return np.array([np.dot(d[k:], d[:-k]) / denom for k in range(1, nlags + 1)])

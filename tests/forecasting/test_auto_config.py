@@ -329,3 +329,20 @@ def test_small_data_updates_growth_leaves_the_150_point_monthly_case_unchanged()
     windows = 150 - s.window_length - s.horizon + 1
     assert windows < 100
     assert s.max_iter == round(150 / -(-windows // s.batch_size))
+
+
+def test_season_test_and_acf_of_extreme_magnitudes_match_scaled_data_without_warnings():
+    import warnings
+
+    from rnnforecast.metrics.m4 import acf
+
+    t = np.arange(120)
+    y = np.sin(2 * np.pi * t / 12) + 0.1 * np.random.default_rng(0).normal(size=120)
+    spike = np.zeros(60)
+    spike[30] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy overflow warnings were leaking
+        np.testing.assert_allclose(acf(spike * 1e300, 3), acf(spike, 3), rtol=1e-12)
+        big = seasonal_strength_test(y * 1e308, 12)  # differences beyond float64
+        assert big == pytest.approx(seasonal_strength_test(y, 12), rel=1e-9) and big > 0.5
+        assert infer_seasonal_period(y * 1e308, None) == 12
