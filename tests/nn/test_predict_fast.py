@@ -120,3 +120,19 @@ def test_prepare_kernels_compiles_the_inference_kernel_for_any_network():
     W.prepare_kernels(net, verbose=0)
     assert W._compiled_in_process("rnn", "float64")
     assert any(sig[0].dtype == numba.float64 for sig in kinfer.rnn_predict.signatures)
+
+
+def test_packed_weights_start_on_a_cache_line():
+    # a start off the 64-byte boundary made a whole process's one-series predictions ~25 %
+    # slower (benchmarks/README.md, fourth session)
+    base = np.arange(40, dtype=np.float32)
+    for off in range(8):  # every 4-byte offset within two cache lines' worth of starts
+        a = base[off:off + 17]
+        got = _predict._aligned(a)
+        assert got.ctypes.data % 64 == 0 and got.flags.c_contiguous
+        np.testing.assert_array_equal(got, a)
+    for cell in ("lstm", "gru", "rnn"):
+        for dtype in (np.float32, np.float64):
+            net = RecurrentNetwork(cell, 2, 8, output_size=1, dtype=dtype)
+            params = net.init_params(0)
+            assert _predict.packed_weights(net, params).packed.ctypes.data % 64 == 0
