@@ -77,14 +77,9 @@ def backward(module, shape, data, saved):
     P = 4 * H * (I + H + 2)
     offs = np.array([0, 4 * H * I, 4 * H * (I + H), 4 * H * (I + H + 1)], np.int64)
     gbuf = np.empty((-(-B // CHUNK), P), np.float32)
-    # kernels since 2026-11-30 (fourth session) take their work space from the caller
-    scratch = (() if not hasattr(module, "backward_scratch_size") else
-               (np.empty((gbuf.shape[0], module.backward_scratch_size(T, I, H, min(CHUNK, B))),
-                         np.float32),))
     module.lstm_backward(x, w_ih, w_hh, h0, c0, False, CHUNK, *rng, out, 0, gates, cells, dout,
                          dh_n, dc_n, False, np.zeros((B, T, I), np.float32),
-                         np.empty((B, H), np.float32), np.empty((B, H), np.float32), gbuf, offs,
-                         *scratch)
+                         np.empty((B, H), np.float32), np.empty((B, H), np.float32), gbuf, offs)
     return gbuf
 
 

@@ -55,14 +55,6 @@ from .config import NJIT, NJIT_INLINE
 _TILE = 256
 
 
-def backward_scratch_size(T, I, H, chunk):
-    """Values of one chunk's row of the ``scratch`` of :func:`lstm_backward` (chunks of at
-    most ``chunk`` samples): gate gradients (4H, T, nb), stacked inputs (T * nb, I + 1 + H),
-    weight gradients (4H, I + 1 + H) and input gradients (T * nb, I)."""
-    G, K = 4 * H, I + 1 + H
-    return G * T * chunk + T * chunk * K + G * K + T * chunk * I
-
-
 @njit(**NJIT_INLINE)
 def _gate_tiles(a, N, k0, k1):
     """The tile ``k0:k1`` of each of the four gate blocks of a (4N) step vector."""
@@ -311,7 +303,7 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, chunk, c_lo, c_hi, 
 
 @njit(**NJIT)
 def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col, gates, cells,
-                  dout, dh_n, dc_n, need_dx, dx, dh0, dc0, gbuf, offs, scratch):
+                  dout, dh_n, dc_n, need_dx, dx, dh0, dc0, gbuf, offs):
     """Backpropagate one LSTM direction through time.
 
     Parameters
@@ -325,15 +317,10 @@ def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col, g
     dh0, dc0 : (B, H) written: gradients w.r.t. the initial states.
     gbuf : (n_chunks, P) per-chunk parameter gradients; ``offs`` (int64, 4) gives
         the offsets of weight_ih, weight_hh, bias_ih, bias_hh (written, not added).
-    scratch : (n_chunks, S) per-chunk work space, ``S >= backward_scratch_size(T, I, H,
-        chunk)``: the chunk's gate gradients, stacked inputs and weight/input gradients
-        live there (overwritten), so that a training run does not allocate them anew at
-        every step (see :mod:`rnnforecast.nn._workspace`).
     """
     B, T, I = x.shape
     G = w_ih.shape[0]
     H = G // 4
-    K = I + 1 + H
     # W_hh.T for chunks of more than one sample (one-sample chunks use W_hh as it is)
     w_hh_t = _transposed(w_hh) if _wide(B, chunk, c_lo, c_hi) else w_hh
     for c in range(c_lo, c_hi):
@@ -352,14 +339,8 @@ def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col, g
         # every step's gate gradients: (G, T, nb), or (T, G) for one sample (its
         # step rows are then the contiguous vectors of the mat-vec path)
         one = nb == 1
-        sc = scratch[c]
-        n_dg = G * T * nb
-        if one:
-            dg = np.empty((0, 0, 0), x.dtype)
-            dg1 = sc[:n_dg].reshape((T, G))
-        else:
-            dg = sc[:n_dg].reshape((G, T, nb))
-            dg1 = np.empty((0, 0), x.dtype)
+        dg = np.empty((0, 0, 0) if one else (G, T, nb), x.dtype)
+        dg1 = np.empty((T, G) if one else (0, 0), x.dtype)
         dgt = np.empty((G, nb), x.dtype)
         for s in range(T):
             t = s if reverse else T - 1 - s
@@ -375,18 +356,16 @@ def lstm_backward(x, w_ih, w_hh, h0, c0, reverse, chunk, c_lo, c_hi, out, col, g
                 _store_step(dgt, dg, t)
         cols_to_rows(dh, dh0, b0)
         cols_to_rows(dc, dc0, b0)
-        n_z = T * nb * K
-        z = sc[n_dg:n_dg + n_z].reshape((T * nb, K))  # [x_t; 1; h_{t-1}], rows (t, b)
+        z = np.empty((T * nb, I + 1 + H), x.dtype)  # [x_t; 1; h_{t-1}], rows (t, b)
         _stacked_rows(x, out, col, h0, b0, reverse, z)
-        dw = sc[n_dg + n_z:n_dg + n_z + G * K].reshape((G, K))
+        dw = np.empty((G, I + 1 + H), x.dtype)
         if one:
             np.dot(dg1.T, z, dw)
         else:
             np.dot(dg.reshape((G, T * nb)), z, dw)
         _write_gradients(dw, I, gbuf[c], offs)
         if need_dx:
-            o = n_dg + n_z + G * K
-            dxr = sc[o:o + T * nb * I].reshape((T * nb, I))  # rows (t, b)
+            dxr = np.empty((T * nb, I), x.dtype)  # rows (t, b)
             if one:
                 np.dot(dg1, w_ih, dxr)
             else:

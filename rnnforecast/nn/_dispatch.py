@@ -13,7 +13,7 @@ import numpy as np
 from .._kernels import dropout as kdrop
 from .._kernels import heads as khead
 from .._kernels.gru import gru_backward, gru_forward
-from .._kernels.lstm import backward_scratch_size, lstm_backward, lstm_forward
+from .._kernels.lstm import lstm_backward, lstm_forward
 from .._kernels.optim import reduce_chunks
 from .._kernels.rnn import rnn_backward, rnn_forward
 from .layout import GATES, recurrent_names as _names
@@ -200,15 +200,11 @@ def _backward_direction(net, V, s, k, d, inp, out, saved_dir, dout, dh_n, dc_n, 
     h0 = s["h0"][idx]
     if net.cell == "lstm":
         c0 = s["c0"][idx]
-        B, T, I = inp.shape
-        # one layer's directions run one after the other, so they share the scratch
-        scratch = buffer(s.get("ws"), ("lstm_scratch", k),
-                         (gbuf.shape[0], backward_scratch_size(T, I, H, min(chunk, B))), net.dtype)
 
         def kernel(lo, hi):
             lstm_backward(inp, w_ih, w_hh, h0, c0, d == 1, chunk, lo, hi, out, d * H, gates,
                           aux, dout, dh_n[idx], dc_n[idx], need_dx, dinp, dh0[idx], dc0[idx],
-                          gbuf, offs, scratch)
+                          gbuf, offs)
     elif net.cell == "gru":
         def kernel(lo, hi):
             gru_backward(inp, w_ih, w_hh, h0, d == 1, chunk, lo, hi, out, d * H, gates, aux,

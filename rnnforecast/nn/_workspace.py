@@ -1,16 +1,17 @@
 """Buffers of the training step kept from one step to the next.
 
 A training run allocates the same multi-megabyte arrays at every step (each
-layer's outputs, the saved gate activations, the per-chunk gradient buffers,
-and the LSTM backward kernel's per-chunk scratch: gate gradients and stacked
-inputs).
+layer's outputs, the saved gate activations, the per-chunk gradient buffers).
 Fresh arrays of that size are mapped page by page and unmapped again when
 freed, and in a threaded process every unmapping stalls the other cores: at
 the C2 shapes an LSTM fit's two kernel threads reached 1.41-1.47x the
 one-thread speed with fresh arrays and 1.59-1.70x with these arrays kept
 (``benchmarks/threads_load.py`` at load 1.6-3, ``benchmarks/README.md``; 1.69x
-on a quiet machine with the kernel scratch kept too, 1.75x for the kernel step
-alone in ``benchmarks/speed.py``).
+on a quiet machine, 1.75x for the kernel step alone in ``benchmarks/speed.py``).
+Keeping the LSTM backward kernel's own per-chunk arrays too (gate gradients,
+stacked inputs) was tried and dropped: no measurable change when quiet, and
+~8 % slower at one thread when each chunk had its own buffer (colder memory
+than the one malloc hands back chunk after chunk).
 A :class:`Workspace` hands out the same array for the same role, shape and
 dtype on every call; the caller guarantees that the arrays of the previous
 step are no longer read (the training loop does: each step's forward result
