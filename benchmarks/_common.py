@@ -143,3 +143,19 @@ def write_markdown(path, header_lines, tables):
             f.write(f"- {line}\n")
         for t in tables:
             f.write("\n" + t.markdown() + "\n")
+
+
+def m4_cut(m4, every: int, split: str):
+    """Every ``every``-th series of a loaded M4 subset (``rnnforecast.datasets.load_m4``) and its
+    scoring split: ``"test"`` the published test values, ``"val"`` the last horizon of each
+    training series (the training part then ends one horizon earlier).
+
+    Returns ``(idx, train, test)``: the series numbers and two lists of 1-D arrays.
+    """
+    idx = list(range(0, len(m4.ids), every))
+    train = [m4.train[i] for i in idx]
+    test = [m4.test[i] for i in idx]
+    if split == "val":
+        test = [x[-m4.horizon:] for x in train]
+        train = [x[:-m4.horizon] for x in train]
+    return idx, train, test

@@ -193,12 +193,7 @@ def bundled(sets, models, windows, seed, split, overrides, cache, save=lambda: N
 # --------------------------------------------------------------------------- part 2
 def m4_data(subset, path, every, split):
     m4 = load_m4(subset, path)
-    idx = list(range(0, len(m4.ids), every))
-    train = [m4.train[i] for i in idx]
-    test = [m4.test[i] for i in idx]
-    if split == "val":
-        test = [x[-m4.horizon:] for x in train]
-        train = [x[:-m4.horizon] for x in train]
+    _, train, test = C.m4_cut(m4, every, split)
     return m4, train, test
 
 

@@ -71,14 +71,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def data(subset, path, split, every):
     m4 = load_m4(subset, path)
-    idx = list(range(0, len(m4.ids), every))
-    ids = [m4.ids[i] for i in idx]
-    train = [m4.train[i] for i in idx]
-    test = [m4.test[i] for i in idx]
-    if split == "val":
-        test = [x[-m4.horizon:] for x in train]
-        train = [x[:-m4.horizon] for x in train]
-    return ids, train, test, m4.horizon, m4.seasonal_period
+    idx, train, test = C.m4_cut(m4, every, split)
+    return [m4.ids[i] for i in idx], train, test, m4.horizon, m4.seasonal_period
 
 
 def long_frame(ids, train, freq):
