@@ -12,22 +12,34 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["_criteria", "_series_scale", "_series_shift", "_unscale_params"]
+__all__ = ["_criteria", "_equivariant", "_series_scale", "_series_shift", "_unscale_params", "_ROUNDING"]
 
-# relative spread below which a series is constant up to rounding (see _series_scale)
+# relative spread below which a series is constant up to rounding (see _series_scale):
+# for models that can be shifted, and (the threshold of the first scaled fits) for the others
 _ROUNDING = 4.0 * float(np.finfo(np.float64).eps)
+_ROUNDING_UNSHIFTED = 1e-10
 
 
-def _series_scale(y: np.ndarray, d: int = 0, D: int = 0, sp: int = 0) -> float:
+def _equivariant(n_lost: int, trend: Any) -> bool:
+    """Whether the model is equivariant to a shift of ``y``: differenced, or with a constant."""
+    return n_lost > 0 or trend in ("c", "ct")
+
+
+def _series_scale(y: np.ndarray, d: int = 0, D: int = 0, sp: int = 0,
+                  rounding: float = _ROUNDING_UNSHIFTED) -> float:
     """Scale of ``y`` for fitting: std of the ``d``/``D``-differenced series (arima module docstring).
 
     Differences that are all zero (or zero up to rounding: a spread below
-    ``_ROUNDING``, 4 float64 epsilons, of the largest ``|y|``) fall back to
-    the largest ``|y|``, an all-zero series to 1.  (A threshold of 1e-10
-    treated ``1e10 + sin(t)`` as constant: fitted as ``1 + 1e-10 sin(t)``,
-    its forecasts were off by 1e4; such a series is now fitted at its
-    variation and shifted, see "Level" there.)  Homogeneous:
-    ``_series_scale(c * y) == c * _series_scale(y)`` up to rounding for ``c > 0``.
+    ``rounding`` times the largest ``|y|``) fall back to the largest
+    ``|y|``, an all-zero series to 1.  Models that are fitted shifted
+    (:func:`_equivariant`) pass ``_ROUNDING``, 4 float64 epsilons: with 1e-10,
+    ``1e10 + sin(t)`` counted as constant and was fitted as
+    ``1 + 1e-10 sin(t)``, its forecasts off by 1e4; it is now fitted at its
+    variation and shifted (see "Level" there).  The other models keep 1e-10:
+    without a mean they cannot be shifted, and at their variation the level
+    is 1e10 innovations away from their zero mean (forecasts of 0).
+    Homogeneous: ``_series_scale(c * y) == c * _series_scale(y)`` up to
+    rounding for ``c > 0``.
     """
     y = np.asarray(y, dtype=np.float64)
     with np.errstate(all="ignore"):
@@ -42,7 +54,7 @@ def _series_scale(y: np.ndarray, d: int = 0, D: int = 0, sp: int = 0) -> float:
             spread = m * float(np.std(x / m)) if m > 0.0 else 0.0
         else:
             spread = 0.0
-    if np.isfinite(spread) and spread > _ROUNDING * big:
+    if np.isfinite(spread) and spread > rounding * big:
         return spread
     if np.isfinite(big) and big > 0.0:
         return big
@@ -60,7 +72,7 @@ def _series_shift(y: np.ndarray, scale: float, n_lost: int, trend: Any) -> float
     the model is equivariant to a shift (``n_lost = d + D * s > 0`` or
     ``trend`` in {"c", "ct"}), else 0.0.
     """
-    if n_lost == 0 and trend not in ("c", "ct"):
+    if not _equivariant(n_lost, trend):
         return 0.0
     y = np.asarray(y, dtype=np.float64)
     with np.errstate(all="ignore"):

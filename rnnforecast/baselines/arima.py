@@ -71,7 +71,15 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceW
 from statsmodels.tools.sm_exceptions import EstimationWarning
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from rnnforecast.baselines._arima_scale import _criteria, _series_scale, _series_shift, _unscale_params
+from rnnforecast.baselines._arima_scale import (
+    _ROUNDING,
+    _ROUNDING_UNSHIFTED,
+    _criteria,
+    _equivariant,
+    _series_scale,
+    _series_shift,
+    _unscale_params,
+)
 from rnnforecast.baselines._intervals import _IntervalForecasterMixin
 from rnnforecast.utils._blas import single_threaded_blas
 from rnnforecast.forecasting.base import BaseForecaster
@@ -167,9 +175,10 @@ def _sarimax_fit(
                 enforce_stationarity=enforce_stationarity,
                 enforce_invertibility=enforce_invertibility,
                 simple_differencing=simple_differencing)
-    if scale is None:
-        scale = _series_scale(y, order[1], seasonal_order[1], seasonal_order[3])
     n_lost = _n_lost(order, seasonal_order)
+    if scale is None:
+        rounding = _ROUNDING if _equivariant(n_lost, trend) else _ROUNDING_UNSHIFTED
+        scale = _series_scale(y, order[1], seasonal_order[1], seasonal_order[3], rounding)
     if shift is None:
         shift = _series_shift(y, scale, n_lost, trend)
     model = SARIMAX((y - shift) / scale, exog=X, **spec)

@@ -66,6 +66,7 @@ import numbers
 
 import numpy as np
 
+from rnnforecast.baselines._arima_scale import _ROUNDING, _ROUNDING_UNSHIFTED, _equivariant
 from rnnforecast.baselines.arima import (
     SarimaxState,
     _describe,
@@ -308,8 +309,11 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         if sp == 1 and self.D not in (None, 0):
             raise ValueError(f"D={self.D} needs seasonal_period >= 2; got seasonal_period={sp}")
         # tests and fits on y / scale: scale-free results for tiny or huge series
-        d, D, strength = self._choose_differences(y / _series_scale(y[:, 0]), X)
-        scale = _series_scale(y[:, 0], d, D, sp)
+        d, D, strength = self._choose_differences(y / _series_scale(y[:, 0], rounding=_ROUNDING), X)
+        # a series far from its level is fitted shifted where a candidate can be (differenced or
+        # with a constant): then its scale is its variation (arima module docstring, "Level")
+        shiftable = _equivariant(d + D * sp, "c" if self.allow_constant else None)
+        scale = _series_scale(y[:, 0], d, D, sp, _ROUNDING if shiftable else _ROUNDING_UNSHIFTED)
         n = y.shape[0]
         if n - (d + D * sp) < 3:
             raise ValueError(

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from rnnforecast.baselines import ARIMAForecaster, AutoARIMAForecaster
-from rnnforecast.baselines.arima import _series_scale
+from rnnforecast.baselines._arima_scale import _ROUNDING, _series_scale
 
 REF_LEVEL = 5.0
 # the optimiser stops at its tolerance, in different places from different starting
@@ -114,21 +114,28 @@ def test_auto_arima_far_from_its_level_seasonal_and_differenced(approximation):
 
 
 def test_models_without_mean_or_differencing_are_not_shifted():
-    """No constant and no differencing: the model says the mean is 0, a shift would change it."""
+    """No constant and no differencing: the model says the mean is 0, a shift would change it.
+
+    They keep the fit of the first scaled version (scale = the level), where
+    an AR(1) follows the series; fitted at its variation it forecast 0.
+    """
     y = _seasonal() + 1e10
-    for kw in (dict(order=(1, 0, 0)), dict(order=(1, 0, 0), trend="t")):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = ARIMAForecaster(**kw).fit(y)
-        assert model.shift_ == 0.0
-        assert np.all(np.isfinite(model.predict(3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ARIMAForecaster(order=(1, 0, 0)).fit(y)
+        assert ARIMAForecaster(order=(1, 0, 0), trend="t").fit(y).shift_ == 0.0
+    assert model.shift_ == 0.0
+    assert model.scale_ == pytest.approx(1e10, rel=1e-9)
+    np.testing.assert_allclose(model.predict(3), 1e10, atol=2.0)
 
 
 def test_series_scale_of_a_far_level_is_its_variation():
     y = _seasonal()
     for level in (1e10, 1e14):
-        assert _series_scale(y + level) == pytest.approx(np.std(y), rel=1e-2)
+        assert _series_scale(y + level, rounding=_ROUNDING) == pytest.approx(np.std(y), rel=1e-2)
+        # a model that cannot be shifted keeps the level as its scale (its mean is 0)
+        assert _series_scale(y + level) == pytest.approx(level, rel=1e-9)
     # constant up to one ulp of rounding: still the level
     c = np.full(50, 1e14)
     c[::3] = np.nextafter(1e14, 2e14)
-    assert _series_scale(c) == pytest.approx(1e14, rel=1e-12)
+    assert _series_scale(c, rounding=_ROUNDING) == pytest.approx(1e14, rel=1e-12)
