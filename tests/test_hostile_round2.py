@@ -168,3 +168,17 @@ def test_classifier_names_y_for_labels_of_mixed_kinds():
     with pytest.raises(TypeError) as info:
         RNNClassifier(**SMALL).fit(XS, y)
     _names(info.value, "y", "NoneType")
+
+
+# ------------------------------------------------------------------ CLI
+def test_cli_refuses_a_seasonal_period_as_long_as_the_first_training_window(capsys, tmp_path):
+    """Checked with the other arguments (exit 2), not a traceback of backtest's ValueError."""
+    from rnnforecast.cli import main
+
+    argv = ["benchmark", "--dataset", "nile", "--models", "naive", "--windows", "1", "--horizon", "2",
+            "--no-progress", "--no-plot", "--out", str(tmp_path)]
+    with pytest.raises(SystemExit) as info:
+        main(argv + ["--seasonal-period", "98"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "--seasonal-period 98" in err and "98 observations" in err, err
+    assert main(argv + ["--seasonal-period", "97"]) == 0
