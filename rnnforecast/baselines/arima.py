@@ -47,7 +47,10 @@ with differencing (``d + D >= 1``, the shift is differenced away; up to
 the approximate-diffuse prior, which is then centred at the data) or with a
 constant (``trend`` "c" or "ct", the intercept absorbs it).  Other models
 (no differencing and no constant, or ``trend="t"`` alone) say the series has
-mean zero, so they are fitted unshifted, as before.  Forecasts and
+mean zero, so they are fitted unshifted, as before.  The scale of a
+shiftable model treats only a spread below 4 float64 epsilons of the level
+as rounding (see :func:`_series_scale`); the other models keep the
+threshold 1e-10, below which their scale is the level.  Forecasts and
 intervals are shifted back; ``params_`` stay in the units of ``y`` (the
 intercept of an undifferenced model gains ``shift * phi(1) * Phi(1)``); the
 log-likelihood is unchanged by a shift.  Series nearer their level keep
