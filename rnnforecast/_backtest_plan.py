@@ -130,6 +130,15 @@ def _origins(info: Any, args: _Args) -> tuple[list[int], list[list[tuple[int, in
     origins = _compute_origins(info.n_timesteps, args.horizon, args.n_windows, args.initial_window,
                                args.step)
     L = origins[0]
+    scaled = [name for name, _, needs_train in args.metric_list if needs_train]
+    if scaled and L <= args.seasonal_period:
+        # found before any fit, not as a failure of window 0 after it
+        raise ValueError(
+            f"metric {scaled[0]!r} is scaled by the seasonal-naive error of each training window, "
+            f"which needs more than seasonal_period={args.seasonal_period} observations; the first "
+            f"window trains on {L} (initial_window={args.initial_window}, n_windows={args.n_windows}, "
+            f"y has {info.n_timesteps}). Use a longer training window or a smaller seasonal_period."
+        )
     starts = [0 if args.window == "expanding" else t - L for t in origins]
     if info.is_pandas:
         cutoff_labels = [info.index[t - 1] for t in origins]

@@ -47,7 +47,7 @@ from sklearn.base import clone
 
 from rnnforecast.utils._parallel import run_parallel
 from rnnforecast._backtest_plan import _Args, _check_backtest_args, _origins
-from rnnforecast.utils.validation import check_series
+from rnnforecast.utils.validation import check_exog, check_series
 
 __all__ = ["backtest", "BacktestResult", "BacktestWindowError"]
 
@@ -396,6 +396,8 @@ def backtest(
     n = info.n_timesteps
     if X is not None and len(X) != n:
         raise ValueError(f"X must have one row per observation of y ({n}); got {len(X)} rows")
+    if X is not None:  # NaN, text...: found before any fit, not in the window that reaches it
+        check_exog(X, n_rows=n)
     origins, groups, cutoff_labels = _origins(info, args)
     results = _score_groups(forecaster, y, X, groups, cutoff_labels, args, n_jobs, backend)
     rows = [row for group_result in results for row, _ in group_result]

@@ -231,7 +231,7 @@ def benchmark_command(args: argparse.Namespace) -> int:
 
 def _benchmark_data(args: argparse.Namespace) -> tuple[dict, int, int, str]:
     """The series (by id), seasonal period, horizon and name the command runs on."""
-    from rnnforecast.benchmarking import DEFAULT_HORIZONS, check_test_part
+    from rnnforecast.benchmarking import DEFAULT_HORIZONS, check_test_part, window_origins
     from rnnforecast.datasets import DATASETS, load_dataset
 
     csv_only = {"--time-col": args.time_col, "--value-col": args.value_col,
@@ -268,6 +268,12 @@ def _benchmark_data(args: argparse.Namespace) -> tuple[dict, int, int, str]:
             check_test_part(len(y), horizon, args.windows, label)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        first = window_origins(len(y), horizon, args.windows)[0]
+        if seasonal_period >= first:  # MASE scales by the seasonal-naive error of each window
+            raise UsageError(
+                f"--seasonal-period {seasonal_period}: MASE needs training windows longer than the "
+                f"seasonal period, and the first window of {label} has {first} observations"
+            )
     return series, seasonal_period, horizon, name
 
 

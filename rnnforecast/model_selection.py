@@ -24,7 +24,10 @@ first. With scikit-learn's classes, pass ``scoring=get_forecast_scorer(name)``
 Each fold fits on ``y[train]`` (and ``X[train]``) and scores the forecast of
 ``len(test)`` steps (with ``X[test]`` as future regressors), so the splitter
 must make each test block follow its training block directly:
-:class:`~sklearn.model_selection.TimeSeriesSplit` with ``gap=0``.
+:class:`~sklearn.model_selection.TimeSeriesSplit` with ``gap=0``.  The
+classes and functions here check that (:func:`check_forecast_cv`; a
+``KFold``, scikit-learn's default for an int or None ``cv``, a shuffled
+split or a gap is refused); scikit-learn's own cannot.
 
 =============================================  ==========================================
 name                                           value (larger is better)
@@ -67,6 +70,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Callable
 
+import numpy as np
 from sklearn import metrics as skm
 from sklearn import model_selection as skms
 
@@ -76,6 +80,7 @@ __all__ = [
     "FORECAST_SCORERS",
     "GridSearchCV",
     "RandomizedSearchCV",
+    "check_forecast_cv",
     "check_forecast_scoring",
     "cross_val_score",
     "cross_validate",
@@ -163,6 +168,65 @@ def check_forecast_scoring(scoring: Any) -> Any:
                     f"got {type(scoring).__name__}")
 
 
+def check_forecast_cv(cv: Any, y: Any, X: Any = None) -> list[tuple[Any, Any]]:
+    """The splits of ``cv`` on ``y``, refused unless each test block directly follows its training block.
+
+    A forecaster forecasts the steps right after the end of its training
+    data, so a split whose test block starts later (``TimeSeriesSplit`` with
+    ``gap > 0``), earlier (``KFold``, scikit-learn's default for an int or
+    None ``cv``) or is shuffled would score the forecasts against other time
+    steps without a word.
+
+    Parameters
+    ----------
+    cv : int, cross-validation generator, iterable or None
+        As scikit-learn's ``cv``.
+    y : array-like or pandas object
+        The series that is split.
+    X : array-like or DataFrame, default=None
+        Exogenous regressors (handed to the splitter).
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        The ``(train, test)`` position arrays, usable as ``cv``.
+
+    Raises
+    ------
+    ValueError
+        For a split whose training or test positions are not contiguous, or
+        whose test block does not start right after its training block.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import KFold, TimeSeriesSplit
+    >>> len(check_forecast_cv(TimeSeriesSplit(3, test_size=5), np.arange(40.0)))
+    3
+    >>> check_forecast_cv(KFold(2), np.arange(10.0))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: cv must make each test block start right after its training block ...
+    """
+    splits = list(skms.check_cv(cv).split(y, X))
+    for i, (train, test) in enumerate(splits):
+        train, test = np.asarray(train), np.asarray(test)
+        if (train.size and test.size and np.all(np.diff(train) == 1) and np.all(np.diff(test) == 1)
+                and test[0] == train[-1] + 1):
+            continue
+        raise ValueError(
+            "cv must make each test block start right after its training block (both contiguous): "
+            "a forecaster forecasts the steps after the end of its training data. "
+            f"Split {i} of cv={cv!r} trains on {_span(train)} and tests on {_span(test)}. "
+            "Use sklearn.model_selection.TimeSeriesSplit(n_splits=..., gap=0)."
+        )
+    return splits
+
+
+def _span(a: np.ndarray) -> str:
+    return f"{a.size} positions from {a.min()} to {a.max()}" if a.size else "no positions"
+
+
 class _ForecastScoringMixin:
     """``fit(y, X=None)`` with scorer names resolved for the duration of the fit."""
 
@@ -182,12 +246,13 @@ class _ForecastScoringMixin:
         -------
         self
         """
-        original = self.scoring
+        original, original_cv = self.scoring, self.cv
         self.scoring = check_forecast_scoring(original)
+        self.cv = check_forecast_cv(original_cv, y, X)
         try:
             return super().fit(y, X, **params)
         finally:
-            self.scoring = original
+            self.scoring, self.cv = original, original_cv
 
 
 class GridSearchCV(_ForecastScoringMixin, skms.GridSearchCV):
@@ -260,6 +325,7 @@ def cross_validate(estimator: Any, y: Any, X: Any = None, *, scoring: Any = None
     >>> res["test_neg_mean_absolute_error"], res["test_neg_mean_absolute_scaled_error"]
     (array([-2., -2.]), array([-2., -2.]))
     """
+    kwargs["cv"] = check_forecast_cv(kwargs.get("cv"), y, X)
     return skms.cross_validate(estimator, y, X, scoring=check_forecast_scoring(scoring), **kwargs)
 
 
@@ -283,4 +349,5 @@ def cross_val_score(estimator: Any, y: Any, X: Any = None, *, scoring: Any = Non
     ...                 scoring="neg_root_mean_squared_error").round(3)
     array([-2.16, -2.16])
     """
+    kwargs["cv"] = check_forecast_cv(kwargs.get("cv"), y, X)
     return skms.cross_val_score(estimator, y, X, scoring=check_forecast_scoring(scoring), **kwargs)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rnnforecast.baselines._arima_scale import _series_shift
 from rnnforecast.baselines.arima import ARIMAFitError, _describe, _n_params, _sarimax_fit
 from rnnforecast.baselines._css import css_fit, difference, sarimax_start_params
 
@@ -43,6 +44,8 @@ class CandidateSearch:
     parameters bound the search.  ``records`` holds one dict per fitted
     candidate (in fitting order), ``cache`` candidate -> criterion and
     ``css_fits`` candidate -> CSS fit (None unless ``approximation``).
+    Candidates equivariant to a shift (differenced, or with a constant) are
+    fitted to ``y - shift`` (see ``shift_of``), the others to ``y``.
     """
 
     def __init__(self, est: Any, y: np.ndarray, X: np.ndarray | None, d: int, D: int, scale: float) -> None:
@@ -60,12 +63,15 @@ class CandidateSearch:
         self.constant_ok = constant_ok
         self.crit = est.information_criterion
         self.scale = scale
+        # the level of a series far from it, subtracted where exact (arima module docstring, "Level")
+        self.shift = _series_shift(y[:, 0], scale, self.n_lost, "c" if constant_ok else None)
         self.records: list[dict[str, Any]] = []
         self.cache: dict[tuple, float] = {}
         self.approx = bool(est.approximation)
         self.css_fits: dict[tuple, Any] | None = None
         if self.approx:
             self.w = w = difference(y[:, 0] / scale, d, D, sp)
+            self.w_shifted = difference((y[:, 0] - self.shift) / scale, d, D, sp) if self.shift else w
             self.Xd = None if X is None else difference(X, d, D, sp)
             self.css_shift = 2.0 * w.shape[0] * float(np.log(scale))  # criteria of y, not y / scale
             self.css_fits = {}
@@ -77,6 +83,10 @@ class CandidateSearch:
         p, q, P, Q, const = c
         so = (P, self.D, Q, self.sp) if self.seasonal else (0, 0, 0, 0)
         return (p, self.d, q), so, ("c" if const else None)
+
+    def shift_of(self, c: tuple) -> float:
+        """Level subtracted from ``y`` when fitting candidate ``c`` (0.0 unless it is exact)."""
+        return self.shift if self.n_lost > 0 or c[4] else 0.0
 
     def admissible(self, c: tuple) -> bool:
         """Within the bounds, and enough differenced observations for its parameters (+1 for AICc)."""
@@ -118,7 +128,8 @@ class CandidateSearch:
             if self.seasonal and ((p >= sp and P) or (q >= sp and Q)):
                 raise ValueError(f"{_describe(order, so, trend)}: lags in both the seasonal and "
                                  "non-seasonal parts (not allowed by statsmodels)")
-            fit = css_fit(self.w, self.Xd, p, q, P, Q, sp, const, self.n_cond)
+            w = self.w_shifted if self.shift_of(c) else self.w
+            fit = css_fit(w, self.Xd, p, q, P, Q, sp, const, self.n_cond)
             value = fit.criteria()[self.crit] + self.css_shift
             if np.isfinite(value):
                 self.css_fits[c] = fit
@@ -130,7 +141,7 @@ class CandidateSearch:
         res, info = _sarimax_fit(
             self.y[:, 0], self.X, order=order, seasonal_order=so, trend=trend,
             method=est.method, maxiter=int(est.maxiter), on_failure="ignore",
-            retry=False, simple_differencing=True, cov_type="none", scale=self.scale,
+            retry=False, simple_differencing=True, cov_type="none", scale=self.scale, shift=self.shift_of(c),
         )
         value = float(info[self.crit])
         if not np.isfinite(value):
@@ -236,7 +247,7 @@ def exact_fits(search: CandidateSearch, ranked: list[tuple[float, tuple]]) -> tu
                 search.y[:, 0], search.X, order=order, seasonal_order=so, trend=trend,
                 method=est.method, maxiter=int(est.maxiter),
                 on_failure="ignore" if approx else est.on_failure, scale=search.scale, start_params=start,
-                simple_differencing=approx, cov_type="none" if approx else None, retry=not approx,
+                shift=search.shift_of(cand), simple_differencing=approx, cov_type="none" if approx else None, retry=not approx,
             )
         except _FIT_ERRORS as exc:
             if est.on_failure == "raise" and "did not converge" in str(exc):
@@ -244,7 +255,7 @@ def exact_fits(search: CandidateSearch, ranked: list[tuple[float, tuple]]) -> tu
             failures.append(str(exc))
             continue
         if approx and not info["converged"]:
-            res, info = _continue_fit(search, order, so, trend, res, info)
+            res, info = _continue_fit(search, cand, res, info)
         rec_of[(order, so, trend)]["ic_exact"] = info[search.crit]
         fits.append((info[search.crit] if approx else value, order, so, trend, res, info))
     if not fits:
@@ -255,18 +266,19 @@ def exact_fits(search: CandidateSearch, ranked: list[tuple[float, tuple]]) -> tu
     return fits, failures
 
 
-def _continue_fit(search: CandidateSearch, order: tuple, so: tuple, trend: str | None, res: Any,
-                  info: dict) -> tuple[Any, dict]:
+def _continue_fit(search: CandidateSearch, cand: tuple, res: Any, info: dict) -> tuple[Any, dict]:
     """Continue an unconverged conditional-ML fit with ``2 * maxiter`` more iterations from its estimate.
 
     (Cheaper than the Nelder--Mead retry, which could take seconds on a
     long seasonal series.)  The better of the two fits is returned.
     """
     est = search.est
+    order, so, trend = search.spec(cand)
     try:
         res2, info2 = _sarimax_fit(
             search.y[:, 0], search.X, order=order, seasonal_order=so, trend=trend, method=est.method,
             maxiter=2 * int(est.maxiter), on_failure="ignore", scale=search.scale, start_params=res.params,
+            shift=search.shift_of(cand),
             simple_differencing=True, cov_type="none", retry=False,
         )
     except _FIT_ERRORS:

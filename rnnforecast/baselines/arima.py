@@ -35,6 +35,27 @@ statsmodels' fit of ``y`` up to the optimiser's tolerance; with
 differencing the approximate-diffuse prior of statsmodels (variance 1e6) is
 applied in the scaled space, i.e. it scales with the data.
 
+Level
+-----
+A series whose level is far from its variation (``|median(y)| > 1e6 *
+scale``, e.g. values ``1e10 + O(1)``) left the mean or intercept to
+statsmodels' optimiser and its approximate-diffuse prior (centred at 0) at
+1e10 innovation standard deviations: the fits failed or forecast errors of
+1e4..1e8.  Such a series is fitted as ``(y - shift) / scale`` with ``shift``
+its median, but only where the model is exactly equivariant to a shift:
+with differencing (``d + D >= 1``, the shift is differenced away; up to
+the approximate-diffuse prior, which is then centred at the data) or with a
+constant (``trend`` "c" or "ct", the intercept absorbs it).  Other models
+(no differencing and no constant, or ``trend="t"`` alone) say the series has
+mean zero, so they are fitted unshifted, as before.  The scale of a
+shiftable model treats only a spread below 4 float64 epsilons of the level
+as rounding (see :func:`_series_scale`); the other models keep the
+threshold 1e-10, below which their scale is the level.  Forecasts and
+intervals are shifted back; ``params_`` stay in the units of ``y`` (the
+intercept of an undifferenced model gains ``shift * phi(1) * Phi(1)``); the
+log-likelihood is unchanged by a shift.  Series nearer their level keep
+``shift = 0`` and the unshifted fit bit for bit.
+
 statsmodels' state-space code works on tiny matrices, for which multithreaded
 BLAS only adds overhead (and is very slow on a busy machine), so fits and
 forecasts run with BLAS limited to one thread (``threadpoolctl``).
@@ -53,6 +74,15 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceW
 from statsmodels.tools.sm_exceptions import EstimationWarning
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
+from rnnforecast.baselines._arima_scale import (
+    _ROUNDING,
+    _ROUNDING_UNSHIFTED,
+    _criteria,
+    _equivariant,
+    _series_scale,
+    _series_shift,
+    _unscale_params,
+)
 from rnnforecast.baselines._intervals import _IntervalForecasterMixin
 from rnnforecast.utils._blas import single_threaded_blas
 from rnnforecast.forecasting.base import BaseForecaster
@@ -112,52 +142,6 @@ def _n_lost(order: tuple, seasonal_order: tuple) -> int:
     return order[1] + seasonal_order[1] * seasonal_order[3]
 
 
-def _series_scale(y: np.ndarray, d: int = 0, D: int = 0, sp: int = 0) -> float:
-    """Scale of ``y`` for fitting: std of the ``d``/``D``-differenced series (see module docstring).
-
-    Differences that are all zero (or zero up to rounding: below ``1e-10``
-    of the largest ``|y|``) fall back to the largest ``|y|``, an all-zero
-    series to 1.  Homogeneous: ``_series_scale(c * y) == c * _series_scale(y)``
-    up to rounding for ``c > 0``.
-    """
-    y = np.asarray(y, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        big = float(np.max(np.abs(y))) if y.size else 0.0
-        x = y
-        for _ in range(D):
-            x = x[sp:] - x[:-sp]
-        for _ in range(d):
-            x = np.diff(x)
-        if x.size > 1 and np.all(np.isfinite(x)):
-            m = float(np.max(np.abs(x)))
-            spread = m * float(np.std(x / m)) if m > 0.0 else 0.0
-        else:
-            spread = 0.0
-    if np.isfinite(spread) and spread > 1e-10 * big:
-        return spread
-    if np.isfinite(big) and big > 0.0:
-        return big
-    return 1.0
-
-
-def _unscale_params(names: list[str], exog_names: list[str], params: np.ndarray, scale: float) -> np.ndarray:
-    """Parameters fitted on ``y / scale`` expressed in the units of ``y`` (statsmodels' order)."""
-    out = np.array(params, dtype=np.float64, copy=True)
-    for i, name in enumerate(names):
-        if name == "sigma2":
-            out[i] *= scale * scale
-        elif name in ("intercept", "drift") or name.startswith("trend.") or name in exog_names:
-            out[i] *= scale
-    return out
-
-
-def _criteria(res: Any, scale: float) -> dict[str, float]:
-    """Log-likelihood and information criteria of ``y`` from a fit of ``y / scale``."""
-    shift = float(res.nobs_effective) * float(np.log(scale))
-    return {"llf": float(res.llf) - shift, "aic": float(res.aic) + 2.0 * shift,
-            "aicc": float(res.aicc) + 2.0 * shift, "bic": float(res.bic) + 2.0 * shift}
-
-
 def _sarimax_fit(
     y: np.ndarray,
     X: np.ndarray | None,
@@ -175,15 +159,17 @@ def _sarimax_fit(
     cov_type: str | None = None,
     scale: float | None = None,
     start_params: np.ndarray | None = None,
+    shift: float | None = None,
 ) -> tuple[Any, dict[str, Any]]:
-    """Fit one SARIMAX model to ``y / scale``; return (results, info) -- see the module docstring.
+    """Fit one SARIMAX model to ``(y - shift) / scale``; return (results, info) -- see the module docstring.
 
     ``y`` is float64 (n,), ``X`` float64 (n, m) or None; ``scale`` defaults to
-    :func:`_series_scale` of ``y`` with the model's differencing;
-    ``start_params`` (of ``y / scale``) replace statsmodels' starting values.  ``results``
+    :func:`_series_scale` of ``y`` with the model's differencing, ``shift``
+    to :func:`_series_shift`; ``start_params`` (of ``(y - shift) / scale``)
+    replace statsmodels' starting values.  ``results``
     is statsmodels' fit of the scaled series.  ``info`` has keys ``converged``
     (bool), ``fit_method`` (str), ``seconds`` (float), ``spec`` (dict),
-    ``scale`` (float), ``params`` (ndarray, in the units of ``y``) and
+    ``scale`` (float), ``shift`` (float), ``params`` (ndarray, in the units of ``y``) and
     ``llf``, ``aic``, ``aicc``, ``bic`` (floats, of ``y``).
     """
     label = _describe(order, seasonal_order, trend)
@@ -192,9 +178,13 @@ def _sarimax_fit(
                 enforce_stationarity=enforce_stationarity,
                 enforce_invertibility=enforce_invertibility,
                 simple_differencing=simple_differencing)
+    n_lost = _n_lost(order, seasonal_order)
     if scale is None:
-        scale = _series_scale(y, order[1], seasonal_order[1], seasonal_order[3])
-    model = SARIMAX(y / scale, exog=X, **spec)
+        rounding = _ROUNDING if _equivariant(n_lost, trend) else _ROUNDING_UNSHIFTED
+        scale = _series_scale(y, order[1], seasonal_order[1], seasonal_order[3], rounding)
+    if shift is None:
+        shift = _series_shift(y, scale, n_lost, trend)
+    model = SARIMAX((y - shift) / scale, exog=X, **spec)
     fit_kw: dict[str, Any] = {"disp": False}
     if cov_type is not None:
         fit_kw["cov_type"] = cov_type
@@ -230,8 +220,9 @@ def _sarimax_fit(
     if not converged:
         _report_nonconvergence(label, method, maxiter, retry, on_failure, stacklevel=4)
     info = {"converged": converged, "fit_method": fit_method, "seconds": time.perf_counter() - t0,
-            "spec": spec, "scale": float(scale),
-            "params": _unscale_params(list(model.param_names), list(model.exog_names or []), params, scale),
+            "spec": spec, "scale": float(scale), "shift": float(shift),
+            "params": _unscale_params(list(model.param_names), list(model.exog_names or []), params, scale,
+                                      shift, n_lost),
             **_criteria(res, scale)}
     return res, info
 
@@ -270,20 +261,24 @@ class SarimaxState:
     spec : dict
         Keyword arguments of ``SARIMAX`` besides the data.
     params : ndarray
-        Parameters estimated on ``y / scale`` (statsmodels' order).
+        Parameters estimated on ``(y - shift) / scale`` (statsmodels' order).
     scale : float, default=1.0
         The scale the model was fitted in (see the module docstring).
+    shift : float, default=0.0
+        The level subtracted before fitting (see the module docstring).
     """
 
     scale = 1.0  # states stored before the scaled fits (parameters of y itself) have no attribute
+    shift = 0.0  # nor do states stored before the shifted fits
 
     def __init__(self, y: np.ndarray, X: np.ndarray | None, spec: dict, params: np.ndarray,
-                 scale: float = 1.0):
+                 scale: float = 1.0, shift: float = 0.0):
         self.y = np.array(y, dtype=np.float64, copy=True)
         self.X = None if X is None else np.array(X, dtype=np.float64, copy=True)
         self.spec = dict(spec)
         self.params = np.array(params, dtype=np.float64, copy=True)
         self.scale = float(scale)
+        self.shift = float(shift)
 
     def _filter(self, endog: np.ndarray, exog: np.ndarray | None, params: np.ndarray) -> Any:
         with warnings.catch_warnings():
@@ -293,9 +288,9 @@ class SarimaxState:
                 return SARIMAX(endog, exog=exog, **self.spec).filter(params)
 
     def scaled_results(self, y: np.ndarray | None = None, X: np.ndarray | None = None) -> Any:
-        """Filtered results of ``y / scale`` (training data or a new history ``y``), as fitted."""
+        """Filtered results of ``(y - shift) / scale`` (training data or a new history ``y``), as fitted."""
         endog, exog = (self.y, self.X) if y is None else (y, X)
-        return self._filter(endog / self.scale, exog, self.params)
+        return self._filter((endog - self.shift) / self.scale, exog, self.params)
 
     def results(self, y: np.ndarray | None = None, X: np.ndarray | None = None) -> Any:
         """Filtered statsmodels results on the training data (or on a new history ``y``), in the units of ``y``.
@@ -307,7 +302,9 @@ class SarimaxState:
         """
         endog, exog = (self.y, self.X) if y is None else (y, X)
         model = SARIMAX(endog, exog=exog, **self.spec)
-        params = _unscale_params(list(model.param_names), list(model.exog_names or []), self.params, self.scale)
+        n_lost = _n_lost(self.spec["order"], self.spec["seasonal_order"])
+        params = _unscale_params(list(model.param_names), list(model.exog_names or []), self.params, self.scale,
+                                 self.shift, n_lost)
         return self._filter(endog, exog, params)
 
 
@@ -336,19 +333,19 @@ class _SarimaxResultsMixin:
         """The hook of the interval mixin: mean (h, 1) and optional (lower, upper) bounds.
 
         Computed in the scaled space the model was fitted in (its
-        :class:`SarimaxState`), then multiplied by its scale.
+        :class:`SarimaxState`), then multiplied by its scale and shifted back.
         """
         if y_hist is not None:
             self._check_forecast_history(y_hist)
         state = self._sarimax_state_
         res = state.scaled_results(None if y_hist is None else y_hist[:, 0], X_hist)
-        scale = state.scale
+        scale, shift = state.scale, state.shift
         with np.errstate(all="ignore"), single_threaded_blas():
             fc = res.get_forecast(steps=h, exog=X)
-            mean = np.asarray(fc.predicted_mean, dtype=np.float64).reshape(h, 1) * scale
+            mean = np.asarray(fc.predicted_mean, dtype=np.float64).reshape(h, 1) * scale + shift
             bounds = None
             if coverage is not None:
-                ci = np.asarray(fc.conf_int(alpha=1.0 - coverage), dtype=np.float64) * scale
+                ci = np.asarray(fc.conf_int(alpha=1.0 - coverage), dtype=np.float64) * scale + shift
                 bounds = (ci[:, :1].copy(), ci[:, 1:2].copy())
         if not np.all(np.isfinite(mean)) or (bounds is not None and not np.all(np.isfinite(bounds))):
             raise ARIMAFitError("the ARIMA forecast is not finite; the fitted model is numerically unstable")
@@ -396,8 +393,12 @@ class ARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForeca
         Estimated parameters, in statsmodels' order (``results_.param_names``),
         in the units of ``y``.
     scale_ : float
-        Scale the likelihood was maximised in (``y / scale_``; see the module
-        docstring).
+        Scale the likelihood was maximised in (``(y - shift_) / scale_``; see
+        the module docstring).
+    shift_ : float
+        Level subtracted before fitting: 0.0 unless the series is far from
+        its level and the model equivariant to a shift (module docstring,
+        "Level").
     aic_, aicc_, bic_ : float
         Information criteria of the fit (of ``y``, in its units).
     converged_ : bool
@@ -485,9 +486,10 @@ class ARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseForeca
             maxiter=self.maxiter,
             on_failure=self.on_failure,
         )
-        self._sarimax_state_ = SarimaxState(y[:, 0], X, info["spec"], res.params, info["scale"])
+        self._sarimax_state_ = SarimaxState(y[:, 0], X, info["spec"], res.params, info["scale"], info["shift"])
         self.params_ = info["params"]
         self.scale_ = info["scale"]
+        self.shift_ = info["shift"]
         self.aic_ = info["aic"]
         self.aicc_ = info["aicc"]
         self.bic_ = info["bic"]

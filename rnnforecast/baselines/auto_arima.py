@@ -50,7 +50,9 @@ Algorithm (Hyndman & Khandakar, 2008, *J. Stat. Software* 27(3), as in R's
    the next-ranked candidate is fitted instead (at most two replacements,
    recorded in ``refit_failures_``); if all fail,
    :class:`~rnnforecast.baselines.ARIMAFitError` is raised.  Every fit is of
-   ``y / scale_`` (see :mod:`rnnforecast.baselines.arima`).
+   ``y / scale_``, or of ``(y - shift) / scale_`` for a series far from its
+   level where the candidate is differenced or has a constant (see
+   :mod:`rnnforecast.baselines.arima`).
 
 Known case: for the logarithm of the classic AirPassengers series (Box &
 Jenkins, monthly 1949--1960) R's ``auto.arima`` and the Box--Jenkins analysis
@@ -64,6 +66,7 @@ import numbers
 
 import numpy as np
 
+from rnnforecast.baselines._arima_scale import _ROUNDING, _ROUNDING_UNSHIFTED, _equivariant
 from rnnforecast.baselines.arima import (
     SarimaxState,
     _describe,
@@ -169,6 +172,11 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         Every candidate and the final model are fitted to ``y / scale_``
         (see :mod:`rnnforecast.baselines.arima`); criteria, parameters,
         forecasts and intervals are reported in the units of ``y``.
+    shift_ : float
+        Level subtracted from ``y`` before the final fit: 0.0 unless the
+        series is far from its level (``|median(y)| > 1e6 * scale_``) and
+        the selected model is differenced or has a constant (see
+        :mod:`rnnforecast.baselines.arima`, "Level").
     results_ : statsmodels SARIMAXResults
         Final refit of the selected model on the full series.
     converged_ : bool
@@ -301,8 +309,11 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         if sp == 1 and self.D not in (None, 0):
             raise ValueError(f"D={self.D} needs seasonal_period >= 2; got seasonal_period={sp}")
         # tests and fits on y / scale: scale-free results for tiny or huge series
-        d, D, strength = self._choose_differences(y / _series_scale(y[:, 0]), X)
-        scale = _series_scale(y[:, 0], d, D, sp)
+        d, D, strength = self._choose_differences(y / _series_scale(y[:, 0], rounding=_ROUNDING), X)
+        # a series far from its level is fitted shifted where a candidate can be (differenced or
+        # with a constant): then its scale is its variation (arima module docstring, "Level")
+        shiftable = _equivariant(d + D * sp, "c" if self.allow_constant else None)
+        scale = _series_scale(y[:, 0], d, D, sp, _ROUNDING if shiftable else _ROUNDING_UNSHIFTED)
         n = y.shape[0]
         if n - (d + D * sp) < 3:
             raise ValueError(
@@ -335,8 +346,9 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         self.search_results_ = results_frame(search.records, (order, so, trend))
         self.n_models_ = len(search.records)
         spec = dict(info["spec"], simple_differencing=False)
-        self._sarimax_state_ = SarimaxState(y[:, 0], X, spec, res.params, info["scale"])
+        self._sarimax_state_ = SarimaxState(y[:, 0], X, spec, res.params, info["scale"], info["shift"])
         self.scale_ = info["scale"]
+        self.shift_ = info["shift"]
         self.converged_ = info["converged"]
         self.fit_method_ = info["fit_method"]
         return self

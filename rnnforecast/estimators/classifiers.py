@@ -116,8 +116,15 @@ class _RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     # ------------------------------------------------------------ hooks
     def _prepare_targets(self, X: Any, y: Any):
         X, y = self._validate_inputs(X, y, reset=True)
-        check_classification_targets(y)
-        classes, y_idx = np.unique(y, return_inverse=True)
+        try:
+            check_classification_targets(y)
+            classes, y_idx = np.unique(y, return_inverse=True)
+        except TypeError as exc:  # labels that cannot be ordered, e.g. strings and None
+            kinds = sorted({type(v).__name__ for v in np.ravel(y)})
+            raise TypeError(
+                "y must hold class labels of one comparable kind (all numbers or all strings); "
+                f"got labels of types {kinds} ({exc})."
+            ) from None
         name = type(self).__name__
         if classes.shape[0] < 2:
             raise ValueError(

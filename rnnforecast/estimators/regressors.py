@@ -36,6 +36,7 @@ from sklearn.base import RegressorMixin
 from rnnforecast.estimators._base import BaseRecurrentEstimator
 from rnnforecast.nn.docs import fill_doc
 from rnnforecast.nn.model import NONLINEARITY_CONSTRAINT, REGRESSION_LOSS_CONSTRAINT
+from rnnforecast.utils._series_checks import check_array_like
 from rnnforecast.utils.fitting import r2_float64
 from rnnforecast.utils.guards import check_finite_output
 from rnnforecast.utils.network_input import check_dtype_range
@@ -46,6 +47,17 @@ __all__ = ["GRURegressor", "LSTMRegressor", "RNNRegressor"]
 _DEFAULTS = dict(hidden_size="32", learning_rate_init="0.001", max_iter="200",
                  clip_grad_norm="None")
 
+
+def _check_numeric_targets(y: Any) -> None:
+    """Refuse text targets, which scikit-learn's validation would parse into numbers silently."""
+    arr = np.asarray(check_array_like(y, "y"))
+    text = arr.dtype.kind in "US" or (
+        arr.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in arr.ravel()))
+    if text:
+        raise TypeError(
+            f"y must hold real numbers (the regression targets); got text (dtype {arr.dtype}). "
+            "Convert it explicitly, e.g. y.astype(float), if the values really are numbers."
+        )
 
 class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     """Shared implementation of the sequence regressors (see :class:`LSTMRegressor`)."""
@@ -108,6 +120,7 @@ class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
 
     # ------------------------------------------------------------ hooks
     def _prepare_targets(self, X: Any, y: Any):
+        _check_numeric_targets(y)
         X, y = self._validate_inputs(X, y, reset=True, multi_output=True, y_numeric=True)
         y2 = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
         k = y2.shape[1]

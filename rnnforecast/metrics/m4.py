@@ -212,6 +212,9 @@ def overall_weighted_average(
         ("mase_naive2", mase_naive2),
     ):
         arr = np.atleast_1d(_scalar_or_array(v, name))
+        if np.any(arr < 0):
+            raise ValueError(f"{name} must be >= 0 (sMAPE and MASE are never negative); got "
+                             f"{int(np.sum(arr < 0))} negative value(s), e.g. {float(arr[arr < 0][0])}")
         means[name] = float(safe_mean(arr))
     for name in ("smape_naive2", "mase_naive2"):
         if means[name] <= 0:

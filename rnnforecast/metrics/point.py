@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Literal
 
 import numpy as np
+import pandas as pd
 
 from rnnforecast.utils._series_checks import check_array_like
 from rnnforecast.utils.scaled import halve_pair, normalise, restore, safe_difference, safe_mean
@@ -56,7 +57,37 @@ def _to_float_array(a: Any, name: str) -> np.ndarray:
     return arr
 
 
+def _check_labels(y_true: Any, y_pred: Any) -> None:
+    """Two pandas objects are compared row by row and column by column: their labels must agree.
+
+    The values are compared by position, so a forecast indexed one period off
+    (or with its columns in another order) would be scored against the wrong
+    observations without a word.
+    """
+    if not (isinstance(y_true, (pd.Series, pd.DataFrame)) and isinstance(y_pred, (pd.Series, pd.DataFrame))):
+        return
+    if not y_true.index.equals(y_pred.index):
+        raise ValueError(
+            "y_true and y_pred are pandas objects with different indexes (the values are compared "
+            f"row by row): y_true {_describe_index(y_true.index)}, y_pred {_describe_index(y_pred.index)}. "
+            "Align them, e.g. y_pred.reindex(y_true.index), or pass arrays."
+        )
+    if isinstance(y_true, pd.DataFrame) and isinstance(y_pred, pd.DataFrame) \
+            and not y_true.columns.equals(y_pred.columns):
+        raise ValueError(
+            "y_true and y_pred are DataFrames with different columns (compared column by column): "
+            f"{list(y_true.columns)} and {list(y_pred.columns)}. Select the same columns in the same order."
+        )
+
+
+def _describe_index(index: pd.Index) -> str:
+    if len(index) == 0:
+        return "(empty)"
+    return f"[{index[0]} .. {index[-1]}] ({len(index)} labels)"
+
+
 def _check_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    _check_labels(y_true, y_pred)
     yt = _to_float_array(y_true, "y_true")
     yp = _to_float_array(y_pred, "y_pred")
     if yt.ndim == 2 and yp.ndim == 1 and yt.shape[1] == 1:

@@ -151,6 +151,35 @@ def _check_finite(values: np.ndarray, name: str) -> None:
     )
 
 
+#: Integers of larger magnitude are not all representable in float64.
+_EXACT_INT = 2.0**53
+
+
+def _check_exact_integers(raw: Any, values: np.ndarray, name: str) -> None:
+    """Refuse integers that the cast to float64 rounded (beyond 2**53 in magnitude).
+
+    ``raw`` is the user's data (ndarray, Series or DataFrame) and ``values``
+    its float64 copy of the same shape (n, k).  Only entries of magnitude at
+    least 2**53 are looked at, so ordinary data pay one comparison.
+    """
+    big = np.abs(values) >= _EXACT_INT
+    if not big.any():
+        return
+    original = raw.to_numpy(dtype=object) if isinstance(raw, (pd.Series, pd.DataFrame)) \
+        else np.asarray(raw, dtype=object)
+    original = original.reshape(values.shape)
+    for i, j in zip(*np.nonzero(big)):
+        v = original[i, j]
+        if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) \
+                and int(values[i, j]) != int(v):
+            raise ValueError(
+                f"{name} holds the integer {int(v)} (row {i}), which float64 cannot represent "
+                f"exactly (it would become {int(values[i, j])}): integers beyond 2**53 in "
+                f"magnitude lose digits. Convert {name} explicitly (e.g. {name}.astype(float)) "
+                "if the rounding is acceptable, or subtract a common offset first."
+            )
+
+
 def _infer_freq(index: pd.DatetimeIndex) -> Any:
     """``pd.infer_freq`` as an offset (or None), without pandas' deprecation noise."""
     try:

@@ -34,6 +34,7 @@ from rnnforecast.utils._series_checks import (
     _type_name,
     _check_numpy_dtype,
     _check_pandas_dtype,
+    _check_exact_integers,
     _check_finite,
     _check_index,
     check_array_like,
@@ -218,6 +219,7 @@ def check_series(
         )
     values = np.array(values, dtype=np.float64, order="C", copy=True)
     _check_finite(values, name)
+    _check_exact_integers(y if index is not None else arr, values, name)
 
     freq, step = None, None
     if index is not None and check_index:
