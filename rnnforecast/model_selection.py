@@ -325,8 +325,9 @@ def cross_validate(estimator: Any, y: Any, X: Any = None, *, scoring: Any = None
     >>> res["test_neg_mean_absolute_error"], res["test_neg_mean_absolute_scaled_error"]
     (array([-2., -2.]), array([-2., -2.]))
     """
+    scoring = check_forecast_scoring(scoring)
     kwargs["cv"] = check_forecast_cv(kwargs.get("cv"), y, X)
-    return skms.cross_validate(estimator, y, X, scoring=check_forecast_scoring(scoring), **kwargs)
+    return skms.cross_validate(estimator, y, X, scoring=scoring, **kwargs)
 
 
 def cross_val_score(estimator: Any, y: Any, X: Any = None, *, scoring: Any = None, **kwargs: Any):
@@ -349,5 +350,6 @@ def cross_val_score(estimator: Any, y: Any, X: Any = None, *, scoring: Any = Non
     ...                 scoring="neg_root_mean_squared_error").round(3)
     array([-2.16, -2.16])
     """
+    scoring = check_forecast_scoring(scoring)
     kwargs["cv"] = check_forecast_cv(kwargs.get("cv"), y, X)
-    return skms.cross_val_score(estimator, y, X, scoring=check_forecast_scoring(scoring), **kwargs)
+    return skms.cross_val_score(estimator, y, X, scoring=scoring, **kwargs)
