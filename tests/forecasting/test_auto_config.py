@@ -314,13 +314,13 @@ def test_collection_needs_one_window_per_typical_series_and_enough_on_average():
 
 
 @pytest.mark.parametrize("n", [300, 400, 700, 1200, 2100])
-def test_small_data_updates_grow_with_the_square_root_of_the_windows(n):
+def test_small_data_updates_grow_in_proportion_to_the_windows(n):
     # one series (< 2,000 windows, more than two batches): 150 updates up to 100 windows, then
-    # 150 * sqrt(windows / 100), at most 600
+    # 150 * windows / 100 (a fixed number of epochs), at most 1,200
     s = auto_settings(lengths=[n], seasonal_period=24, all_positive=True, n_series=1, freq="h")
     windows = n - s.window_length - s.horizon + 1
     per_epoch = -(-windows // s.batch_size)
-    expected = min(600.0, max(150.0, 150.0 * (windows / 100.0) ** 0.5))
+    expected = min(1200.0, max(150.0, 150.0 * windows / 100.0))
     assert abs(s.max_iter * per_epoch - expected) <= per_epoch / 2 + 1
 
 
