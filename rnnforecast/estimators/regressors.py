@@ -48,9 +48,11 @@ _DEFAULTS = dict(hidden_size="32", learning_rate_init="0.001", max_iter="200",
                  clip_grad_norm="None")
 
 
-def _check_numeric_targets(y: Any) -> None:
-    """Refuse text targets, which scikit-learn's validation would parse into numbers silently."""
-    arr = np.asarray(check_array_like(y, "y"))
+def _check_numeric_targets(y: Any) -> Any:
+    """Refuse text targets, which scikit-learn's validation would parse into numbers silently;
+    return ``y`` as :func:`check_array_like` leaves it (a list already converted)."""
+    y = check_array_like(y, "y")
+    arr = np.asarray(y)
     text = arr.dtype.kind in "US" or (
         arr.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in arr.ravel()))
     if text:
@@ -58,6 +60,7 @@ def _check_numeric_targets(y: Any) -> None:
             f"y must hold real numbers (the regression targets); got text (dtype {arr.dtype}). "
             "Convert it explicitly, e.g. y.astype(float), if the values really are numbers."
         )
+    return y
 
 class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     """Shared implementation of the sequence regressors (see :class:`LSTMRegressor`)."""
@@ -120,7 +123,7 @@ class _RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
 
     # ------------------------------------------------------------ hooks
     def _prepare_targets(self, X: Any, y: Any):
-        _check_numeric_targets(y)
+        y = _check_numeric_targets(y)
         X, y = self._validate_inputs(X, y, reset=True, multi_output=True, y_numeric=True)
         y2 = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
         k = y2.shape[1]

@@ -77,13 +77,15 @@ RAGGED_SERIES_HINT = ("Several series of different lengths go in a list of 1-D n
 
 
 def check_array_like(obj: Any, name: str, ragged_hint: str = RAGGED_SERIES_HINT) -> Any:
-    """Refuse what ``np.asarray`` would silently mangle; return ``obj`` (unmasked).
+    """Refuse what ``np.asarray`` would silently mangle; return ``obj`` (unmasked, a list as an array).
 
     A numpy masked array with masked entries is refused (``np.asarray`` keeps
     the hidden values behind the mask, so they would be used as data); one
     without is returned as a plain ndarray.  A nested sequence whose rows have
     different lengths is refused with a message naming ``name`` instead of
-    numpy's "inhomogeneous shape" error.
+    numpy's "inhomogeneous shape" error; a rectangular one is returned as the
+    ndarray that check built (``np.asarray(obj)``), so callers do not convert
+    the list a second time.
 
     Parameters
     ----------
@@ -97,7 +99,8 @@ def check_array_like(obj: Any, name: str, ragged_hint: str = RAGGED_SERIES_HINT)
     Returns
     -------
     object
-        ``obj``, or the data of an unmasked masked array.
+        ``obj``, the data of an unmasked masked array, or ``np.asarray(obj)``
+        for a list or tuple.
 
     Examples
     --------
@@ -122,7 +125,7 @@ def check_array_like(obj: Any, name: str, ragged_hint: str = RAGGED_SERIES_HINT)
         return np.ma.getdata(obj)
     if isinstance(obj, (list, tuple)):
         try:
-            np.asarray(obj)
+            return np.asarray(obj)
         except ValueError:
             raise ValueError(
                 f"{name} must be a rectangular array-like (every row the same length); "
