@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["_criteria", "_equivariant", "_series_scale", "_series_shift", "_unscale_params", "_ROUNDING"]
+__all__ = ["_criteria", "_equivariant", "_scale_rounding", "_series_scale", "_series_shift",
+           "_unscale_params", "_ROUNDING"]
 
 # relative spread below which a series is constant up to rounding (see _series_scale):
 # for models that can be shifted, and (the threshold of the first scaled fits) for the others
@@ -23,6 +24,12 @@ _ROUNDING_UNSHIFTED = 1e-10
 def _equivariant(n_lost: int, trend: Any) -> bool:
     """Whether the model is equivariant to a shift of ``y``: differenced, or with a constant."""
     return n_lost > 0 or trend in ("c", "ct")
+
+
+def _scale_rounding(shiftable: bool) -> float:
+    """The rounding threshold of :func:`_series_scale` for a model that is fitted shifted
+    (:func:`_equivariant`) or not."""
+    return _ROUNDING if shiftable else _ROUNDING_UNSHIFTED
 
 
 def _series_scale(y: np.ndarray, d: int = 0, D: int = 0, sp: int = 0,

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.baselines._arima_scale import _series_shift
+from rnnforecast.baselines._arima_scale import _equivariant, _series_shift
 from rnnforecast.baselines.arima import ARIMAFitError, _describe, _n_params, _sarimax_fit
 from rnnforecast.baselines._css import css_fit, difference, sarimax_start_params
 
@@ -86,7 +86,7 @@ class CandidateSearch:
 
     def shift_of(self, c: tuple) -> float:
         """Level subtracted from ``y`` when fitting candidate ``c`` (0.0 unless it is exact)."""
-        return self.shift if self.n_lost > 0 or c[4] else 0.0
+        return self.shift if _equivariant(self.n_lost, self.spec(c)[2]) else 0.0
 
     def admissible(self, c: tuple) -> bool:
         """Within the bounds, and enough differenced observations for its parameters (+1 for AICc)."""

@@ -75,10 +75,9 @@ from statsmodels.tools.sm_exceptions import EstimationWarning
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from rnnforecast.baselines._arima_scale import (
-    _ROUNDING,
-    _ROUNDING_UNSHIFTED,
     _criteria,
     _equivariant,
+    _scale_rounding,
     _series_scale,
     _series_shift,
     _unscale_params,
@@ -180,8 +179,8 @@ def _sarimax_fit(
                 simple_differencing=simple_differencing)
     n_lost = _n_lost(order, seasonal_order)
     if scale is None:
-        rounding = _ROUNDING if _equivariant(n_lost, trend) else _ROUNDING_UNSHIFTED
-        scale = _series_scale(y, order[1], seasonal_order[1], seasonal_order[3], rounding)
+        scale = _series_scale(y, order[1], seasonal_order[1], seasonal_order[3],
+                              _scale_rounding(_equivariant(n_lost, trend)))
     if shift is None:
         shift = _series_shift(y, scale, n_lost, trend)
     model = SARIMAX((y - shift) / scale, exog=X, **spec)

@@ -66,7 +66,7 @@ import numbers
 
 import numpy as np
 
-from rnnforecast.baselines._arima_scale import _ROUNDING, _ROUNDING_UNSHIFTED, _equivariant
+from rnnforecast.baselines._arima_scale import _ROUNDING, _equivariant, _scale_rounding
 from rnnforecast.baselines.arima import (
     SarimaxState,
     _describe,
@@ -313,7 +313,7 @@ class AutoARIMAForecaster(_SarimaxResultsMixin, _IntervalForecasterMixin, BaseFo
         # a series far from its level is fitted shifted where a candidate can be (differenced or
         # with a constant): then its scale is its variation (arima module docstring, "Level")
         shiftable = _equivariant(d + D * sp, "c" if self.allow_constant else None)
-        scale = _series_scale(y[:, 0], d, D, sp, _ROUNDING if shiftable else _ROUNDING_UNSHIFTED)
+        scale = _series_scale(y[:, 0], d, D, sp, _scale_rounding(shiftable))
         n = y.shape[0]
         if n - (d + D * sp) < 3:
             raise ValueError(
