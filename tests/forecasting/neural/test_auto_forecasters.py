@@ -46,6 +46,18 @@ def test_auto_choices_are_fitted_attributes(fitted):
     assert len({m.random_state for m in f.estimators_}) == f.n_estimators_
     # the parameters themselves are untouched
     assert f.window_length == "auto" and f.n_estimators == "auto"
+    # a yearly cycle: the residual's base averages the window's last three years
+    assert all(m._transform_.base_seasons == 3 for m in f.estimators_)
+
+
+def test_daily_cycles_keep_the_seasonal_naive_base():
+    t = np.arange(24 * 30)
+    rng = np.random.default_rng(0)
+    y = pd.Series(50 + 10 * np.sin(2 * np.pi * t / 24) + rng.normal(size=t.size),
+                  index=pd.date_range("2020-01-01", periods=t.size, freq="h"))
+    f = LSTMForecaster(**FAST).fit(y)
+    assert f.seasonal_period_ == 24 and f.estimators_[0]._fitted_params_["seasonal_period"] == 24
+    assert all(m._transform_.base_seasons == 1 for m in f.estimators_)
 
 
 def test_forecast_is_median_of_members(fitted):

@@ -8,7 +8,7 @@ import pytest
 
 import rnnforecast.nn.loop as loop_module
 from rnnforecast import GRUForecaster, LSTMForecaster
-from rnnforecast.forecasting.neural.windows import WindowTransform
+from rnnforecast.forecasting.neural.windows import AVERAGED_SEASONS, WindowTransform, make_transform
 from rnnforecast.forecasting.neural.ensemble import PRE_AUTO_DEFAULTS
 
 # The fits below pin the single-network behaviour of the 0.x defaults.
@@ -55,6 +55,66 @@ def test_seasonal_residual_targets_are_deviations_from_seasonal_naive():
     T = WindowTransform(k=1, steps=4, seasonal_period=3)
     _, Yn, _ = T.transform(X, Y)
     np.testing.assert_allclose(Yn, 0.0)
+
+
+def _averaged_base_loops(x, m, n_max, steps):
+    """Plain-loop twin of the averaged seasonal base of one window ``x`` (w,)."""
+    w = len(x)
+    n = min(n_max, w // m)
+    seasons = [x[w - (n - j) * m: w - (n - j - 1) * m] for j in range(n)]  # oldest first
+    profile = [0.0] * m
+    for season in seasons:
+        mean = sum(season) / m
+        for i in range(m):
+            profile[i] += (season[i] - mean) / n
+    last_mean = sum(seasons[-1]) / m
+    return np.array([last_mean + profile[j % m] for j in range(steps)])
+
+
+@pytest.mark.parametrize("w, n_max", [(12, 3), (12, 2), (8, 3), (13, 3), (12, 1)])
+def test_averaged_seasonal_base_matches_a_plain_loop_twin(w, n_max):
+    rng = np.random.default_rng(1)
+    m, steps, B, k = 4, 6, 3, 2
+    X = rng.normal(size=(B, w, k))
+    Y = rng.normal(size=(B, steps * k))
+    T = WindowTransform(k=k, steps=steps, seasonal_period=m, base_seasons=n_max)
+    _, Yn, (_, base) = T.transform(X, Y)
+    for b in range(B):
+        for c in range(k):
+            want = _averaged_base_loops(X[b, :, c], m, n_max, steps)
+            np.testing.assert_allclose(base[b, :, c], want, rtol=1e-12, atol=1e-12)
+    if n_max == 1:  # seasonal naive: the last season repeated
+        np.testing.assert_array_equal(base[:, :, 0], np.tile(X[:, w - m:, 0], (1, 2))[:, :steps])
+    np.testing.assert_allclose(T.inverse(Yn, (None, base))[..., 0].reshape(B, -1), Y, rtol=1e-12)
+
+
+def test_averaged_base_does_not_copy_one_seasons_noise():
+    # a fixed seasonal profile plus noise: averaging three seasons cuts the base's error
+    rng = np.random.default_rng(2)
+    m, B = 12, 400
+    profile = np.sin(2 * np.pi * np.arange(m) / m)
+    X = (np.tile(profile, 3) + 0.5 * rng.normal(size=(B, 3 * m)))[:, :, None]
+    naive = WindowTransform(k=1, steps=m, seasonal_period=m).transform(X)[2][1][:, :, 0]
+    avg = WindowTransform(k=1, steps=m, seasonal_period=m, base_seasons=3).transform(X)[2][1][:, :, 0]
+    err_naive = np.sqrt(np.mean((naive - profile) ** 2))
+    err_avg = np.sqrt(np.mean((avg - profile) ** 2))
+    assert err_avg < 0.7 * err_naive  # theory: sqrt((1/3 + 1/12 - 1/36) / 1) ~ 0.62 of it
+
+
+@pytest.mark.parametrize("m, want", [(12, 3), (4, 3), (52, 3), (24, 1), (7, 1), (48, 1), (None, 1)])
+def test_make_transform_averages_only_yearly_cycles(m, want):
+    p = dict(PRE_AUTO_DEFAULTS, strategy="direct", horizon=3, seasonal_period=m, scaler="window_log",
+             patch_length=1)
+    T = make_transform(p, 1, 3, [np.arange(1.0, 200.0)])
+    assert T.base_seasons == want == AVERAGED_SEASONS.get(m or 1, 1)
+
+
+def test_transforms_pickled_before_the_averaged_base_keep_seasonal_naive():
+    T = WindowTransform(k=1, steps=4, seasonal_period=2, base_seasons=3)
+    del T.__dict__["base_seasons"]  # as unpickled from a model saved before the attribute
+    X = np.array([[1.0, 5.0, 2.0, 7.0, 3.0, 9.0]])[:, :, None]
+    base = T.transform(X)[2][1][0, :, 0]
+    np.testing.assert_array_equal(base, [3.0, 9.0, 3.0, 9.0])
 
 
 def test_forecaster_network_reads_patches():
