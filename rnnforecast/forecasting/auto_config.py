@@ -542,7 +542,13 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
     # Large collections keep the settings their M4 runs measured (no residual without a season).
     residual = m > 1 or (NONSEASONAL_RESIDUAL and small)
     if m > 1:
-        reasons.append(f"seasonal residual: the network corrects seasonal naive (period {m})")
+        from rnnforecast.forecasting.neural.windows import AVERAGED_SEASONS  # no import cycle
+
+        n_avg = AVERAGED_SEASONS.get(m, 1)
+        reasons.append(f"seasonal residual: the network corrects seasonal naive (period {m})"
+                       if n_avg <= 1 else
+                       f"seasonal residual: the network corrects the last season's level plus the "
+                       f"seasonal profile of the input's last {n_avg} seasons (period {m})")
     elif residual:
         reasons.append("residual: the network corrects the naive forecast (the last value)")
 
