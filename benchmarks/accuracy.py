@@ -37,7 +37,9 @@ series of other domains and frequencies (statsmodels' macrodata, danish_data,
 interest_inflation, fertility, strikes, weekly co2: ``benchmarks/_extra_series.py``);
 ``--extra pmdarima`` a second family (pmdarima's bundled series: half-hourly
 electricity, monthly, quarterly, yearly, and two without a calendar index;
-``all,pmdarima`` for both), rows ``x_*``, scored like the bundled datasets on their last ``windows * h``
+``all,pmdarima`` for both); ``--extra rdata`` a third (daily and hourly weather,
+weekly and daily exchange rates, US labour series, R's classic monthly,
+quarterly and yearly series; ``all,pmdarima,rdata`` for the three), rows ``x_*``, scored like the bundled datasets on their last ``windows * h``
 points, with their own geometric-mean row.  ``--seeds`` runs every model once
 per seed: the tables give the mean over the seeds, plus a table of the seed
 spread (std/mean of each neural model's MASE, per dataset).  ``--override``
@@ -365,7 +367,8 @@ def main(argv=None) -> int:
                    "averaged over them and a seed-spread table (replaces --seed)")
     p.add_argument("--extra", default="none", help="validation-only extra real series "
                    "(benchmarks/_extra_series.py): 'none', or comma-separated groups ('all': the "
-                   "statsmodels family, 'pmdarima': the pm_* family, needs the bench extra) and "
+                   "statsmodels family, 'pmdarima': the pm_* family, 'rdata': the rd_* family of "
+                   "daily, hourly, weekly and R's classic series; both need the bench extra) and "
                    "names; --split val")
     p.add_argument("--m4", default="hourly,weekly", help="M4 subsets ('none' to skip)")
     p.add_argument("--m4-every", type=int, default=1, help="every k-th M4 series")
