@@ -66,10 +66,10 @@ import pandas as pd
 _HORIZON = {"QS": 8, "YS": 6, "W": 13, "MS": 18, "30min": 48, "D": 14, "h": 48}
 #: Horizon of the series without a calendar index.
 _NO_FREQ_HORIZON = 10
-#: Groups of names accepted by :func:`extra_series`.
-GROUPS = ("all", "pmdarima", "rdata")
 #: Name prefix of each family but the first.
 _PREFIX = {"pmdarima": "pm_", "rdata": "rd_"}
+#: Groups of names accepted by :func:`extra_series`.
+GROUPS = ("all", *_PREFIX)
 
 
 def _quarterly(frame: pd.DataFrame, start: str) -> pd.DatetimeIndex:

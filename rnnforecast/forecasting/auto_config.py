@@ -548,7 +548,8 @@ def auto_settings(*, lengths, seasonal_period: int, all_positive: bool, n_series
         reasons.append(f"seasonal residual: the network corrects seasonal naive (period {m})"
                        if n_avg <= 1 else
                        f"seasonal residual: the network corrects the last season's level plus the "
-                       f"seasonal profile of the input's last {n_avg} seasons (period {m})")
+                       f"seasonal profile averaged over up to {n_avg} seasons of its input (as many "
+                       f"whole seasons as the input holds; period {m})")
     elif residual:
         reasons.append("residual: the network corrects the naive forecast (the last value)")
 

@@ -53,7 +53,8 @@ _CLASS_DOC = """Recurrent-network forecaster: {cell} ({torch}).
         Direct strategy only: the network predicts the deviation from the
         seasonal naive forecast with this period (for 4, 12 and 52, the
         yearly cycles, from the last season's mean plus the seasonal profile
-        averaged over the input's last three seasons); also the number of last
+        averaged over the input's last three whole seasons, or as many as it
+        holds); also the number of last
         values whose mean is a window's level for the window scalers.
         "auto": the inferred period, when the data are seasonal.
     scaler : {{{{"standard", "robust", "mean_abs", "window", "window_log", "auto"}}}} \
